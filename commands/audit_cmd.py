@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import typer
+
+from commands.common import acting, done, print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    audit_app = typer.Typer(help="Nhật ký / audit chain.", no_args_is_help=True)
+    app.add_typer(audit_app, name="audit")
+
+    @audit_app.command("list")
+    def list_(
+        limit: int = typer.Option(200, "--limit"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """The newest audit entries."""
+        from domain import audit
+
+        with acting() as (session, _):
+            rows = [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                     "entity": e.entity, "key": e.entity_key, "detail": e.detail,
+                     "hash": e.hash} for e in audit.entries(session, limit)]
+        if as_json:
+            print_json(rows)
+        else:
+            print_table("Nhật ký", ["id", "at", "actor", "action", "key"],
+                        [[r["id"], r["at"][:19], r["actor"], r["action"], r["key"]]
+                         for r in rows])
+
+    @audit_app.command("verify")
+    def verify() -> None:
+        """Check the hash chain; exit 1 naming the first broken entry."""
+        from domain import audit
+        from domain.errors import BBTError
+
+        with acting() as (session, _):
+            verdict = audit.verify(session)
+        if not verdict.ok:
+            raise BBTError(f"Audit chain broken at entry {verdict.broken_id}: {verdict.reason}.")
+        done(f"Audit chain intact: {verdict.checked} entries.")

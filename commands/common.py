@@ -1,0 +1,113 @@
+"""What every command shares: the database, who is acting, and how results are printed.
+
+Only typer and the standard library are imported at module level, so `bbt --help` stays
+fast; the domain (and with it SQLAlchemy) is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from domain.auth import Actor
+
+
+class _State:
+    db: str | None = None
+    actor: Actor | None = None
+
+
+state = _State()
+
+
+def engine() -> Engine:
+    from domain.db import get_engine
+
+    return get_engine(state.db)
+
+
+def _credentials() -> tuple[str, str]:
+    from domain.errors import AuthError
+
+    username = os.environ.get("BBT_USER")
+    password = os.environ.get("BBT_PASSWORD")
+    if username and password is not None:
+        return username, password
+    if not sys.stdin.isatty():
+        raise AuthError("Not logged in: set BBT_USER and BBT_PASSWORD, or run in a terminal.")
+    username = username or typer.prompt("Tên đăng nhập / username")
+    return username, typer.prompt("Mật khẩu / password", hide_input=True)
+
+
+def login(*, allow_must_change: bool = False) -> Actor:
+    """Authenticate once per process from BBT_USER/BBT_PASSWORD or a prompt."""
+    if state.actor is not None:
+        return state.actor
+    from domain import accounts
+    from domain.db import transaction
+    from domain.errors import AuthError
+
+    username, password = _credentials()
+    eng = engine()
+    failure: AuthError | None = None
+    with transaction(eng) as session:
+        try:
+            account = accounts.login(session, username, password)
+        except AuthError as exc:
+            failure = exc  # commit the failed-login counter, then refuse
+        else:
+            actor = accounts.actor_of(session, account)
+            must_change = account.must_change_password
+    if failure is not None:
+        raise failure
+    if must_change and not allow_must_change:
+        raise AuthError("This one-time password must be changed first: run `bbt passwd`.")
+    state.actor = actor
+    return actor
+
+
+@contextmanager
+def acting(permission: str = "read") -> Iterator[tuple[Session, Actor]]:
+    """A transaction on behalf of the logged-in account, checked against a permission."""
+    from domain.auth import require
+    from domain.db import transaction
+
+    actor = login()
+    require(actor, permission)
+    with transaction(engine()) as session:
+        yield session, actor
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+def read_password_stdin() -> str:
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def done(message: str) -> None:
+    typer.echo(message)

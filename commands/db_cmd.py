@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from commands.common import done, login, state
+
+
+def register(app: typer.Typer) -> None:
+    db_app = typer.Typer(help="Cơ sở dữ liệu / database maintenance.", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    @db_app.command("upgrade")
+    def upgrade() -> None:
+        """Bring the database to the newest schema."""
+        from domain import db, migrate
+
+        engine = db.get_engine(state.db, upgrade=False)
+        migrate.upgrade(engine)
+        done(f"Schema at revision {db.current_revision(engine)}.")
+
+    @db_app.command("current")
+    def current() -> None:
+        """Print the schema revision of the database."""
+        from domain import db
+
+        engine = db.get_engine(state.db, upgrade=False)
+        done(db.current_revision(engine) or "empty (no schema yet)")
+
+    @db_app.command("check")
+    def check() -> None:
+        """Integrity check, schema revision and drift; exit 1 on any problem."""
+        from domain import backup, db, migrate
+        from domain.errors import BBTError
+
+        engine = db.get_engine(state.db, upgrade=False)
+        problems = backup.integrity(engine)
+        revision = db.current_revision(engine)
+        if revision != db.HEAD_REVISION:
+            problems.append(f"schema at {revision}, newest is {db.HEAD_REVISION}")
+        elif diff := migrate.drift(engine):
+            problems.append(f"schema differs from the models in {len(diff)} places")
+        if problems:
+            raise BBTError("Database check failed: " + "; ".join(problems) + ".")
+        done(f"Database OK (schema {revision}).")
+
+    @db_app.command("backup")
+    def backup_(dest: Path) -> None:
+        """Copy the database to DEST while it stays in use (admin)."""
+        from domain import backup
+        from domain.auth import require
+
+        require(login(), "settings.write")
+        from commands.common import engine
+
+        backup.backup(engine(), dest)
+        done(f"Backup written to {dest}.")
+
+    @db_app.command("restore")
+    def restore(src: Path) -> None:
+        """Replace the database with the backup SRC (admin; checked before use)."""
+        from domain import backup, db
+        from domain.auth import require
+
+        engine = db.get_engine(state.db)
+        require(login(), "settings.write")
+        backup.restore(engine, src)
+        db.dispose_all()
+        db.get_engine(state.db)  # brings an older backup up to the newest schema
+        done(f"Restored from {src}.")

@@ -1,0 +1,193 @@
+"""Accounts (tài khoản): creation, login with lockout, locking, password resets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from domain import audit, units
+from domain.auth import (
+    MAX_FAILED_LOGINS,
+    Actor,
+    check_password,
+    dummy_check,
+    generate_password,
+    hash_password,
+    needs_rehash,
+    require,
+    validate_new_password,
+)
+from domain.errors import AuthError, BBTError, NotFound
+from domain.text import nfc
+from models import ROLES, Account, Unit, utcnow
+
+
+@dataclass
+class Created:
+    account: Account
+    one_time_password: str | None  # shown once to the admin, never stored or logged
+
+
+def get(session: Session, username: str) -> Account:
+    account = session.exec(select(Account).where(Account.username == normalise(username))).first()
+    if account is None:
+        raise NotFound(f"There is no account '{username}'.")
+    return account
+
+
+def normalise(username: str) -> str:
+    return nfc(username).lower()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise BBTError(f"Role '{role}' is unknown; use one of {', '.join(ROLES)}.")
+    return role
+
+
+def add(
+    session: Session,
+    actor: Actor,
+    username: str,
+    unit: str,
+    role: str,
+    full_name: str = "",
+    password: str | None = None,
+) -> Created:
+    require(actor, "accounts.write")
+    username = normalise(username)
+    if not username or any(ch.isspace() for ch in username):
+        raise BBTError("A username must be one word without spaces.")
+    if session.exec(select(Account).where(Account.username == username)).first():
+        raise BBTError(f"The username '{username}' is taken.")
+    one_time = None
+    if password is None:
+        one_time = password = generate_password()
+    else:
+        validate_new_password(password, username)
+    account = Account(
+        username=username,
+        full_name=nfc(full_name),
+        unit_id=units.get(session, unit).id,  # type: ignore[arg-type]
+        role=check_role(role),
+        password_hash=hash_password(password),
+        must_change_password=one_time is not None,
+    )
+    session.add(account)
+    session.flush()
+    audit.record(session, actor, "account.add", "account", username, unit=unit, role=role)
+    return Created(account, one_time)
+
+
+def login(session: Session, username: str, password: str) -> Account:
+    """Check a password. The caller commits even on failure, so the counter sticks."""
+    account = session.exec(select(Account).where(Account.username == normalise(username))).first()
+    if account is None:
+        dummy_check(password)
+        raise AuthError("Wrong username or password.")
+    if account.status != "active":
+        dummy_check(password)
+        raise AuthError(f"The account '{account.username}' is {account.status}; ask an admin.")
+    if not check_password(password, account.password_hash):
+        account.failed_logins += 1
+        if account.failed_logins >= MAX_FAILED_LOGINS:
+            account.status = "locked"
+            audit.record(session, actor_of(session, account), "account.lockout", "account",
+                         account.username, failed_logins=account.failed_logins)
+        session.add(account)
+        raise AuthError("Wrong username or password.")
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    account.failed_logins = 0
+    account.last_login_at = utcnow()
+    session.add(account)
+    return account
+
+
+def actor_of(session: Session, account: Account) -> Actor:
+    unit = session.get(Unit, account.unit_id)
+    return Actor(account.username, account.role, account.unit_id, unit.code if unit else "")
+
+
+def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
+    account = get(session, actor.username)
+    if not check_password(old, account.password_hash):
+        raise AuthError("The current password is wrong.")
+    if old == new:
+        raise BBTError("The new password must differ from the current one.")
+    validate_new_password(new, account.username)
+    account.password_hash = hash_password(new)
+    account.must_change_password = False
+    session.add(account)
+    audit.record(session, actor, "account.change_password", "account", account.username)
+
+
+def set_status(session: Session, actor: Actor, username: str, status: str) -> Account:
+    require(actor, "accounts.write")
+    account = get(session, username)
+    if account.username == actor.username and status != "active":
+        raise BBTError("You cannot lock your own account.")
+    account.status = status
+    if status == "active":
+        account.failed_logins = 0
+    session.add(account)
+    audit.record(session, actor, f"account.{'unlock' if status == 'active' else 'lock'}",
+                 "account", account.username, status=status)
+    return account
+
+
+def reset_password(session: Session, actor: Actor, username: str) -> str:
+    """A new one-time password (returned once); the account must change it at next login."""
+    require(actor, "accounts.write")
+    account = get(session, username)
+    one_time = generate_password()
+    account.password_hash = hash_password(one_time)
+    account.must_change_password = True
+    account.failed_logins = 0
+    if account.status == "locked":
+        account.status = "active"
+    session.add(account)
+    audit.record(session, actor, "account.reset_password", "account", account.username)
+    return one_time
+
+
+def update(
+    session: Session, actor: Actor, username: str, *, full_name: str | None = None,
+    unit: str | None = None, role: str | None = None,
+) -> Account:
+    require(actor, "accounts.write")
+    account = get(session, username)
+    changes: dict[str, object] = {}
+    if full_name is not None and nfc(full_name) != account.full_name:
+        account.full_name = changes["full_name"] = nfc(full_name)
+    if unit is not None:
+        unit_id = units.get(session, unit).id
+        if unit_id != account.unit_id:
+            account.unit_id, changes["unit"] = unit_id, unit  # type: ignore[assignment]
+    if role is not None and role != account.role:
+        account.role = changes["role"] = check_role(role)
+    if changes:
+        session.add(account)
+        audit.record(session, actor, "account.update", "account", account.username, **changes)
+    return account
+
+
+def listing(session: Session, unit: str | None = None) -> list[tuple[Account, str]]:
+    query = select(Account, Unit.code).join(Unit, col(Unit.id) == Account.unit_id)
+    if unit:
+        query = query.where(Unit.code == units.get(session, unit).code)
+    return list(session.exec(query.order_by(col(Account.username))))
+
+
+def as_row(account: Account, unit_code: str) -> dict[str, object]:
+    """The import columns plus read-only state; no password material, ever."""
+    return {
+        "username": account.username,
+        "full_name": account.full_name,
+        "unit": unit_code,
+        "role": account.role,
+        "status": account.status,
+        "must_change_password": account.must_change_password,
+        "last_login": account.last_login_at.isoformat() if account.last_login_at else None,
+    }

@@ -1,0 +1,85 @@
+"""Backups: SQLite's online backup API (safe while writers are active), pg_dump for
+PostgreSQL. Every restored copy is checked before it replaces anything."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from domain.errors import BBTError
+
+
+def sqlite_path(engine: Engine) -> Path:
+    return Path(engine.url.database or "")
+
+
+def integrity(engine: Engine) -> list[str]:
+    """Problems found by the engine's own checks; empty when the database is sound."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+            rows += [f"foreign key broken in {r[0]}" for r in
+                     conn.exec_driver_sql("PRAGMA foreign_key_check")]
+            return [] if rows == ["ok"] else [r for r in rows if r != "ok"]
+        conn.execute(text("SELECT count(*) FROM alembic_version"))
+        return []
+
+
+def _check_sqlite_file(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BBTError(f"'{path}' is not a usable SQLite database ({exc}).") from None
+    finally:
+        conn.close()
+    if result != "ok":
+        raise BBTError(f"'{path}' failed the integrity check: {result}.")
+
+
+def backup(engine: Engine, dest: Path) -> None:
+    if engine.dialect.name == "sqlite":
+        if dest.exists():
+            raise BBTError(f"'{dest}' already exists; choose a new file for the backup.")
+        source = sqlite3.connect(sqlite_path(engine), timeout=30)
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target)  # copies page by page, consistent under concurrent writes
+        finally:
+            target.close()
+            source.close()
+        _check_sqlite_file(dest)
+        return
+    _pg_tool("pg_dump", engine, "--format=custom", f"--file={dest}")
+
+
+def restore(engine: Engine, src: Path) -> None:
+    if not src.exists():
+        raise BBTError(f"'{src}' does not exist.")
+    if engine.dialect.name == "sqlite":
+        _check_sqlite_file(src)
+        engine.dispose()
+        source = sqlite3.connect(src)
+        target = sqlite3.connect(sqlite_path(engine), timeout=30)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        return
+    _pg_tool("pg_restore", engine, "--clean", "--if-exists", "--single-transaction", str(src))
+
+
+def _pg_tool(tool: str, engine: Engine, *options: str) -> None:
+    if shutil.which(tool) is None:
+        raise BBTError(f"{tool} is not installed; install the PostgreSQL client tools.")
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    result = subprocess.run([tool, f"--dbname={dsn}", *options],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise BBTError(f"{tool} failed: {lines[-1] if lines else 'exit ' + str(result.returncode)}.")

@@ -1,0 +1,45 @@
+"""Texts that reports print (issuing body, place, signer) live in the database, not in code."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from domain import audit
+from domain.auth import Actor, require
+from domain.errors import BBTError
+from domain.text import nfc
+from models import Setting
+
+DEFAULTS: dict[str, str] = {
+    "org.parent": "HUYỆN ỦY BẢO LÂM",
+    "org.name": "BAN BIÊN TẬP CÁC HỆ THÔNG PHẦN MỀM",
+    "org.code": "BBT",
+    "place": "Bảo Lâm",
+    "signer.title": "PHÓ BÍ THƯ THƯỜNG TRỰC\nkiêm\nTRƯỞNG BAN BIÊN TẬP",
+    "signer.name": "Linh",
+    "report.recipients": "Văn phòng Tỉnh ủy (b/c)\nThường trực Huyện ủy\n"
+    "Thành viên BBT của Huyện ủy\nLưu BBT",
+    "visits.opening_balance": "0",
+    "keymap": "",
+}
+
+
+def get(session: Session, key: str) -> str:
+    row = session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS.get(key, "")
+
+
+def all_settings(session: Session) -> dict[str, str]:
+    values = dict(DEFAULTS)
+    values.update({s.key: s.value for s in session.exec(select(Setting))})
+    return dict(sorted(values.items()))
+
+
+def set_value(session: Session, actor: Actor, key: str, value: str) -> None:
+    require(actor, "settings.write")
+    if key not in DEFAULTS:
+        raise BBTError(f"Setting '{key}' is unknown; use one of {', '.join(DEFAULTS)}.")
+    row = session.get(Setting, key) or Setting(key=key)
+    row.value = nfc(value).replace("\\n", "\n")
+    session.add(row)
+    audit.record(session, actor, "settings.set", "setting", key, value=row.value)

@@ -1,0 +1,55 @@
+"""Text and date helpers: every string that enters the system is NFC (SPEC section 6)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII for accent-insensitive matching: "Quyết định" -> "quyet dinh"."""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_date(value: str | date | None, field: str = "date") -> date | None:
+    """ISO YYYY-MM-DD or Vietnamese DD/MM/YYYY; anything else is refused in one sentence."""
+    from domain.errors import BBTError
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = value.strip()
+    try:
+        if m := _DMY.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text[:10] if "T" in text or " " in text else text)
+    except ValueError:
+        raise BBTError(
+            f"{field} '{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY."
+        ) from None
+
+
+def require_date(value: str | date | None, field: str = "date") -> date:
+    from domain.errors import BBTError
+
+    parsed = parse_date(value, field)
+    if parsed is None:
+        raise BBTError(f"{field} is required.")
+    return parsed
+
+
+def vn_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -1,0 +1,140 @@
+"""Units (đơn vị) and trainings (tập huấn)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from domain import audit
+from domain.auth import Actor, require
+from domain.errors import BBTError, NotFound
+from domain.text import nfc, require_date
+from models import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
+
+
+def get(session: Session, code: str) -> Unit:
+    unit = session.exec(select(Unit).where(Unit.code == nfc(code).upper())).first()
+    if unit is None:
+        raise NotFound(f"There is no unit with code '{code}'.")
+    return unit
+
+
+def by_id(session: Session) -> dict[int, Unit]:
+    return {u.id: u for u in session.exec(select(Unit))}  # type: ignore[misc]
+
+
+def check_kind(kind: str) -> str:
+    if kind not in UNIT_KINDS:
+        raise BBTError(f"Unit kind '{kind}' is unknown; use one of {', '.join(UNIT_KINDS)}.")
+    return kind
+
+
+def is_party(unit: Unit) -> bool:
+    return unit.kind in PARTY_KINDS
+
+
+def add(
+    session: Session, actor: Actor, code: str, name: str, kind: str, parent: str | None = None
+) -> Unit:
+    require(actor, "units.write")
+    code = nfc(code).upper()
+    if not code or not nfc(name):
+        raise BBTError("A unit needs a code and a name.")
+    if session.exec(select(Unit).where(Unit.code == code)).first():
+        raise BBTError(f"A unit with code '{code}' already exists.")
+    unit = Unit(
+        code=code,
+        name=nfc(name),
+        kind=check_kind(kind),
+        parent_id=get(session, parent).id if parent else None,
+    )
+    session.add(unit)
+    session.flush()
+    audit.record(session, actor, "unit.add", "unit", code, name=unit.name, kind=kind, parent=parent)
+    return unit
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    parent: str | None = None,
+    active: bool | None = None,
+) -> Unit:
+    require(actor, "units.write")
+    unit = get(session, code)
+    changes: dict[str, object] = {}
+    if name is not None and nfc(name) != unit.name:
+        unit.name = changes["name"] = nfc(name)
+    if kind is not None and kind != unit.kind:
+        unit.kind = changes["kind"] = check_kind(kind)
+    if parent is not None:
+        parent_id = get(session, parent).id if parent else None
+        if parent_id != unit.parent_id:
+            unit.parent_id, changes["parent"] = parent_id, parent
+    if active is not None and active != unit.active:
+        unit.active = changes["active"] = active
+    if changes:
+        session.add(unit)
+        audit.record(session, actor, "unit.update", "unit", unit.code, **changes)
+    return unit
+
+
+def set_term(session: Session, actor: Actor, code: str, start: str | date) -> Unit:
+    """Start a new Party term: numbering per type restarts from 1 (Hướng dẫn 36-HD/VPTW)."""
+    require(actor, "units.write")
+    unit = get(session, code)
+    unit.term_start = require_date(start, "term start")
+    session.add(unit)
+    audit.record(session, actor, "unit.set_term", "unit", unit.code, start=unit.term_start)
+    return unit
+
+
+def listing(session: Session, kind: str | None = None) -> list[Unit]:
+    query = select(Unit).order_by(col(Unit.kind), col(Unit.code))
+    if kind:
+        query = query.where(Unit.kind == check_kind(kind))
+    return list(session.exec(query))
+
+
+def as_row(unit: Unit, codes: dict[int, Unit]) -> dict[str, object]:
+    parent = codes.get(unit.parent_id) if unit.parent_id else None
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind,
+            "parent": parent.code if parent else None}
+
+
+def add_training(
+    session: Session, actor: Actor, when: str | date, topic: str, unit_codes: Iterable[str]
+) -> Training:
+    require(actor, "trainings.write")
+    codes = list(dict.fromkeys(nfc(c).upper() for c in unit_codes))
+    if not codes:
+        raise BBTError("A training needs at least one unit that attended.")
+    if not nfc(topic):
+        raise BBTError("A training needs a topic.")
+    attended = [get(session, code) for code in codes]
+    training = Training(date=require_date(when), topic=nfc(topic))
+    session.add(training)
+    session.flush()
+    session.add_all(TrainingUnit(training_id=training.id, unit_id=u.id) for u in attended)  # type: ignore[arg-type]
+    audit.record(session, actor, "training.add", "training", training.id,
+                 date=training.date, topic=training.topic, units=codes)
+    return training
+
+
+def trainings(session: Session) -> list[tuple[Training, list[str]]]:
+    rows = session.exec(
+        select(Training, Unit.code)
+        .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
+        .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
+        .order_by(col(Training.date), col(Training.id), col(Unit.code))
+    )
+    grouped: dict[int, tuple[Training, list[str]]] = {}
+    for training, code in rows:
+        grouped.setdefault(training.id, (training, []))[1].append(code)  # type: ignore[index]
+    return list(grouped.values())

@@ -1,0 +1,27 @@
+"""SQLModel tables of the whole BBT domain. Pure data: no UI library is imported here."""
+
+from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
+from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
+from models.audit import AuditEntry, AuditHead
+from models.base import utcnow
+from models.dataentry import DATAENTRY_STATUSES, DataEntry
+from models.documents import (
+    DELIVERY_STATUSES,
+    DIRECTIONS,
+    PURPOSES,
+    URGENCIES,
+    Attachment,
+    Delivery,
+    Document,
+    RegisterCounter,
+)
+from models.settings import ReportText, Setting
+from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
+
+__all__ = [
+    "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
+    "DELIVERY_STATUSES", "DIRECTIONS", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
+    "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
+    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
+    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
+]

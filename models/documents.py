@@ -1,0 +1,87 @@
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import utcnow
+
+DIRECTIONS = ("outgoing", "incoming")
+URGENCIES = ("normal", "urgent", "very_urgent", "flash")
+PURPOSES = ("report", "act", "inform", "coordinate")
+DELIVERY_STATUSES = ("sent", "received", "done", "returned")
+
+
+class RegisterCounter(SQLModel, table=True):
+    """The last number given in one register sequence: gapless numbering lives here.
+
+    A sequence is (unit, book, series, period): series is the document type for Party
+    bodies or "*" for state bodies and incoming registers; period is the term start or year.
+    """
+
+    __tablename__ = "register_counter"
+    __table_args__ = (UniqueConstraint("unit_id", "book", "series", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    book: str = Field(max_length=10)
+    series: str = Field(max_length=20)
+    period: str = Field(max_length=20)
+    value: int = 0
+
+
+class Attachment(SQLModel, table=True):
+    sha256: str = Field(primary_key=True, max_length=64)
+    data: bytes
+    size: int
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "number", "period"),
+        UniqueConstraint("recipient_id", "incoming_year", "incoming_number"),
+        Index("ix_document_direction_date", "direction", "date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=80, index=True)
+    seq: int
+    doc_type: str = Field(max_length=10)
+    issuer_id: int = Field(foreign_key="unit.id", index=True)
+    period: str = Field(max_length=20)
+    date: dt.date
+    place: str = Field(default="", max_length=120)
+    title: str
+    # Title folded to lower-case ASCII so "quyet dinh" finds "Quyết định".
+    title_search: str = ""
+    urgency: str = Field(default="normal", max_length=20)
+    signer: str = Field(default="", max_length=255)
+    direction: str = Field(max_length=10)
+    recipient_id: int | None = Field(default=None, foreign_key="unit.id")
+    incoming_number: int | None = None
+    incoming_year: int | None = None
+    received_on: dt.date | None = None
+    attachment_sha256: str | None = Field(default=None, foreign_key="attachment.sha256")
+    attachment_name: str | None = Field(default=None, max_length=255)
+    signature: bytes | None = None
+    signing_key_id: int | None = Field(default=None, foreign_key="signing_key.id")
+    signed_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("document_id", "unit_id"),
+        Index("ix_delivery_unit_status", "unit_id", "status"),
+        Index("ix_delivery_status_due", "status", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    purpose: str = Field(default="inform", max_length=20)
+    due: dt.date | None = None
+    status: str = Field(default="sent", max_length=20)
+    sent_at: dt.datetime = Field(default_factory=utcnow)
+    received_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    note: str = ""
+    forwarded_from_id: int | None = Field(default=None, foreign_key="delivery.id")
+    # Optimistic concurrency: a write that read an older version is refused, not lost.
+    version: int = 1
