@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         from domain import audit
 
         with acting() as (session, _):
-            rows = [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+            rows: list[dict] = [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                      "entity": e.entity, "key": e.entity_key, "detail": e.detail,
                      "hash": e.hash} for e in audit.entries(session, limit)]
         if as_json:

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from domain import units
 
         with acting() as (session, _):
-            rows = [{"id": t.id, "date": t.date.isoformat(), "topic": t.topic, "units": codes}
+            rows: list[dict] = [{"id": t.id, "date": t.date.isoformat(), "topic": t.topic, "units": codes}
                     for t, codes in units.trainings(session)]
         if as_json:
             print_json(rows)

@@ -3,7 +3,6 @@ CLI, the TUI and scripts obey the same rules."""
 
 from __future__ import annotations
 
-import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -24,10 +23,43 @@ MAX_PASSWORD_LENGTH = 256
 MAX_FAILED_LOGINS = 5
 # The most common passwords of breach lists, and their Vietnamese favourites (ASVS 5.0 6.2).
 COMMON_PASSWORDS = frozenset(
-    """123456 12345678 123456789 1234567890 password password1 qwerty qwerty123 abc123
-    111111 000000 11111111 iloveyou admin admin123 welcome letmein 123123 654321 abcd1234
-    matkhau matkhau123 anhyeuem 12345678a 88888888 66666666 vietnam vietnam123 baolam
-    huyenuy password123 passw0rd 1q2w3e4r zaq12wsx 1qaz2wsx""".split()
+    [
+        "123456",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "password",
+        "password1",
+        "qwerty",
+        "qwerty123",
+        "abc123",
+        "111111",
+        "000000",
+        "11111111",
+        "iloveyou",
+        "admin",
+        "admin123",
+        "welcome",
+        "letmein",
+        "123123",
+        "654321",
+        "abcd1234",
+        "matkhau",
+        "matkhau123",
+        "anhyeuem",
+        "12345678a",
+        "88888888",
+        "66666666",
+        "vietnam",
+        "vietnam123",
+        "baolam",
+        "huyenuy",
+        "password123",
+        "passw0rd",
+        "1q2w3e4r",
+        "zaq12wsx",
+        "1qaz2wsx",
+    ]
 )
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -115,7 +147,7 @@ def validate_new_password(password: str, username: str = "") -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise BBTError(f"A password can have at most {MAX_PASSWORD_LENGTH} characters.")
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or (username and hmac.compare_digest(lowered, username.lower())):
+    if lowered in COMMON_PASSWORDS or lowered == username.lower():
         raise BBTError("This password is too common or equals the username; choose another.")
 
 

@@ -213,7 +213,7 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
             status = ("done" if i < n * done_share else
                       "received" if i < n * (done_share + received_share) else "sent")
             session.add(Delivery(
-                document_id=docs[number].id, unit_id=ids[code], purpose=purpose, due=due,
+                document_id=docs[number].id or 0, unit_id=ids[code], purpose=purpose, due=due,
                 status=status, sent_at=_at(sent),
                 received_at=_at(sent + timedelta(days=1)) if status != "sent" else None,
                 done_at=_at(sent + timedelta(days=5)) if status == "done" else None))

@@ -136,5 +136,5 @@ def trainings(session: Session) -> list[tuple[Training, list[str]]]:
     )
     grouped: dict[int, tuple[Training, list[str]]] = {}
     for training, code in rows:
-        grouped.setdefault(training.id, (training, []))[1].append(code)  # type: ignore[index]
+        grouped.setdefault(training.id or 0, (training, []))[1].append(code)
     return list(grouped.values())
