@@ -1,0 +1,29 @@
+"""Messages in the operator's language: Vietnamese by default, English with BBT_LANG=en.
+
+Source strings are English and go through gettext catalogs in domain/locale. Mark every
+sentence a user reads with _() and fill named fields afterwards, so the catalog can find it:
+    raise BBTError(_("There is no unit with code '{code}'.").format(code=code))
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def language() -> str:
+    lang = os.environ.get("BBT_LANG", "vi").split("_")[0].split(".")[0].lower()
+    return lang if lang in ("vi", "en") else "vi"
+
+
+@lru_cache(maxsize=4)
+def _catalog(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("bbt", localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def _(message: str) -> str:
+    return _catalog(language()).gettext(message)
