@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# Tests read English messages; tests of the Vietnamese UI set BBT_LANG=vi themselves.
+os.environ["BBT_LANG"] = "en"
+
 PG_URL = os.environ.get("BBT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "Quan-tri-vien-2022"
 
