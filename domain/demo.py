@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from domain import audit
 from domain.auth import Actor
+from domain.numbering import format_number
 from domain.text import fold
 from models import (
     Account,
@@ -182,7 +183,7 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
     counters: dict[tuple[str, str, str, str], int] = {}
     for seq, doc_type, issuer, day, title in outgoing:
         party = issuer != "UBND"
-        number = f"{seq}-{doc_type}/{issuer}" if party else f"{seq}/{doc_type}-{issuer}"
+        number = format_number(seq, doc_type, issuer, party)
         period = TERM_2020.isoformat() if party else str(day.year)
         docs[number] = Document(number=number, seq=seq, doc_type=doc_type, issuer_id=ids[issuer],
                                 period=period, date=day, place="Bảo Lâm", title=title,
@@ -191,7 +192,7 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
         key = (issuer, "out", doc_type if party else "*", period)
         counters[key] = max(counters.get(key, 0), seq)
     for incoming_no, (seq, doc_type, issuer, day, title) in enumerate(incoming, start=1):
-        number = f"{seq}-{doc_type}/{issuer}"
+        number = format_number(seq, doc_type, issuer, True)
         received = day + timedelta(days=2)
         docs[number] = Document(number=number, seq=seq, doc_type=doc_type, issuer_id=ids[issuer],
                                 period=str(day.year), date=day, place="Đà Lạt", title=title,
@@ -221,7 +222,7 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
     send("750-QĐ/HU", ["BBT", "VPHU", "BTCHU", "BTGHU", "BDVHU", "UBKTHU"], "act", None,
          date(2022, 2, 8), 1.0, 0.0)
     send("796-QĐ/HU", ["BBT", "VPHU", "BTGHU"], "act", None, date(2022, 2, 21), 1.0, 0.0)
-    send("3-QĐ/HU", codes, "act", date(2022, 3, 31), date(2022, 2, 24), 0.9, 0.06)
+    send("03-QĐ/HU", codes, "act", date(2022, 3, 31), date(2022, 2, 24), 0.9, 0.06)
     send("152-CV/HU", codes, "act", date(2022, 6, 1), date(2022, 5, 25), 0.85, 0.1)
     send("116-BC/BBT", ["HU", "VPTU"], "report", None, date(2022, 6, 1), 1.0, 0.0)
     send("42-KH/TU", ["BBT", "BTGHU", "VPUB"], "act", date(2022, 6, 30), date(2022, 4, 28),

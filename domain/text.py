@@ -53,3 +53,11 @@ def require_date(value: str | date | None, field: str = "date") -> date:
 
 def vn_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def today() -> date:
+    """Today, or the date in BBT_TODAY: reports printed "as of" a day, and repeatable tests."""
+    import os
+
+    pinned = os.environ.get("BBT_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from commands.common import acting, done, print_json, print_table
+
+
+def passphrase(confirm: bool = False) -> str:
+    """From BBT_KEY_PASSPHRASE or a hidden prompt; never echoed, never logged."""
+    value = os.environ.get("BBT_KEY_PASSPHRASE")
+    if value is not None:
+        return value
+    import sys
+
+    if not sys.stdin.isatty():
+        from domain.errors import AuthError
+
+        raise AuthError("Set BBT_KEY_PASSPHRASE or run in a terminal to enter the passphrase.")
+    return typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+
+
+def register(app: typer.Typer) -> None:
+    doc = typer.Typer(help="Văn bản / documents: registers, seals, deliveries.",
+                      no_args_is_help=True)
+    app.add_typer(doc, name="doc")
+
+    @doc.command("issue")
+    def issue(
+        type_: str = typer.Option(..., "--type", help="NQ, QĐ, QĐi, CT, KL, KH, HD, BC, TB, CV..."),
+        issuer: str = typer.Option(..., "--issuer"),
+        title: str = typer.Option(..., "--title"),
+        date: str | None = typer.Option(None, "--date"),
+        number: int | None = typer.Option(None, "--number", help="Historical documents only."),
+        file: Path | None = typer.Option(None, "--file"),
+        urgency: str = typer.Option("normal", "--urgency"),
+        signer: str = typer.Option("", "--signer"),
+    ) -> None:
+        """Register an outgoing document; prints its number."""
+        from domain import documents
+
+        with acting("documents.write") as (session, actor):
+            created = documents.issue(session, actor, type_, issuer, title, date, number, file,
+                                      urgency, signer)
+        done(created.number)
+
+    @doc.command("receive")
+    def receive(
+        number: str = typer.Option(..., "--number"),
+        sender: str = typer.Option(..., "--from"),
+        date: str = typer.Option(..., "--date"),
+        title: str = typer.Option(..., "--title"),
+        to: str | None = typer.Option(None, "--to"),
+        received: str | None = typer.Option(None, "--received"),
+        file: Path | None = typer.Option(None, "--file"),
+        urgency: str = typer.Option("normal", "--urgency"),
+    ) -> None:
+        """Register an incoming document; prints its incoming number (số đến)."""
+        from domain import documents
+
+        with acting("documents.write") as (session, actor):
+            created = documents.receive(session, actor, number, sender, date, title, to,
+                                        received, file, urgency)
+        done(str(created.incoming_number))
+
+    @doc.command("sign")
+    def sign(number: str) -> None:
+        """Seal a document with its issuer's key (passphrase: BBT_KEY_PASSPHRASE or prompt)."""
+        from domain import keys
+
+        with acting("documents.sign") as (session, actor):
+            signed = keys.sign(session, actor, number, passphrase())
+        done(f"{signed.number}: signed")
+
+    @doc.command("verify")
+    def verify(number: str) -> None:
+        """Exit 0 when the seal is valid, 1 with the reason when not."""
+        from domain import keys
+        from domain.errors import BBTError
+
+        with acting() as (session, actor):
+            verdict = keys.verify(session, actor, number)
+        if not verdict.valid:
+            raise BBTError(f"{number}: INVALID: {verdict.reason}.")
+        done(f"{number}: {verdict.reason}")
+
+    @doc.command("send")
+    def send(
+        number: str,
+        to: list[str] = typer.Option([], "--to"),
+        to_kind: str | None = typer.Option(None, "--to-kind"),
+        purpose: str = typer.Option("inform", "--purpose", help="report, act, inform, coordinate"),
+        due: str | None = typer.Option(None, "--due"),
+    ) -> None:
+        """Send a document to units or to every unit of a kind."""
+        from domain import documents
+
+        with acting("documents.write") as (session, actor):
+            result = documents.send(session, actor, number, to, to_kind, purpose, due)
+        done(f"{number}: sent to {len(result.sent)} units"
+             + (f", {len(result.already)} already had it" if result.already else ""))
+
+    @doc.command("ack")
+    def ack(number: str, unit: str = typer.Option(..., "--unit")) -> None:
+        """Acknowledge receipt for a unit."""
+        from domain import documents
+
+        with acting("deliveries.act") as (session, actor):
+            documents.acknowledge(session, actor, number, unit)
+        done(f"{number}@{unit}: received")
+
+    @doc.command("done")
+    def done_(number: str, unit: str = typer.Option(..., "--unit"),
+              note: str = typer.Option("", "--note")) -> None:
+        """Mark a unit's delivery processed."""
+        from domain import documents
+
+        with acting("deliveries.act") as (session, actor):
+            documents.mark_done(session, actor, number, unit, note)
+        done(f"{number}@{unit}: done")
+
+    @doc.command("forward")
+    def forward(number: str, from_: str = typer.Option(..., "--from"),
+                to: str = typer.Option(..., "--to"),
+                due: str | None = typer.Option(None, "--due")) -> None:
+        """Forward a received document from one unit to another."""
+        from domain import documents
+
+        with acting("deliveries.act") as (session, actor):
+            documents.forward(session, actor, number, from_, to, due=due)
+        done(f"{number}: forwarded {from_} -> {to}")
+
+    @doc.command("list")
+    def list_(
+        direction: str | None = typer.Option(None, "--direction"),
+        year: int | None = typer.Option(None, "--year"),
+        unit: str | None = typer.Option(None, "--unit"),
+        overdue: bool = typer.Option(False, "--overdue"),
+        search: str | None = typer.Option(None, "--search", help="Number, or title words."),
+        date_from: str | None = typer.Option(None, "--from"),
+        date_to: str | None = typer.Option(None, "--to"),
+        limit: int | None = typer.Option(None, "--limit"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """List documents, newest first."""
+        from domain import documents
+        from domain.text import parse_date
+
+        filters = documents.Filters(direction, year, unit, overdue, search,
+                                    parse_date(date_from, "from"), parse_date(date_to, "to"))
+        with acting() as (session, actor):
+            rows = documents.describe(session, actor,
+                                      documents.listing(session, actor, filters, limit))
+        if as_json:
+            print_json(rows)
+            return
+        print_table("Văn bản", ["number", "date", "dir", "title", "sent", "done", "late"], [
+            [r["number"], r["date"], r["direction"][:3], r["title"][:60], len(r["deliveries"]),
+             sum(d["status"] == "done" for d in r["deliveries"]),
+             sum(d["overdue"] for d in r["deliveries"])] for r in rows])
+
+    @doc.command("show")
+    def show(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+        """A document with every delivery's status."""
+        from domain import documents
+
+        with acting() as (session, actor):
+            row = documents.show(session, actor, number)
+        if as_json:
+            print_json(row)
+            return
+        done(f"{row['number']}  {row['date']}  {row['title']}")
+        done(f"signed: {row['signed']}  direction: {row['direction']}")
+        print_table("Gửi / deliveries", ["unit", "purpose", "status", "due", "overdue"],
+                    [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
+                     for d in row["deliveries"]])
+
+    @doc.command("late")
+    def late(kind: str | None = typer.Option(None, "--kind"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+        """Units with late or unacknowledged deliveries, the most late first."""
+        from domain import documents
+
+        with acting() as (session, _):
+            rows = [r for r in documents.unit_summary(session, kind=kind)
+                    if r["overdue"] or r["unacknowledged"]]
+        if as_json:
+            print_json(rows)
+            return
+        print_table("Đơn vị chậm / late units", ["unit", "name", "deliveries", "unacknowledged",
+                                                  "overdue"],
+                    [[r["unit"], r["name"], r["deliveries"], r["unacknowledged"], r["overdue"]]
+                     for r in rows])
+
+    @doc.command("inbox")
+    def inbox(unit: str | None = typer.Option(None, "--unit"),
+              all_: bool = typer.Option(False, "--all", help="Include finished ones."),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+        """A unit's deliveries to acknowledge or finish (a clerk's own unit by default)."""
+        from domain import documents
+
+        with acting() as (session, actor):
+            rows = [{"number": doc_.number, "title": doc_.title, "purpose": d.purpose,
+                     "status": d.status, "due": d.due.isoformat() if d.due else None,
+                     "overdue": documents.is_overdue(d)}
+                    for d, doc_ in documents.inbox(session, actor, unit, not all_)]
+        if as_json:
+            print_json(rows)
+            return
+        print_table("Hộp thư / inbox", ["number", "title", "purpose", "status", "due"],
+                    [[r["number"], r["title"][:50], r["purpose"], r["status"], r["due"]]
+                     for r in rows])

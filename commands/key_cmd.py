@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import typer
+
+from commands.common import acting, done, print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    key = typer.Typer(help="Khóa ký / signing keys (admin).", no_args_is_help=True)
+    app.add_typer(key, name="key")
+
+    @key.command("create")
+    def create(unit: str = typer.Option(..., "--unit")) -> None:
+        """A new Ed25519 key pair for a unit; an earlier key is retired."""
+        from commands.doc_cmd import passphrase
+        from domain import keys
+
+        with acting("keys.write") as (session, actor):
+            created = keys.create(session, actor, unit, passphrase(confirm=True))
+        done(f"{unit}: key {created.fingerprint[:16]}")
+
+    @key.command("list")
+    def list_(as_json: bool = typer.Option(False, "--json")) -> None:
+        """Signing keys (public parts only)."""
+        from domain import keys
+
+        with acting() as (session, _):
+            rows = keys.listing(session)
+        if as_json:
+            print_json(rows)
+            return
+        print_table("Khóa ký", ["unit", "fingerprint", "created_at", "revoked_at"],
+                    [[r["unit"], str(r["fingerprint"])[:16], r["created_at"], r["revoked_at"]]
+                     for r in rows])
+
+    @key.command("revoke")
+    def revoke(unit: str = typer.Option(..., "--unit")) -> None:
+        """Revoke a unit's key; old seals stay verifiable and show the revocation."""
+        from domain import keys
+
+        with acting("keys.write") as (session, actor):
+            count = keys.revoke(session, actor, unit)
+        done(f"{unit}: {count} key(s) revoked")

@@ -1,0 +1,503 @@
+"""Document routing: registers, attachments, deliveries to units, receipts and tracking."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from domain import audit, numbering, units
+from domain import settings as settings_
+from domain.auth import Actor, require, require_own_unit
+from domain.errors import BBTError, Conflict, NotFound
+from domain.i18n import _
+from domain.text import fold, nfc, parse_date, require_date, today
+from models import (
+    PURPOSES,
+    URGENCIES,
+    Attachment,
+    Delivery,
+    Document,
+    Unit,
+    utcnow,
+)
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- registers
+
+
+def check_urgency(value: str) -> str:
+    if value not in URGENCIES:
+        raise BBTError(_("Urgency '{value}' is unknown; use one of {choices}.").format(
+            value=value, choices=", ".join(URGENCIES)))
+    return value
+
+
+def store_attachment(session: Session, path: Path | str | None) -> tuple[str | None, str | None]:
+    """Keep a file's bytes once, addressed by their SHA-256."""
+    if path is None:
+        return None, None
+    path = Path(path)
+    if not path.is_file():
+        raise BBTError(_("The file '{path}' does not exist.").format(path=path))
+    if path.stat().st_size > MAX_ATTACHMENT_BYTES:
+        raise BBTError(_("The file '{path}' is larger than 50 MB.").format(path=path))
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Attachment, digest) is None:
+        session.add(Attachment(sha256=digest, data=data, size=len(data)))
+    return digest, path.name
+
+
+def issue(
+    session: Session,
+    actor: Actor,
+    doc_type: str,
+    issuer: str,
+    title: str,
+    day: str | date | None = None,
+    number: int | None = None,
+    file: Path | str | None = None,
+    urgency: str = "normal",
+    signer: str = "",
+    place: str | None = None,
+) -> Document:
+    """Register an outgoing document with the next number of its register (or an explicit
+    historical one, refused when taken)."""
+    require(actor, "documents.write")
+    unit = units.get(session, issuer)
+    type_ = numbering.doc_type(doc_type)
+    when = parse_date(day, "date") or today()
+    if not nfc(title):
+        raise BBTError(_("A document needs a title (trích yếu)."))
+    party = numbering.is_party(unit)
+    period = numbering.period_for(unit, when)
+    series = type_ if party else "*"
+    assert unit.id is not None
+    if number is None:
+        seq = numbering.next_value(session, unit.id, "out", series, period)
+    else:
+        if number < 1:
+            raise BBTError(_("A document number starts at 1."))
+        seq = number
+        if _find(session, unit.id, numbering.format_number(seq, type_, unit.code, party), period):
+            raise BBTError(_("{number} is already registered.").format(
+                number=numbering.format_number(seq, type_, unit.code, party)))
+        numbering.claim_value(session, unit.id, "out", series, period, seq)
+    sha, name = store_attachment(session, file)
+    doc = Document(
+        number=numbering.format_number(seq, type_, unit.code, party), seq=seq, doc_type=type_,
+        issuer_id=unit.id, period=period, date=when,
+        place=nfc(place) if place else settings_.get(session, "place"), title=nfc(title),
+        title_search=fold(title), urgency=check_urgency(urgency), signer=nfc(signer),
+        direction="outgoing", attachment_sha256=sha, attachment_name=name,
+    )
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "document.issue", "document", doc.number, title=doc.title,
+                 date=doc.date, attachment=sha)
+    return doc
+
+
+def receive(
+    session: Session,
+    actor: Actor,
+    number: str,
+    sender: str,
+    day: str | date,
+    title: str,
+    to: str | None = None,
+    received: str | date | None = None,
+    file: Path | str | None = None,
+    urgency: str = "normal",
+) -> Document:
+    """Register an incoming document with the next incoming number (số đến) of the year."""
+    require(actor, "documents.write")
+    parsed = numbering.parse(number)
+    issuer = units.get(session, sender)
+    if parsed.issuer != issuer.code:
+        raise BBTError(_("The number {number} names issuer {named}, not {sender}.").format(
+            number=number, named=parsed.issuer, sender=issuer.code))
+    recipient = units.get(session, to) if to else _actor_unit(session, actor)
+    when = require_date(day, "date")
+    received_on = parse_date(received, "received") or today()
+    if received_on < when:
+        raise BBTError(_("A document cannot be received before its date."))
+    period = numbering.period_for(issuer, when)
+    assert issuer.id is not None and recipient.id is not None
+    if existing := _find(session, issuer.id, str(parsed), period):
+        raise BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
+            number=existing.number, no=existing.incoming_number or "-", unit=recipient.code))
+    incoming_no = numbering.next_value(session, recipient.id, "in", "*", str(received_on.year))
+    sha, name = store_attachment(session, file)
+    doc = Document(
+        number=str(parsed), seq=parsed.seq, doc_type=parsed.doc_type, issuer_id=issuer.id,
+        period=period, date=when, title=nfc(title), title_search=fold(title),
+        urgency=check_urgency(urgency), direction="incoming", recipient_id=recipient.id,
+        incoming_number=incoming_no, incoming_year=received_on.year, received_on=received_on,
+        attachment_sha256=sha, attachment_name=name,
+    )
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "document.receive", "document", doc.number,
+                 incoming_number=incoming_no, recipient=recipient.code, attachment=sha)
+    return doc
+
+
+def _actor_unit(session: Session, actor: Actor) -> Unit:
+    unit = session.get(Unit, actor.unit_id) if actor.unit_id else None
+    if unit is None:
+        raise BBTError(_("Name the receiving unit with --to."))
+    return unit
+
+
+def _find(session: Session, issuer_id: int, number: str, period: str) -> Document | None:
+    return session.exec(select(Document).where(
+        Document.issuer_id == issuer_id, Document.number == number,
+        Document.period == period)).first()
+
+
+def get(session: Session, number: str, year: int | None = None) -> Document:
+    """The document with this number (the newest when numbers repeat across terms/years)."""
+    parsed = numbering.parse(number)
+    query = select(Document).where(Document.number == str(parsed))
+    if year:
+        query = query.where(func.extract("year", col(Document.date)) == year)
+    doc = session.exec(query.order_by(col(Document.date).desc(), col(Document.id).desc())).first()
+    if doc is None:
+        raise NotFound(_("There is no document {number}.").format(number=parsed))
+    return doc
+
+
+def attachment_bytes(session: Session, doc: Document) -> bytes | None:
+    if doc.attachment_sha256 is None:
+        return None
+    stored = session.get(Attachment, doc.attachment_sha256)
+    return stored.data if stored else None
+
+
+# ---------------------------------------------------------------- deliveries
+
+
+def check_purpose(value: str) -> str:
+    if value not in PURPOSES:
+        raise BBTError(_("Purpose '{value}' is unknown; use one of {choices}.").format(
+            value=value, choices=", ".join(PURPOSES)))
+    return value
+
+
+@dataclass
+class SendResult:
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+
+
+def send(
+    session: Session,
+    actor: Actor,
+    number: str,
+    to: Sequence[str] = (),
+    to_kind: str | None = None,
+    purpose: str = "inform",
+    due: str | date | None = None,
+) -> SendResult:
+    """Send a document to units, or to every active unit of a kind, in one transaction."""
+    require(actor, "documents.write")
+    doc = get(session, number)
+    targets = [units.get(session, code) for code in to]
+    if to_kind:
+        targets += units.listing(session, to_kind)
+    unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
+    targets = [u for u in unique.values() if u.active and u.id != doc.issuer_id]
+    if not targets:
+        raise BBTError(_("Name at least one recipient unit (--to CODE or --to-kind KIND)."))
+    check_purpose(purpose)
+    due_date = parse_date(due, "due")
+    if due_date and due_date < doc.date:
+        raise BBTError(_("The due date is before the document's date."))
+    have = set(session.exec(select(Delivery.unit_id).where(Delivery.document_id == doc.id)))
+    result = SendResult()
+    for unit in targets:
+        if unit.id in have:
+            result.already.append(unit.code)
+            continue
+        session.add(Delivery(document_id=doc.id, unit_id=unit.id,  # type: ignore[arg-type]
+                             purpose=purpose, due=due_date))
+        result.sent.append(unit.code)
+    session.flush()
+    if result.sent:
+        audit.record(session, actor, "document.send", "document", doc.number, purpose=purpose,
+                     due=due_date, units=result.sent)
+    return result
+
+
+def _delivery(session: Session, doc: Document, unit: Unit) -> Delivery:
+    found = session.exec(select(Delivery).where(
+        Delivery.document_id == doc.id, Delivery.unit_id == unit.id)).first()
+    if found is None:
+        raise NotFound(_("{number} was not sent to {unit}.").format(
+            number=doc.number, unit=unit.code))
+    return found
+
+
+def _move(session: Session, delivery: Delivery, expected_version: int | None,
+          **values: Any) -> None:
+    """Write a delivery only if nobody changed it since it was read (no lost updates)."""
+    version = delivery.version if expected_version is None else expected_version
+    done_ = session.execute(
+        update(Delivery).where(col(Delivery.id) == delivery.id, col(Delivery.version) == version)
+        .values(version=version + 1, **values)).rowcount  # type: ignore[attr-defined]
+    if done_ != 1:
+        raise Conflict(_("Someone else changed this delivery first; reload and try again."))
+    session.refresh(delivery)
+
+
+def _acting_delivery(session: Session, actor: Actor, number: str, unit_code: str
+                     ) -> tuple[Document, Unit, Delivery]:
+    require(actor, "deliveries.act")
+    doc = get(session, number)
+    unit = units.get(session, unit_code)
+    assert unit.id is not None
+    require_own_unit(actor, unit.id)
+    return doc, unit, _delivery(session, doc, unit)
+
+
+def acknowledge(session: Session, actor: Actor, number: str, unit_code: str,
+                expected_version: int | None = None) -> Delivery:
+    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code)
+    if delivery.status != "sent":
+        raise BBTError(_("{unit} already has {number} ({status}).").format(
+            unit=unit.code, number=doc.number, status=delivery.status))
+    _move(session, delivery, expected_version, status="received", received_at=utcnow())
+    audit.record(session, actor, "delivery.ack", "delivery", f"{doc.number}@{unit.code}")
+    return delivery
+
+
+def mark_done(session: Session, actor: Actor, number: str, unit_code: str, note: str = "",
+              expected_version: int | None = None) -> Delivery:
+    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code)
+    if delivery.status in ("done", "returned"):
+        raise BBTError(_("{unit} has already finished {number} ({status}).").format(
+            unit=unit.code, number=doc.number, status=delivery.status))
+    now = utcnow()
+    _move(session, delivery, expected_version, status="done", done_at=now,
+          received_at=delivery.received_at or now, note=nfc(note))
+    audit.record(session, actor, "delivery.done", "delivery", f"{doc.number}@{unit.code}",
+                 note=nfc(note))
+    return delivery
+
+
+def forward(session: Session, actor: Actor, number: str, from_code: str, to_code: str,
+            purpose: str | None = None, due: str | date | None = None) -> Delivery:
+    """Pass a received document on to another unit, remembering where it came from."""
+    doc, unit, source = _acting_delivery(session, actor, number, from_code)
+    target = units.get(session, to_code)
+    if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
+                                           Delivery.unit_id == target.id)).first():
+        raise BBTError(_("{number} was already sent to {unit}.").format(
+            number=doc.number, unit=target.code))
+    if source.status == "sent":
+        _move(session, source, None, status="received", received_at=utcnow())
+    delivery = Delivery(document_id=doc.id, unit_id=target.id,  # type: ignore[arg-type]
+                        purpose=check_purpose(purpose or source.purpose),
+                        due=parse_date(due, "due") or source.due, forwarded_from_id=source.id)
+    session.add(delivery)
+    session.flush()
+    audit.record(session, actor, "delivery.forward", "delivery", f"{doc.number}@{target.code}",
+                 source=unit.code)
+    return delivery
+
+
+# ---------------------------------------------------------------- tracking
+
+
+def is_overdue(delivery: Delivery, on: date | None = None) -> bool:
+    return bool(delivery.due and delivery.due < (on or today()) and delivery.status != "done")
+
+
+@dataclass
+class Filters:
+    direction: str | None = None
+    year: int | None = None
+    unit: str | None = None
+    overdue: bool = False
+    search: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _filtered(session: Session, actor: Actor, f: Filters):  # type: ignore[no-untyped-def]
+    query = select(Document)
+    if f.direction:
+        if f.direction not in ("outgoing", "incoming"):
+            raise BBTError(_("Direction is outgoing or incoming."))
+        query = query.where(Document.direction == f.direction)
+    if f.year:
+        query = query.where(Document.date >= date(f.year, 1, 1),
+                            Document.date <= date(f.year, 12, 31))
+    if f.date_from:
+        query = query.where(Document.date >= f.date_from)
+    if f.date_to:
+        query = query.where(Document.date <= f.date_to)
+    unit_id = units.get(session, f.unit).id if f.unit else None
+    if actor.role == "clerk":
+        unit_id = actor.unit_id  # a unit clerk sees its own unit's documents only
+    if unit_id is not None:
+        sent_to = select(Delivery.document_id).where(Delivery.unit_id == unit_id)
+        query = query.where(or_(col(Document.id).in_(sent_to), col(Document.issuer_id) == unit_id,
+                                col(Document.recipient_id) == unit_id))
+    if f.overdue:
+        late = select(Delivery.document_id).where(
+            col(Delivery.due) < today(), Delivery.status != "done")
+        if unit_id is not None:
+            late = late.where(Delivery.unit_id == unit_id)
+        query = query.where(col(Document.id).in_(late))
+    if f.search:
+        query = _search(query, f.search)
+    return query
+
+
+def _search(query, text: str):  # type: ignore[no-untyped-def]
+    """A document number matches exactly; other words match the title, accents ignored."""
+    try:
+        return query.where(Document.number == str(numbering.parse(text)))
+    except BBTError:
+        pass
+    for word in fold(text).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(col(Document.title_search).like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def listing(session: Session, actor: Actor, filters: Filters | None = None,
+            limit: int | None = None, offset: int = 0) -> list[Document]:
+    require(actor, "read")
+    query = _filtered(session, actor, filters or Filters()).order_by(
+        col(Document.date).desc(), col(Document.id).desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def count(session: Session, actor: Actor, filters: Filters | None = None) -> int:
+    query = _filtered(session, actor, filters or Filters()).with_only_columns(
+        func.count(col(Document.id)))
+    return int(session.exec(query).one())  # type: ignore[call-overload]
+
+
+def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
+                  ) -> dict[int, list[tuple[Delivery, str]]]:
+    """Each document's deliveries with the recipient's code (a clerk sees only its own)."""
+    ids = [d.id for d in docs]
+    grouped: dict[int, list[tuple[Delivery, str]]] = {i: [] for i in ids if i is not None}
+    for start in range(0, len(ids), 500):
+        query = (select(Delivery, Unit.code).join(Unit, col(Unit.id) == Delivery.unit_id)
+                 .where(col(Delivery.document_id).in_(ids[start:start + 500]))
+                 .order_by(col(Unit.code)))
+        if actor.role == "clerk":
+            query = query.where(Delivery.unit_id == actor.unit_id)
+        for delivery, code in session.exec(query):
+            grouped[delivery.document_id].append((delivery, code))
+    return grouped
+
+
+def as_dict(doc: Document, codes: dict[int, Unit],
+            deliveries: list[tuple[Delivery, str]]) -> dict[str, Any]:
+    """The JSON shape of SPEC section 4 (plus incoming-register fields)."""
+    recipient = codes.get(doc.recipient_id) if doc.recipient_id else None
+    return {
+        "number": doc.number,
+        "type": doc.doc_type,
+        "issuer": codes[doc.issuer_id].code,
+        "date": doc.date.isoformat(),
+        "title": doc.title,
+        "direction": doc.direction,
+        "urgency": doc.urgency,
+        "signed": doc.signature is not None,
+        "attachment_sha256": doc.attachment_sha256,
+        "incoming_number": doc.incoming_number,
+        "received_by": recipient.code if recipient else None,
+        "received_on": doc.received_on.isoformat() if doc.received_on else None,
+        "deliveries": [
+            {"unit": code, "purpose": d.purpose, "status": d.status,
+             "due": d.due.isoformat() if d.due else None, "overdue": is_overdue(d),
+             "received_at": d.received_at.isoformat() if d.received_at else None,
+             "done_at": d.done_at.isoformat() if d.done_at else None, "note": d.note,
+             "version": d.version}
+            for d, code in deliveries
+        ],
+    }
+
+
+def describe(session: Session, actor: Actor, docs: list[Document]) -> list[dict[str, Any]]:
+    codes = units.by_id(session)
+    grouped = deliveries_of(session, actor, docs)
+    return [as_dict(d, codes, grouped.get(d.id or 0, [])) for d in docs]
+
+
+def show(session: Session, actor: Actor, number: str) -> dict[str, Any]:
+    require(actor, "read")
+    doc = get(session, number)
+    if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
+        raise NotFound(_("There is no document {number}.").format(number=doc.number))
+    return describe(session, actor, [doc])[0]
+
+
+def _visible_to_clerk(session: Session, actor: Actor, doc: Document) -> bool:
+    if actor.unit_id in (doc.issuer_id, doc.recipient_id):
+        return True
+    return session.exec(select(Delivery.id).where(
+        Delivery.document_id == doc.id, Delivery.unit_id == actor.unit_id)).first() is not None
+
+
+def inbox(session: Session, actor: Actor, unit_code: str | None = None,
+          pending_only: bool = True) -> list[tuple[Delivery, Document]]:
+    """A unit's deliveries, oldest due first: what its clerk has to acknowledge or finish."""
+    require(actor, "read")
+    unit = units.get(session, unit_code) if unit_code else _actor_unit(session, actor)
+    assert unit.id is not None
+    require_own_unit(actor, unit.id)
+    query = (select(Delivery, Document).join(Document, col(Document.id) == Delivery.document_id)
+             .where(Delivery.unit_id == unit.id))
+    if pending_only:
+        query = query.where(col(Delivery.status).in_(("sent", "received")))
+    query = query.order_by(col(Delivery.due).is_(None), col(Delivery.due), col(Delivery.id))
+    return [(d, doc) for d, doc in session.exec(query)]
+
+
+def unit_summary(session: Session, on: date | None = None, kind: str | None = None,
+                 start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
+    """Per unit: deliveries, unacknowledged, done and overdue. The late ones come first:
+    these are the units that are "struggling" (lúng túng) with document routing."""
+    on = on or today()
+    late = case((((col(Delivery.due) < on) & (col(Delivery.status) != "done")), 1), else_=0)
+    query = (sa_select(col(Unit.code), col(Unit.name), func.count(col(Delivery.id)),
+                    func.sum(case((col(Delivery.status) == "sent", 1), else_=0)),
+                    func.sum(case((col(Delivery.status) == "done", 1), else_=0)),
+                    func.sum(late))
+             .join(Delivery, col(Delivery.unit_id) == Unit.id)
+             .group_by(col(Unit.code), col(Unit.name)))
+    if kind:
+        query = query.where(col(Unit.kind) == units.check_kind(kind))
+    if start:
+        query = query.where(col(Delivery.sent_at) >= _midnight(start))
+    if end:
+        query = query.where(col(Delivery.sent_at) < _midnight(end))
+    rows = [{"unit": code, "name": name, "deliveries": int(total),
+             "unacknowledged": int(unacked or 0), "done": int(done_ or 0),
+             "overdue": int(overdue or 0)}
+            for code, name, total, unacked, done_, overdue in session.execute(query)]
+    return sorted(rows, key=lambda r: (-r["overdue"], -r["unacknowledged"], r["unit"]))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -1,0 +1,127 @@
+"""Official document numbers: the two written forms and gapless register counters.
+
+Party bodies (Hướng dẫn 36-HD/VPTW) number each document type from 1 through the
+committee's term and write `N-TYPE/ISSUER` (`750-QĐ/HU`, `03-QĐi/HU`, `117-BC/BBT`).
+State bodies (Nghị định 30/2020) number all types together from 1 each calendar year and
+write `N/TYPE-ISSUER` (`156/QĐ-UBND`). Numbers below 10 are written with a leading zero in
+Party documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from domain.errors import BBTError
+from domain.i18n import _
+from domain.text import fold, nfc
+from models import PARTY_KINDS, RegisterCounter, Unit
+
+DOC_TYPES: dict[str, str] = {
+    "NQ": "Nghị quyết", "QĐ": "Quyết định", "QĐi": "Quy định", "CT": "Chỉ thị",
+    "KL": "Kết luận", "QC": "Quy chế", "KH": "Kế hoạch", "CTr": "Chương trình",
+    "HD": "Hướng dẫn", "BC": "Báo cáo", "TB": "Thông báo", "TTr": "Tờ trình",
+    "CV": "Công văn", "TT": "Thông tri", "ĐA": "Đề án", "PA": "Phương án", "BB": "Biên bản",
+    "GM": "Giấy mời", "GGT": "Giấy giới thiệu", "TC": "Thông cáo", "CĐ": "Công điện",
+    "NĐ": "Nghị định", "GP": "Giấy phép", "QyĐ": "Quy định (UBND)",
+}
+# "qd", "QD", "Qđ" all mean QĐ; matching ignores case and the stroke of Đ.
+_TYPE_BY_FOLD = {fold(t).replace(" ", ""): t for t in DOC_TYPES}
+
+_PARTY = re.compile(r"^\s*(\d{1,6})\s*-\s*([^\W\d_]{1,5})\s*/\s*(\S.*?)\s*$")
+_STATE = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W\d_]{1,5})\s*-\s*(\S.*?)\s*$")
+_ISSUER = re.compile(r"^[A-Z0-9Đ&.\-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Number:
+    seq: int
+    doc_type: str
+    issuer: str
+    party: bool
+
+    def __str__(self) -> str:
+        return format_number(self.seq, self.doc_type, self.issuer, self.party)
+
+
+def doc_type(value: str) -> str:
+    canonical = _TYPE_BY_FOLD.get(fold(nfc(value)).replace(" ", ""))
+    if canonical is None:
+        raise BBTError(_("Document type '{value}' is unknown; use one of {types}.").format(
+            value=value, types=", ".join(DOC_TYPES)))
+    return canonical
+
+
+def format_number(seq: int, type_: str, issuer: str, party: bool) -> str:
+    return f"{seq:02d}-{type_}/{issuer}" if party else f"{seq}/{type_}-{issuer}"
+
+
+def parse(text: str) -> Number:
+    """Read either written form; refuse anything else with the forms it should take."""
+    text = nfc(text)
+    for pattern, party in ((_PARTY, True), (_STATE, False)):
+        if m := pattern.match(text):
+            issuer = m[3].upper().replace(" ", "")
+            seq = int(m[1])
+            if seq < 1 or not _ISSUER.match(issuer):
+                break
+            return Number(seq, doc_type(m[2]), issuer, party)
+    raise BBTError(_("'{text}' is not a document number; write it as 117-BC/BBT (Party bodies) "
+                     "or 156/QĐ-UBND (state bodies).").format(text=text))
+
+
+def is_party(unit: Unit) -> bool:
+    return unit.kind in PARTY_KINDS
+
+
+def default_term_start(day: date) -> date:
+    """Party congresses sit every five years (2020, 2025, ...) when a unit has no setting."""
+    return date(2020 + 5 * ((day.year - 2020) // 5), 1, 1)
+
+
+def period_for(unit: Unit, day: date) -> str:
+    """The numbering period a document of this unit dated `day` belongs to."""
+    if not is_party(unit):
+        return str(day.year)
+    start = unit.term_start or default_term_start(day)
+    while start > day:  # a historical document from an earlier term
+        start = date(start.year - 5, start.month, start.day)
+    return start.isoformat()
+
+
+def _ensure_counter(session: Session, unit_id: int, book: str, series: str, period: str) -> None:
+    values = {"unit_id": unit_id, "book": book, "series": series, "period": period, "value": 0}
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(RegisterCounter).values(**values).on_conflict_do_nothing())
+
+
+def _where(unit_id: int, book: str, series: str, period: str):  # type: ignore[no-untyped-def]
+    return (col(RegisterCounter.unit_id) == unit_id, col(RegisterCounter.book) == book,
+            col(RegisterCounter.series) == series, col(RegisterCounter.period) == period)
+
+
+def next_value(session: Session, unit_id: int, book: str, series: str, period: str) -> int:
+    """The next number of a sequence, in the caller's transaction.
+
+    UPDATE ... RETURNING locks the counter row until the transaction ends, so concurrent
+    issuers wait for each other; a rollback gives the number back: no gaps, no duplicates.
+    """
+    _ensure_counter(session, unit_id, book, series, period)
+    stmt = (update(RegisterCounter).where(*_where(unit_id, book, series, period))
+            .values(value=col(RegisterCounter.value) + 1).returning(col(RegisterCounter.value)))
+    return int(session.execute(stmt).scalar_one())
+
+
+def claim_value(session: Session, unit_id: int, book: str, series: str, period: str,
+                value: int) -> None:
+    """Record an explicit (historical) number so that new numbers continue after it."""
+    _ensure_counter(session, unit_id, book, series, period)
+    session.execute(update(RegisterCounter).where(*_where(unit_id, book, series, period))
+                    .where(col(RegisterCounter.value) < value).values(value=value))
