@@ -1,0 +1,111 @@
+"""Monthly statistics (SPEC section 4): every figure counted from the records.
+
+A province database holds hundreds of thousands of articles, so each figure is one grouped
+query (GROUP BY the month extracted from a date column, which SQLAlchemy renders as
+EXTRACT on PostgreSQL and STRFTIME on SQLite) over a date range an index can serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, extract, func
+from sqlmodel import Session, col, select
+
+from domain.errors import BBTError
+from domain.i18n import _
+from models import Article, Delivery, Document, Visit
+
+FIGURES = ("news", "features", "photos", "slogans", "documents", "visitors", "docs_issued",
+           "docs_received", "deliveries_overdue")
+# Photos counted are those of published news and features (the report's "tin ... và ảnh").
+PHOTO_KINDS = ("news", "feature")
+
+
+def monthly(session: Session, year: int, month: int | None = None, *,
+            today: date | None = None) -> dict[str, Any]:
+    """{"year", "months": [{"month", <FIGURES>}], "totals": {<FIGURES>}}: all twelve months,
+    or only `month`; totals are the sums of the months returned. `today` decides which
+    deliveries are overdue (defaults to the real today)."""
+    _check(year, month)
+    months = {m: dict.fromkeys(FIGURES, 0) for m in ([month] if month else range(1, 13))}
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    _merge(months, _articles(session, start, end))
+    _merge(months, _visitors(session, year))
+    _merge(months, _documents(session, start, end))
+    _merge(months, _overdue(session, start, min(end, today or date.today())))
+    return {
+        "year": year,
+        "months": [{"month": m, **figures} for m, figures in months.items()],
+        "totals": {key: sum(figures[key] for figures in months.values()) for key in FIGURES},
+    }
+
+
+def _check(year: int, month: int | None) -> None:
+    if not 1900 <= year <= 9998:
+        raise BBTError(_("Year {year} is out of range.").format(year=year))
+    if month is not None and not 1 <= month <= 12:
+        raise BBTError(_("Month {month} must be between 1 and 12.").format(month=month))
+
+
+def _merge(months: dict[int, dict[str, int]], rows: Iterable[tuple[Any, str, Any]]) -> None:
+    """Add (month, figure, value) rows into the months asked for; others are ignored."""
+    for number, figure, value in rows:
+        target = months.get(int(number))
+        if target is not None:
+            target[figure] += int(value or 0)
+
+
+def _articles(session: Session, start: date, end: date) -> list[tuple[Any, str, Any]]:
+    month_of = extract("month", col(Article.published))
+
+    def count_kind(kind: str):  # type: ignore[no-untyped-def]
+        return func.sum(case((col(Article.kind) == kind, 1), else_=0))
+
+    photos = func.sum(case((col(Article.kind).in_(PHOTO_KINDS), Article.photos), else_=0))
+    query = (
+        select(month_of, count_kind("news"), count_kind("feature"), photos,  # type: ignore[call-overload]
+               count_kind("slogan"), count_kind("document"))
+        .where(Article.status == "published", col(Article.published) >= start,
+               col(Article.published) < end)
+        .group_by(month_of)
+    )
+    rows = []
+    for number, news, features, photo_count, slogans, documents in session.exec(query):
+        rows += [(number, "news", news), (number, "features", features),
+                 (number, "photos", photo_count), (number, "slogans", slogans),
+                 (number, "documents", documents)]
+    return rows
+
+
+def _visitors(session: Session, year: int) -> list[tuple[Any, str, Any]]:
+    query = select(Visit).where(col(Visit.month) >= f"{year:04d}-01",
+                                col(Visit.month) <= f"{year:04d}-12")
+    return [(int(v.month[5:7]), "visitors", v.visitors) for v in session.exec(query)]
+
+
+def _documents(session: Session, start: date, end: date) -> list[tuple[Any, str, Any]]:
+    issued_month = extract("month", col(Document.date))
+    issued = (select(issued_month, func.count())  # type: ignore[call-overload]
+              .where(Document.direction == "outgoing", col(Document.date) >= start,
+                     col(Document.date) < end)
+              .group_by(issued_month))
+    received_month = extract("month", col(Document.received_on))
+    received = (select(received_month, func.count())  # type: ignore[call-overload]
+                .where(Document.direction == "incoming", col(Document.received_on) >= start,
+                       col(Document.received_on) < end)
+                .group_by(received_month))
+    return ([(m, "docs_issued", n) for m, n in session.exec(issued)]
+            + [(m, "docs_received", n) for m, n in session.exec(received)])
+
+
+def _overdue(session: Session, start: date, before: date) -> list[tuple[Any, str, Any]]:
+    """Deliveries due in [start, before) that are not done: their due date has passed."""
+    due_month = extract("month", col(Delivery.due))
+    query = (select(due_month, func.count())  # type: ignore[call-overload]
+             .where(col(Delivery.due) >= start, col(Delivery.due) < before,
+                    Delivery.status != "done")
+             .group_by(due_month))
+    return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]
