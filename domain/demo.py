@@ -223,7 +223,9 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
          date(2022, 2, 8), 1.0, 0.0)
     send("796-QĐ/HU", ["BBT", "VPHU", "BTGHU"], "act", None, date(2022, 2, 21), 1.0, 0.0)
     send("03-QĐ/HU", codes, "act", date(2022, 3, 31), date(2022, 2, 24), 0.9, 0.06)
-    send("152-CV/HU", codes, "act", date(2022, 6, 1), date(2022, 5, 25), 0.85, 0.1)
+    # Reversed: the few units still to acknowledge 152-CV/HU are not those still to
+    # acknowledge 03-QĐ/HU, so every grassroots unit has used routing (the report's 100%).
+    send("152-CV/HU", codes[::-1], "act", date(2022, 6, 1), date(2022, 5, 25), 0.85, 0.1)
     send("116-BC/BBT", ["HU", "VPTU"], "report", None, date(2022, 6, 1), 1.0, 0.0)
     send("42-KH/TU", ["BBT", "BTGHU", "VPUB"], "act", date(2022, 6, 30), date(2022, 4, 28),
          0.34, 0.33)
