@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """List accounts (never any password material)."""
         from domain import accounts
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             rows = [accounts.as_row(a, code) for a, code in accounts.listing(session, unit)]
         if as_json:
             print_json(rows)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +18,7 @@ def register(app: typer.Typer) -> None:
         """The newest audit entries."""
         from domain import audit
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             rows: list[dict] = [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                      "entity": e.entity, "key": e.entity_key, "detail": e.detail,
                      "hash": e.hash} for e in audit.entries(session, limit)]
@@ -34,8 +35,8 @@ def register(app: typer.Typer) -> None:
         from domain import audit
         from domain.errors import BBTError
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             verdict = audit.verify(session)
         if not verdict.ok:
-            raise BBTError(f"Audit chain broken at entry {verdict.broken_id}: {verdict.reason}.")
+            raise BBTError(_("Audit chain broken at entry {broken_id}: {reason}.").format(broken_id=verdict.broken_id, reason=verdict.reason))
         done(f"Audit chain intact: {verdict.checked} entries.")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from domain.i18n import _
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
@@ -44,7 +46,7 @@ def _credentials() -> tuple[str, str]:
     if username and password is not None:
         return username, password
     if not sys.stdin.isatty():
-        raise AuthError("Not logged in: set BBT_USER and BBT_PASSWORD, or run in a terminal.")
+        raise AuthError(_("Not logged in: set BBT_USER and BBT_PASSWORD, or run in a terminal."))
     username = username or typer.prompt("Tên đăng nhập / username")
     return username, typer.prompt("Mật khẩu / password", hide_input=True)
 
@@ -71,7 +73,7 @@ def login(*, allow_must_change: bool = False) -> Actor:
     if failure is not None:
         raise failure
     if must_change and not allow_must_change:
-        raise AuthError("This one-time password must be changed first: run `bbt passwd`.")
+        raise AuthError(_("This one-time password must be changed first: run `bbt passwd`."))
     state.actor = actor
     return actor
 

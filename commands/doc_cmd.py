@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def passphrase(confirm: bool = False) -> str:
@@ -18,7 +19,7 @@ def passphrase(confirm: bool = False) -> str:
     if not sys.stdin.isatty():
         from domain.errors import AuthError
 
-        raise AuthError("Set BBT_KEY_PASSPHRASE or run in a terminal to enter the passphrase.")
+        raise AuthError(_("Set BBT_KEY_PASSPHRASE or run in a terminal to enter the passphrase."))
     return typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
 
 
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
         with acting() as (session, actor):
             verdict = keys.verify(session, actor, number)
         if not verdict.valid:
-            raise BBTError(f"{number}: INVALID: {verdict.reason}.")
+            raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
         done(f"{number}: {verdict.reason}")
 
     @doc.command("send")
@@ -183,7 +184,7 @@ def register(app: typer.Typer) -> None:
         """Units with late or unacknowledged deliveries, the most late first."""
         from domain import documents
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             rows = [r for r in documents.unit_summary(session, kind=kind)
                     if r["overdue"] or r["unacknowledged"]]
         if as_json:

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         """Signing keys (public parts only)."""
         from domain import keys
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             rows = keys.listing(session)
         if as_json:
             print_json(rows)

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         """List settings."""
         from domain import settings
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             values = settings.all_settings(session)
         if as_json:
             print_json(values)

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         """List trainings."""
         from domain import units
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             rows: list[dict] = [{"id": t.id, "date": t.date.isoformat(), "topic": t.topic, "units": codes}
                     for t, codes in units.trainings(session)]
         if as_json:

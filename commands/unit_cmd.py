@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         """List units."""
         from domain import units
 
-        with acting() as (session, _):
+        with acting() as (session, _actor):
             codes = units.by_id(session)
             rows = [units.as_row(u, codes) for u in units.listing(session, kind)]
         if as_json:

@@ -19,6 +19,7 @@ from domain.auth import (
     validate_new_password,
 )
 from domain.errors import AuthError, BBTError, NotFound
+from domain.i18n import _
 from domain.text import nfc
 from models import ROLES, Account, Unit, utcnow
 
@@ -32,7 +33,7 @@ class Created:
 def get(session: Session, username: str) -> Account:
     account = session.exec(select(Account).where(Account.username == normalise(username))).first()
     if account is None:
-        raise NotFound(f"There is no account '{username}'.")
+        raise NotFound(_("There is no account '{username}'.").format(username=username))
     return account
 
 
@@ -42,7 +43,7 @@ def normalise(username: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise BBTError(f"Role '{role}' is unknown; use one of {', '.join(ROLES)}.")
+        raise BBTError(_("Role '{role}' is unknown; use one of {choices}.").format(role=role, choices=', '.join(ROLES)))
     return role
 
 
@@ -58,9 +59,9 @@ def add(
     require(actor, "accounts.write")
     username = normalise(username)
     if not username or any(ch.isspace() for ch in username):
-        raise BBTError("A username must be one word without spaces.")
+        raise BBTError(_("A username must be one word without spaces."))
     if session.exec(select(Account).where(Account.username == username)).first():
-        raise BBTError(f"The username '{username}' is taken.")
+        raise BBTError(_("The username '{username}' is taken.").format(username=username))
     one_time = None
     if password is None:
         one_time = password = generate_password()
@@ -85,10 +86,10 @@ def login(session: Session, username: str, password: str) -> Account:
     account = session.exec(select(Account).where(Account.username == normalise(username))).first()
     if account is None:
         dummy_check(password)
-        raise AuthError("Wrong username or password.")
+        raise AuthError(_("Wrong username or password."))
     if account.status != "active":
         dummy_check(password)
-        raise AuthError(f"The account '{account.username}' is {account.status}; ask an admin.")
+        raise AuthError(_("The account '{username}' is {status}; ask an admin.").format(username=account.username, status=account.status))
     if not check_password(password, account.password_hash):
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILED_LOGINS:
@@ -96,7 +97,7 @@ def login(session: Session, username: str, password: str) -> Account:
             audit.record(session, actor_of(session, account), "account.lockout", "account",
                          account.username, failed_logins=account.failed_logins)
         session.add(account)
-        raise AuthError("Wrong username or password.")
+        raise AuthError(_("Wrong username or password."))
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     account.failed_logins = 0
@@ -113,9 +114,9 @@ def actor_of(session: Session, account: Account) -> Actor:
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
     account = get(session, actor.username)
     if not check_password(old, account.password_hash):
-        raise AuthError("The current password is wrong.")
+        raise AuthError(_("The current password is wrong."))
     if old == new:
-        raise BBTError("The new password must differ from the current one.")
+        raise BBTError(_("The new password must differ from the current one."))
     validate_new_password(new, account.username)
     account.password_hash = hash_password(new)
     account.must_change_password = False
@@ -127,7 +128,7 @@ def set_status(session: Session, actor: Actor, username: str, status: str) -> Ac
     require(actor, "accounts.write")
     account = get(session, username)
     if account.username == actor.username and status != "active":
-        raise BBTError("You cannot lock your own account.")
+        raise BBTError(_("You cannot lock your own account."))
     account.status = status
     if status == "active":
         account.failed_logins = 0

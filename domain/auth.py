@@ -11,6 +11,7 @@ from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from domain.errors import AuthError, BBTError
+from domain.i18n import _
 
 # OWASP's minimum for argon2id (SPEC section 6): 19 MiB, 2 passes, 1 lane.
 ARGON2_MEMORY_KIB = 19456
@@ -97,13 +98,13 @@ SYSTEM = Actor("system", "admin")
 
 def require(actor: Actor, permission: str) -> None:
     if not actor.can(permission):
-        raise AuthError(f"The role '{actor.role}' is not allowed to do this ({permission}).")
+        raise AuthError(_("The role '{role}' is not allowed to do this ({permission}).").format(role=actor.role, permission=permission))
 
 
 def require_own_unit(actor: Actor, unit_id: int) -> None:
     """Clerks see and act on their own unit only."""
     if actor.role == "clerk" and actor.unit_id != unit_id:
-        raise AuthError("A unit clerk can only act on its own unit's documents.")
+        raise AuthError(_("A unit clerk can only act on its own unit's documents."))
 
 
 def hash_password(password: str) -> str:
@@ -143,12 +144,12 @@ def dummy_check(password: str) -> None:
 
 def validate_new_password(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BBTError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise BBTError(_("A password needs at least {MIN_PASSWORD_LENGTH} characters.").format(MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise BBTError(f"A password can have at most {MAX_PASSWORD_LENGTH} characters.")
+        raise BBTError(_("A password can have at most {MAX_PASSWORD_LENGTH} characters.").format(MAX_PASSWORD_LENGTH=MAX_PASSWORD_LENGTH))
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or lowered == username.lower():
-        raise BBTError("This password is too common or equals the username; choose another.")
+        raise BBTError(_("This password is too common or equals the username; choose another."))
 
 
 # No 0/O, 1/l/I: one-time passwords are read aloud over the phone to unit clerks.

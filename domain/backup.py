@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from domain.errors import BBTError
+from domain.i18n import _
 
 
 def sqlite_path(engine: Engine) -> Path:
@@ -34,17 +35,17 @@ def _check_sqlite_file(path: Path) -> None:
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise BBTError(f"'{path}' is not a usable SQLite database ({exc}).") from None
+        raise BBTError(_("'{path}' is not a usable SQLite database ({exc}).").format(path=path, exc=exc)) from None
     finally:
         conn.close()
     if result != "ok":
-        raise BBTError(f"'{path}' failed the integrity check: {result}.")
+        raise BBTError(_("'{path}' failed the integrity check: {result}.").format(path=path, result=result))
 
 
 def backup(engine: Engine, dest: Path) -> None:
     if engine.dialect.name == "sqlite":
         if dest.exists():
-            raise BBTError(f"'{dest}' already exists; choose a new file for the backup.")
+            raise BBTError(_("'{dest}' already exists; choose a new file for the backup.").format(dest=dest))
         source = sqlite3.connect(sqlite_path(engine), timeout=30)
         target = sqlite3.connect(dest)
         try:
@@ -59,7 +60,7 @@ def backup(engine: Engine, dest: Path) -> None:
 
 def restore(engine: Engine, src: Path) -> None:
     if not src.exists():
-        raise BBTError(f"'{src}' does not exist.")
+        raise BBTError(_("'{src}' does not exist.").format(src=src))
     if engine.dialect.name == "sqlite":
         _check_sqlite_file(src)
         engine.dispose()
@@ -76,10 +77,10 @@ def restore(engine: Engine, src: Path) -> None:
 
 def _pg_tool(tool: str, engine: Engine, *options: str) -> None:
     if shutil.which(tool) is None:
-        raise BBTError(f"{tool} is not installed; install the PostgreSQL client tools.")
+        raise BBTError(_("{tool} is not installed; install the PostgreSQL client tools.").format(tool=tool))
     dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     result = subprocess.run([tool, f"--dbname={dsn}", *options],
                             capture_output=True, text=True)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
-        raise BBTError(f"{tool} failed: {lines[-1] if lines else 'exit ' + str(result.returncode)}.")
+        raise BBTError(_("{tool} failed: {detail}.").format(tool=tool, detail=lines[-1] if lines else 'exit ' + str(result.returncode)))

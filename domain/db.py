@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from domain.errors import BBTError
+from domain.i18n import _
 
 # Kept equal to the newest Alembic revision (a test checks it), so that opening an
 # up-to-date database needs one SELECT and never imports Alembic.
@@ -80,7 +81,7 @@ def get_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
             if upgrade:
                 ensure_schema(engine)
         except OperationalError as exc:
-            raise BBTError(f"Cannot open the database: {_first_line(exc)}.") from exc
+            raise BBTError(_("Cannot open the database: {detail}.").format(detail=_first_line(exc))) from exc
         _engines[url] = engine
     return _engines[url]
 
@@ -133,4 +134,4 @@ def retrying(fn, attempts: int = 5):  # type: ignore[no-untyped-def]
             if not locked or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
+    raise AssertionError(_("unreachable"))

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from domain import audit
 from domain.auth import Actor, require
 from domain.errors import BBTError
+from domain.i18n import _
 from domain.text import nfc
 from models import Setting
 
@@ -38,7 +39,7 @@ def all_settings(session: Session) -> dict[str, str]:
 def set_value(session: Session, actor: Actor, key: str, value: str) -> None:
     require(actor, "settings.write")
     if key not in DEFAULTS:
-        raise BBTError(f"Setting '{key}' is unknown; use one of {', '.join(DEFAULTS)}.")
+        raise BBTError(_("Setting '{key}' is unknown; use one of {choices}.").format(key=key, choices=', '.join(DEFAULTS)))
     row = session.get(Setting, key) or Setting(key=key)
     row.value = nfc(value).replace("\\n", "\n")
     session.add(row)

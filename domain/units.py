@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from domain import audit
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
+from domain.i18n import _
 from domain.text import nfc, require_date
 from models import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 
@@ -17,7 +18,7 @@ from models import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 def get(session: Session, code: str) -> Unit:
     unit = session.exec(select(Unit).where(Unit.code == nfc(code).upper())).first()
     if unit is None:
-        raise NotFound(f"There is no unit with code '{code}'.")
+        raise NotFound(_("There is no unit with code '{code}'.").format(code=code))
     return unit
 
 
@@ -27,7 +28,7 @@ def by_id(session: Session) -> dict[int, Unit]:
 
 def check_kind(kind: str) -> str:
     if kind not in UNIT_KINDS:
-        raise BBTError(f"Unit kind '{kind}' is unknown; use one of {', '.join(UNIT_KINDS)}.")
+        raise BBTError(_("Unit kind '{kind}' is unknown; use one of {choices}.").format(kind=kind, choices=', '.join(UNIT_KINDS)))
     return kind
 
 
@@ -41,9 +42,9 @@ def add(
     require(actor, "units.write")
     code = nfc(code).upper()
     if not code or not nfc(name):
-        raise BBTError("A unit needs a code and a name.")
+        raise BBTError(_("A unit needs a code and a name."))
     if session.exec(select(Unit).where(Unit.code == code)).first():
-        raise BBTError(f"A unit with code '{code}' already exists.")
+        raise BBTError(_("A unit with code '{code}' already exists.").format(code=code))
     unit = Unit(
         code=code,
         name=nfc(name),
@@ -114,9 +115,9 @@ def add_training(
     require(actor, "trainings.write")
     codes = list(dict.fromkeys(nfc(c).upper() for c in unit_codes))
     if not codes:
-        raise BBTError("A training needs at least one unit that attended.")
+        raise BBTError(_("A training needs at least one unit that attended."))
     if not nfc(topic):
-        raise BBTError("A training needs a topic.")
+        raise BBTError(_("A training needs a topic."))
     attended = [get(session, code) for code in codes]
     training = Training(date=require_date(when), topic=nfc(topic))
     session.add(training)
