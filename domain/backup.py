@@ -3,6 +3,7 @@ PostgreSQL. Every restored copy is checked before it replaces anything."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -42,10 +43,19 @@ def _check_sqlite_file(path: Path) -> None:
         raise BBTError(_("'{path}' failed the integrity check: {result}.").format(path=path, result=result))
 
 
+def _create_private(dest: Path) -> None:
+    """Create the backup file readable by its owner only: it holds password hashes and
+    wrapped signing keys. Never overwrites an existing file."""
+    try:
+        os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise BBTError(_("'{dest}' already exists; choose a new file for the backup.").format(
+            dest=dest)) from None
+
+
 def backup(engine: Engine, dest: Path) -> None:
+    _create_private(dest)
     if engine.dialect.name == "sqlite":
-        if dest.exists():
-            raise BBTError(_("'{dest}' already exists; choose a new file for the backup.").format(dest=dest))
         source = sqlite3.connect(sqlite_path(engine), timeout=30)
         target = sqlite3.connect(dest)
         try:
@@ -55,7 +65,19 @@ def backup(engine: Engine, dest: Path) -> None:
             source.close()
         _check_sqlite_file(dest)
         return
-    _pg_tool("pg_dump", engine, "--format=custom", f"--file={dest}")
+    try:
+        _pg_tool("pg_dump", engine, "--format=custom", f"--schema={_pg_schema(engine)}",
+                 f"--file={dest}")
+    except BBTError:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def _pg_schema(engine: Engine) -> str:
+    """BBT's own schema (the first of the search_path): pg_dump and pg_restore would
+    otherwise dump, drop and recreate every schema of the database."""
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT current_schema()")).scalar_one())
 
 
 def restore(engine: Engine, src: Path) -> None:
@@ -72,7 +94,9 @@ def restore(engine: Engine, src: Path) -> None:
             target.close()
             source.close()
         return
-    _pg_tool("pg_restore", engine, "--clean", "--if-exists", "--single-transaction", str(src))
+    # --strict-names: a dump without this schema is refused instead of restoring nothing.
+    _pg_tool("pg_restore", engine, "--clean", "--if-exists", "--single-transaction",
+             f"--schema={_pg_schema(engine)}", "--strict-names", str(src))
 
 
 def _pg_tool(tool: str, engine: Engine, *options: str) -> None:
