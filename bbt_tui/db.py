@@ -1,0 +1,73 @@
+"""Database work off the UI thread: every domain call runs in a worker thread, in one
+transaction on behalf of the signed-in account, and its result comes back to the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.dom import DOMNode
+
+from bbt_tui.text import translate_error
+from domain.i18n import _
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from domain.auth import Actor
+
+T = TypeVar("T")
+
+
+def describe(exc: BaseException) -> str:
+    """One sentence for the user, never a traceback."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from domain.errors import BBTError
+
+    if isinstance(exc, BBTError):
+        return translate_error(exc)
+    if isinstance(exc, IntegrityError):
+        return _("Refused: this would duplicate or break a link to an existing record.")
+    if isinstance(exc, OperationalError):
+        return _("The database could not be used: {detail}.").format(
+            detail=str(getattr(exc, "orig", exc)).splitlines()[0])
+    return _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
+
+
+def run_db(
+    node: DOMNode,
+    work: Callable[[Session, Actor], T],
+    on_done: Callable[[T], Any] | None = None,
+    on_error: Callable[[str], Any] | None = None,
+) -> None:
+    """Run `work(session, actor)` in a worker thread owned by `node`; then, on the UI thread,
+    `on_done(result)` or `on_error(message)` (default: a notification)."""
+    app = node.app
+
+    def job() -> None:
+        from domain.db import transaction
+
+        try:
+            with transaction(app.engine) as session:  # type: ignore[attr-defined]
+                result = work(session, app.actor)  # type: ignore[attr-defined]
+        except Exception as exc:  # every failure becomes one sentence on screen
+            message = describe(exc)
+            app.call_from_thread(on_error or _notify_error(app), message)
+            return
+        if on_done is not None:
+            app.call_from_thread(on_done, result)
+
+    node.run_worker(job, thread=True, group="db", exit_on_error=False)
+
+
+def _notify_error(app: Any) -> Callable[[str], None]:
+    return lambda message: app.notify(message, severity="error", timeout=8)
+
+
+def read(app: Any, work: Callable[[Session, Actor], T]) -> T:
+    """Run `work` in its own transaction, in the calling (worker) thread: for row sources."""
+    from domain.db import transaction
+
+    with transaction(app.engine) as session:
+        return work(session, app.actor)

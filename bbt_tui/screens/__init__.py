@@ -1,0 +1,1 @@
+"""One screen per area (see bbt_tui/areas.py), plus the login screen."""

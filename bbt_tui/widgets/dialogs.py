@@ -1,0 +1,106 @@
+"""Small modal dialogs: confirm a destructive action, show a message (a one-time password)
+once, and the F1 help of a screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from bbt_tui.text import N_
+from domain.i18n import _
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes / no. Dismissed with True only on an explicit yes."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
+    ]
+
+    def __init__(self, question: str, yes_label: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.yes_label = yes_label or _("Yes")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes_label + " (y)", variant="error", id="yes")
+                yield Button(_("No") + " (n)", variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class MessageScreen(ModalScreen[None]):
+    """A message to read once, e.g. a one-time password that is shown nowhere else."""
+
+    BINDINGS = [Binding("escape,enter", "close", N_("Close"))]
+
+    def __init__(self, title: str, body: str, secret: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.body = body
+        self.secret = secret
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.body)
+            if self.secret:
+                yield Static(Text(self.secret, style="bold reverse"), id="secret",
+                             classes="secret")
+            yield Button(_("Close"), variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1: what this screen is for, and every key that works on it."""
+
+    BINDINGS = [Binding("escape,f1,q", "close", N_("Close"))]
+
+    def __init__(self, title: str, text: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.text = text
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Label(_("Help: {screen}").format(screen=self.title_text), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(self.text, classes="help-text")
+                table = Text()
+                for key, description in self.keys:
+                    table.append(f"{key:>12}  ", style="bold")
+                    table.append(description + "\n")
+                yield Static(table, id="help-keys")
+                yield Static(_("Ctrl+P opens the command palette: type a few letters of any "
+                               "action or screen."), classes="hint")
+            yield Button(_("Close"), variant="primary", id="close")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        self.dismiss(None)

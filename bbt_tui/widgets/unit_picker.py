@@ -1,0 +1,93 @@
+"""Pick units: filter by name or code (accents optional), tick units one by one, or add a
+whole kind at once (e.g. all 68 grassroots organisations)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Select, SelectionList, Static
+
+from bbt_tui.db import run_db
+from bbt_tui.labels import UNIT_KIND_LABELS, options
+from domain.i18n import _
+from domain.text import fold
+
+
+class UnitPicker(Vertical):
+    DEFAULT_CSS = """
+    UnitPicker { height: auto; max-height: 20; }
+    UnitPicker SelectionList { height: 12; }
+    UnitPicker Horizontal { height: auto; }
+    UnitPicker Input { width: 1fr; }
+    UnitPicker Select { width: 30; }
+    UnitPicker .count { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self, selected: list[str] | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.chosen: set[str] = set(selected or [])
+        self.units: list[tuple[str, str, str]] = []  # code, name, kind
+
+    @property
+    def value(self) -> list[str]:
+        return sorted(self.chosen)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Input(placeholder=_("Filter units…"), classes="unit-filter")
+            yield Select(options(UNIT_KIND_LABELS), prompt=_("Add a whole kind…"),
+                         classes="unit-kind")
+        yield SelectionList[str](classes="unit-list")
+        yield Static("", classes="count")
+
+    def on_mount(self) -> None:
+        from domain import units
+
+        run_db(self, lambda session, _actor: [(u.code, u.name, u.kind)
+                                               for u in units.listing(session) if u.active],
+               on_done=self._loaded)
+
+    def _loaded(self, rows: list[tuple[str, str, str]]) -> None:
+        self.units = rows
+        self._refill()
+
+    def _refill(self) -> None:
+        needle = fold(self.query_one(".unit-filter", Input).value)
+        listing = self.query_one(SelectionList)
+        listing.clear_options()
+        listing.add_options([(f"{code} — {name}", code, code in self.chosen)
+                             for code, name, _kind in self.units
+                             if not needle or needle in fold(f"{code} {name}")])
+        self._count()
+
+    def _count(self) -> None:
+        self.query_one(".count", Static).update(
+            _("{n} units chosen").format(n=len(self.chosen)))
+
+    def add_kind(self, kind: str) -> None:
+        self.chosen |= {code for code, _name, k in self.units if k == kind}
+        self._refill()
+
+    @on(Input.Changed, ".unit-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        self._refill()
+
+    @on(Input.Submitted, ".unit-filter")
+    def _to_list(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(SelectionList).focus()
+
+    @on(Select.Changed, ".unit-kind")
+    def _kind(self, event: Select.Changed) -> None:
+        event.stop()
+        if not event.select.is_blank():
+            self.add_kind(str(event.value))
+
+    @on(SelectionList.SelectionToggled)
+    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+        event.stop()
+        code = str(event.selection.value)
+        self.chosen.symmetric_difference_update({code})
+        self._count()
