@@ -182,8 +182,13 @@ class _Window(DataTable):
             super().__init__()
             self.forward = forward
 
+    # Set while PagedTable redraws the window: scrolling done by the redraw is not the user's.
+    redrawing = False
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if self.redrawing:
+            return
         if new_value > old_value and new_value + self.size.height >= self.row_count - MARGIN:
             self.post_message(self.NearEdge(forward=True))
         elif new_value < old_value and new_value < MARGIN:
@@ -407,7 +412,15 @@ class PagedTable(Vertical):
     def _render_window(self, keep_key: str | None = None, shift: int = 0) -> None:
         """Redraw the table from the window. `shift` rows were dropped from the top (or, if
         negative, added there): keep the cursor and the viewport on the same rows."""
-        table = self.table
+        table = self.query_one(_Window)
+        table.redrawing = True
+        try:
+            self._redraw(table, keep_key, shift)
+        finally:
+            table.redrawing = False
+        self._update_status()
+
+    def _redraw(self, table: _Window, keep_key: str | None, shift: int) -> None:
         old_row, old_scroll = table.cursor_row, table.scroll_y
         table.clear(columns=True)
         for column in self.source.columns:
@@ -415,7 +428,6 @@ class PagedTable(Vertical):
         for record in self.state.records:
             table.add_row(*record.cells, key=record.key)
         if not self.state.records:
-            self._update_status()
             return
         if keep_key is not None:
             keys = [r.key for r in self.state.records]
@@ -425,7 +437,6 @@ class PagedTable(Vertical):
             row = max(0, min(old_row - shift, len(self.state.records) - 1))
             table.move_cursor(row=row, animate=False, scroll=False)
             table.scroll_to(y=max(0, old_scroll - shift), animate=False, immediate=True)
-        self._update_status()
 
     def _header(self, column: Column) -> Text:
         if column.key != self.current_query.sort:
@@ -452,9 +463,11 @@ class PagedTable(Vertical):
     def _on_highlight(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self._update_status()
-        if event.cursor_row >= len(self.state.records) - MARGIN:
+        # The cursor as it is now: events queued by a redraw carry positions already gone.
+        row = self.table.cursor_row
+        if row >= len(self.state.records) - MARGIN:
             self._request_more(forward=True)
-        elif event.cursor_row < MARGIN:
+        elif row < MARGIN:
             self._request_more(forward=False)
 
     @on(DataTable.RowSelected)
