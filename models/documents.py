@@ -71,6 +71,8 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("document_id", "unit_id"),
         Index("ix_delivery_unit_status", "unit_id", "status"),
         Index("ix_delivery_status_due", "status", "due"),
+        # Reports count the deliveries sent in a period (documents.unit_summary).
+        Index("ix_delivery_sent_at", "sent_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id")

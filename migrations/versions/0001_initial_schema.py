@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:01:33.277637
+Create Date: 2026-11-26 18:28:05.971218
 """
 from collections.abc import Sequence
 
@@ -248,6 +248,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('document_id', 'unit_id', name=op.f('uq_delivery_document_id_unit_id'))
     )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_delivery_sent_at', ['sent_at'], unique=False)
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
         batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status'], unique=False)
 
@@ -259,6 +260,7 @@ def downgrade() -> None:
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_unit_status')
         batch_op.drop_index('ix_delivery_status_due')
+        batch_op.drop_index('ix_delivery_sent_at')
 
     op.drop_table('delivery')
     with op.batch_alter_table('document', schema=None) as batch_op:
