@@ -32,15 +32,25 @@ def integrity(engine: Engine) -> list[str]:
 
 
 def _check_sqlite_file(path: Path) -> None:
+    # An empty file (or /dev/null) opens as an empty database that passes the integrity
+    # check: restoring it would silently replace every record with nothing.
+    if not path.is_file() or path.stat().st_size == 0:
+        raise BBTError(_("'{path}' is not a BBT backup (not a file, or empty).").format(
+            path=path))
     conn = sqlite3.connect(path)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise BBTError(_("'{path}' is not a usable SQLite database ({exc}).").format(path=path, exc=exc)) from None
     finally:
         conn.close()
     if result != "ok":
         raise BBTError(_("'{path}' failed the integrity check: {result}.").format(path=path, result=result))
+    if not tables:
+        raise BBTError(_("'{path}' is not a BBT backup (it has no schema version).").format(
+            path=path))
 
 
 def _create_private(dest: Path) -> None:
