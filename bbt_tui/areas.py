@@ -23,8 +23,11 @@ class Area:
 
 
 AREAS: list[Area] = [
+    Area("inbox", N_("Inbox"), frozenset({"clerk"}), "bbt_tui.screens.inbox:InboxScreen"),
     Area("dashboard", N_("Dashboard"), ALL_ROLES - {"clerk"},
          "bbt_tui.screens.dashboard:DashboardScreen"),
+    Area("documents", N_("Documents"), frozenset({"admin", "operator", "viewer"}),
+         "bbt_tui.screens.documents:DocumentsScreen"),
     Area("units", N_("Units"), frozenset({"admin", "operator", "viewer"}),
          "bbt_tui.screens.units:UnitsScreen"),
     Area("accounts", N_("Accounts"), frozenset({"admin", "viewer"}),
@@ -37,7 +40,7 @@ AREAS: list[Area] = [
          "bbt_tui.screens.settings:SettingsScreen"),
 ]
 
-# A clerk's day starts in its unit's inbox; until that screen exists, with the dashboard.
+# A clerk's day starts in its unit's inbox, everybody else's with the dashboard.
 HOME_FALLBACK = "dashboard"
 
 

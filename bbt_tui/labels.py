@@ -39,3 +39,26 @@ def label(table: dict[str, str], code: str | None) -> str:
 def options(table: dict[str, str]) -> list[tuple[str, str]]:
     """(label, code) pairs for a Select."""
     return [(_(text), code) for code, text in table.items()]
+
+DIRECTION_LABELS = {"outgoing": N_("outgoing"), "incoming": N_("incoming")}
+
+URGENCY_LABELS = {
+    "normal": N_("normal"),
+    "urgent": N_("urgent"),
+    "very_urgent": N_("very urgent"),
+    "flash": N_("flash"),
+}
+
+PURPOSE_LABELS = {
+    "report": N_("to report (b/c)"),
+    "act": N_("to carry out"),
+    "inform": N_("to know"),
+    "coordinate": N_("to coordinate"),
+}
+
+DELIVERY_STATUS_LABELS = {
+    "sent": N_("sent"),
+    "received": N_("received"),
+    "done": N_("done"),
+    "returned": N_("returned"),
+}

@@ -36,11 +36,17 @@ def drive(url: str, script: Callable[[BBTApp, Pilot], Awaitable[Any]]) -> Any:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let workers finish and their results reach the widgets."""
-    for _ in range(4):
+    """Let workers finish and their results reach the widgets: a worker's result may start
+    another worker (login -> dashboard -> figures), so wait until two rounds find none."""
+    quiet = 0
+    for _ in range(30):
         await pilot.pause()
+        busy = any(not w.is_finished for w in pilot.app.workers)
         await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+        await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
@@ -59,6 +65,15 @@ async def log_in(pilot: Pilot, username: str, password: str) -> None:
     await pilot.press("enter")
     await type_text(pilot, password)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+async def go(pilot: Pilot, area: str) -> None:
+    """Press the navigation key of an area (its position among the areas the role sees)."""
+    from bbt_tui import areas
+
+    names = [a.name for a in areas.visible(pilot.app.actor)]  # type: ignore[attr-defined]
+    await pilot.press(str((names.index(area) + 1) % 10))
     await settle(pilot)
 
 
@@ -130,13 +145,15 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo: Bbt) -> None:
     accounts = demo.json("account", "list")
     trainings = demo.json("training", "list")
     newest_audit = demo.json("audit", "list", "--limit", "1")[0]["id"]
+    overdue = demo.json("doc", "list", "--overdue")
 
     async def script(app: BBTApp, pilot: Pilot) -> dict[str, Any]:
         seen: dict[str, Any] = {}
         await log_in(pilot, "admin", ADMIN_PASSWORD)
-        for figure in ("units", "accounts", "trainings", "audit"):
+        for figure in ("units", "accounts", "trainings", "audit", "overdue"):
             seen[figure] = str(app.screen.query_one(f"#figure-{figure}").render()).split("\n")[0]
-        await pilot.press("enter")  # the focused figure opens its screen
+        app.screen.query_one("#figure-units").focus()
+        await pilot.press("enter")  # a figure opens its screen
         await settle(pilot)
         seen["opened"] = type(app.screen).__name__
         table = app.screen.query_one(PagedTable)
@@ -148,8 +165,7 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo: Bbt) -> None:
         table.sort_by("code")  # the second click reverses
         await settle(pilot)
         seen["sorted"] = [r.key for r in table.records]
-        await pilot.press("5")
-        await settle(pilot)
+        await go(pilot, "audit")
         await pilot.press("v")
         await settle(pilot)
         seen["verdict"] = app.screen.last_verdict  # type: ignore[attr-defined]
@@ -160,6 +176,7 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo: Bbt) -> None:
     assert seen["accounts"] == f"{len(accounts)}"
     assert seen["trainings"] == f"{len(trainings)}"
     assert seen["audit"] == f"{newest_audit}"
+    assert seen["overdue"] == f"{len(overdue)}"
     assert seen["opened"] == "UnitsScreen"
     assert seen["search"] and all("Lộc Thành" in name for name in seen["search"])
     assert seen["sorted"] == sorted((u["code"] for u in units), reverse=True)
@@ -169,8 +186,7 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo: Bbt) -> None:
 def test_create_a_unit_and_an_account_through_the_forms(bbt: Bbt) -> None:
     async def script(app: BBTApp, pilot: Pilot) -> str:
         await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await pilot.press("2")
-        await settle(pilot)
+        await go(pilot, "units")
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)
@@ -188,8 +204,7 @@ def test_create_a_unit_and_an_account_through_the_forms(bbt: Bbt) -> None:
         assert "DU-LOCTHANH" in [r.key for r in app.screen.query_one(PagedTable).records]
 
         # The command palette reaches the accounts screen's "New account" too.
-        await pilot.press("3")
-        await settle(pilot)
+        await go(pilot, "accounts")
         await pilot.press("ctrl+p")
         await type_text(pilot, "new account")
         await settle(pilot)
@@ -236,8 +251,7 @@ def test_lock_an_account_with_confirmation_and_a_keymap_override(sqlite_bbt: Bbt
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
         await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await pilot.press("3")
-        await settle(pilot)
+        await go(pilot, "accounts")
         table = app.screen.query_one(PagedTable)
         await pilot.press("slash")
         await type_text(pilot, "locan")
@@ -267,8 +281,7 @@ def test_a_viewer_sees_no_write_actions(sqlite_bbt: Bbt) -> None:
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
         await log_in(pilot, "lanhdao", "Lanh-dao-xem-bao-cao")
-        await pilot.press("2")
-        await settle(pilot)
+        await go(pilot, "units")
         shown = {b.action for _n, b, enabled, _t in app.screen.active_bindings.values() if enabled}
         assert "search" in shown and "new" not in shown and "edit" not in shown
         await pilot.press("n")
@@ -290,3 +303,44 @@ def test_vietnamese_by_default_english_on_request(
 
     texts = drive(f"sqlite:///{tmp_path / 'x.db'}", script)
     assert login in texts and username in texts
+
+
+def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(bbt: Bbt) -> None:
+    for code in ("DU-LOCAN", "DU-LOCBAC"):
+        bbt.ok("unit", "add", code, f"Đảng ủy {code}", "--kind", "grassroots")
+    make_user(bbt, "vt.locan", "DU-LOCAN", "clerk", "Van-thu-Loc-An-2022")
+
+    async def as_admin(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "documents")
+        await pilot.press("n")
+        await settle(pilot)
+        choose(app, "#field-doc_type", "BC")
+        app.screen.query_one("#field-title", Input).focus()
+        await type_text(pilot, "Báo cáo kết quả 6 tháng đầu năm 2022")
+        await pilot.press("f2")
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.records[0].data == "01-BC/BBT"
+        await pilot.press("g")
+        await settle(pilot)
+        app.screen.query_one("#field-units").add_kind("grassroots")  # type: ignore[attr-defined]
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+
+    async def as_clerk(app: BBTApp, pilot: Pilot) -> list[str]:
+        await log_in(pilot, "vt.locan", "Van-thu-Loc-An-2022")
+        assert type(app.screen).__name__ == "InboxScreen"
+        table = app.screen.query_one(PagedTable)
+        numbers = [r.data["number"] for r in table.records]
+        await pilot.press("a")
+        await settle(pilot)
+        return numbers
+
+    drive(bbt.url, as_admin)
+    assert drive(bbt.url, as_clerk) == ["01-BC/BBT"]
+    shown = bbt.json("doc", "show", "01-BC/BBT")
+    shown = shown[0] if isinstance(shown, list) else shown
+    statuses = {d["unit"]: d["status"] for d in shown["deliveries"]}
+    assert statuses == {"DU-LOCAN": "received", "DU-LOCBAC": "sent"}

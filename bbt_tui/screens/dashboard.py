@@ -20,16 +20,18 @@ from domain.i18n import _
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from domain.auth import Actor
+
 
 @dataclass(frozen=True)
 class FigureSpec:
     id: str
     label: str  # English msgid
     area: str
-    compute: Callable[[Session], tuple[int, str]]  # (value, detail line), in a worker thread
+    compute: Callable[[Session, Actor], tuple[int, str]]  # (value, detail), in a worker
 
 
-def _units(session: Session) -> tuple[int, str]:
+def _units(session: Session, _actor: Actor) -> tuple[int, str]:
     from domain import units
 
     rows = [u for u in units.listing(session) if u.active]
@@ -37,7 +39,7 @@ def _units(session: Session) -> tuple[int, str]:
     return len(rows), _("{n} grassroots organisations").format(n=number(grassroots))
 
 
-def _accounts(session: Session) -> tuple[int, str]:
+def _accounts(session: Session, _actor: Actor) -> tuple[int, str]:
     from domain import accounts
 
     rows = [a for a, _code in accounts.listing(session)]
@@ -47,7 +49,7 @@ def _accounts(session: Session) -> tuple[int, str]:
         locked=number(locked), never=number(never))
 
 
-def _trainings(session: Session) -> tuple[int, str]:
+def _trainings(session: Session, _actor: Actor) -> tuple[int, str]:
     from domain import units
 
     rows = units.trainings(session)
@@ -55,7 +57,7 @@ def _trainings(session: Session) -> tuple[int, str]:
     return len(rows), _("{n} units trained").format(n=number(len(trained)))
 
 
-def _audit(session: Session) -> tuple[int, str]:
+def _audit(session: Session, _actor: Actor) -> tuple[int, str]:
     from domain import audit
 
     newest = audit.entries(session, limit=1)
@@ -65,7 +67,31 @@ def _audit(session: Session) -> tuple[int, str]:
     return newest[0].id or 0, _("last change {when}").format(when=vn_datetime(newest[0].at))
 
 
+def _documents_this_month(session: Session, actor: Actor) -> tuple[int, str]:
+    from datetime import date
+
+    from domain import documents
+
+    today = date.today()
+    first = today.replace(day=1)
+    out = documents.count(session, actor, documents.Filters(
+        direction="outgoing", date_from=first, date_to=today))
+    incoming = documents.count(session, actor, documents.Filters(
+        direction="incoming", date_from=first, date_to=today))
+    return out + incoming, _("{out} issued, {incoming} received").format(
+        out=number(out), incoming=number(incoming))
+
+
+def _overdue(session: Session, actor: Actor) -> tuple[int, str]:
+    from domain import documents
+
+    late = documents.count(session, actor, documents.Filters(overdue=True))
+    return late, _("documents with a unit late to process them")
+
+
 FIGURES: list[FigureSpec] = [
+    FigureSpec("documents", N_("Documents this month"), "documents", _documents_this_month),
+    FigureSpec("overdue", N_("Overdue documents"), "documents", _overdue),
     FigureSpec("units", N_("Units"), "units", _units),
     FigureSpec("accounts", N_("Accounts"), "accounts", _accounts),
     FigureSpec("trainings", N_("Trainings"), "trainings", _trainings),
@@ -73,8 +99,8 @@ FIGURES: list[FigureSpec] = [
 ]
 
 
-def collect(session: Session) -> dict[str, tuple[int, str]]:
-    return {spec.id: spec.compute(session) for spec in FIGURES}
+def collect(session: Session, actor: Actor) -> dict[str, tuple[int, str]]:
+    return {spec.id: spec.compute(session, actor) for spec in FIGURES}
 
 
 class DashboardScreen(AreaScreen):
@@ -99,7 +125,7 @@ class DashboardScreen(AreaScreen):
         self.query_one(Figure).focus()
 
     def refresh_data(self) -> None:
-        run_db(self, lambda session, _actor: collect(session), on_done=self._show)
+        run_db(self, collect, on_done=self._show)
 
     def _show(self, values: dict[str, tuple[int, str]]) -> None:
         for key, (value, detail) in values.items():

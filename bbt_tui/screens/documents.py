@@ -1,0 +1,208 @@
+"""Documents (văn bản): the outgoing and incoming registers, issue, receive, send to units
+(one by one or a whole kind), and each document's deliveries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Select
+
+from bbt_tui.callbacks import when_done
+from bbt_tui.db import read
+from bbt_tui.labels import (
+    DELIVERY_STATUS_LABELS,
+    DIRECTION_LABELS,
+    PURPOSE_LABELS,
+    URGENCY_LABELS,
+    label,
+    options,
+)
+from bbt_tui.screens.lists import ListScreen
+from bbt_tui.text import N_, vn_date, yes_no
+from bbt_tui.widgets.dialogs import MessageScreen
+from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
+from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
+from domain.i18n import _
+
+
+class DocumentSource(RowSource):
+    """The register, newest first, a page at a time from the database (domain.documents
+    pages by offset; the cursor is the row's position in the list)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.columns = [Column("number", _("Number"), 16, sortable=False),
+                        Column("date", _("Date"), 11, sortable=False),
+                        Column("direction", _("Direction"), 9, sortable=False),
+                        Column("title", _("Title"), sortable=False),
+                        Column("urgency", _("Urgency"), 10, sortable=False),
+                        Column("signed", _("Signed"), 6, sortable=False)]
+
+    @staticmethod
+    def filters(query: Query) -> Any:
+        from domain.documents import Filters
+
+        return Filters(direction=query.filter("direction") or None,
+                       overdue=query.filter("overdue") == "yes",
+                       search=query.search.strip() or None)
+
+    def count(self, query: Query) -> int | None:
+        from domain import documents
+
+        return read(self.app, lambda s, actor: documents.count(s, actor, self.filters(query)))
+
+    def fetch(self, query: Query, *, after: Any = None, before: Any = None,
+              limit: int = PAGE_SIZE) -> list[Record]:
+        from domain import documents
+
+        def page(session: Any, actor: Any) -> list[Record]:
+            f = self.filters(query)
+            if before is END:
+                start = max(0, documents.count(session, actor, f) - limit)
+            elif before is not None:
+                start = max(0, int(before) - limit)
+                limit_ = int(before) - start
+                return self._records(documents.listing(session, actor, f, limit_, start), start)
+            else:
+                start = 0 if after is None else int(after) + 1
+            return self._records(documents.listing(session, actor, f, limit, start), start)
+
+        return read(self.app, page)
+
+    @staticmethod
+    def _records(docs: list[Any], start: int) -> list[Record]:
+        return [Record(key=f"{d.id}", cursor=start + i, data=d.number,
+                       cells=(d.number, vn_date(d.date), label(DIRECTION_LABELS, d.direction),
+                              d.title, label(URGENCY_LABELS, d.urgency),
+                              yes_no(d.signature is not None)))
+                for i, d in enumerate(docs)]
+
+
+class DocumentsScreen(ListScreen):
+    AREA = "documents"
+    TITLE_TEXT = N_("Documents")
+    HELP = N_("The document registers, newest first. N issues an outgoing document with the "
+              "next number, R registers an incoming one, G sends the selected document to "
+              "units (or to a whole kind of unit), Enter shows its deliveries. Search takes a "
+              "number (117-BC/BBT) or words of the title.")
+    PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
+                   "send": "documents.write"}
+    BINDINGS = [
+        Binding("n", "issue", N_("Issue"), id="documents.issue"),
+        Binding("r", "receive", N_("Receive"), id="documents.receive"),
+        Binding("g", "send", N_("Send"), id="documents.send"),
+    ]
+
+    def make_source(self) -> DocumentSource:
+        return DocumentSource(self.app)
+
+    def filters(self) -> list[Widget]:
+        return [Select(options(DIRECTION_LABELS), prompt=_("Both registers"),
+                       id="direction-filter"),
+                Select([(_("overdue only"), "yes")], prompt=_("All deliveries"),
+                       id="overdue-filter")]
+
+    @on(Select.Changed, "#direction-filter")
+    def _direction(self, event: Select.Changed) -> None:
+        self.list.set_filter("direction", "" if event.select.is_blank() else str(event.value))
+
+    @on(Select.Changed, "#overdue-filter")
+    def _overdue(self, event: Select.Changed) -> None:
+        self.list.set_filter("overdue", "" if event.select.is_blank() else "yes")
+
+    def action_issue(self) -> None:
+        from domain import documents
+        from domain.numbering import DOC_TYPES
+
+        actor: Any = self.app.actor  # type: ignore[attr-defined]
+        fields = [
+            FormField("doc_type", N_("Type"), kind="select", required=True,
+                      options=[(f"{code} — {name}", code) for code, name in DOC_TYPES.items()]),
+            FormField("issuer", N_("Issuing unit code"), actor.unit_code, required=True),
+            FormField("title", N_("Title (trích yếu)"), required=True),
+            FormField("day", N_("Date (dd/mm/yyyy)"), date.today().strftime("%d/%m/%Y"),
+                      required=True, check=check_date),
+            FormField("urgency", N_("Urgency"), "normal", kind="select",
+                      options=options(URGENCY_LABELS), required=True),
+            FormField("number", N_("Number (empty: the next one)"), check=check_int),
+        ]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            doc = documents.issue(session, actor, v["doc_type"], v["issuer"], v["title"],
+                                  v["day"], int(v["number"]) if v["number"] else None,
+                                  urgency=v["urgency"])
+            return doc.number
+
+        self.app.push_screen(
+            FormScreen(_("Issue a document"), fields, save),
+            when_done(lambda number: self.changed(
+                _("Issued {number}.").format(number=number))))
+
+    def action_receive(self) -> None:
+        from domain import documents
+
+        fields = [
+            FormField("number", N_("Number and symbol (e.g. 42-KH/TU)"), required=True),
+            FormField("sender", N_("Sender unit code"), required=True),
+            FormField("day", N_("Document date (dd/mm/yyyy)"), required=True, check=check_date),
+            FormField("title", N_("Title (trích yếu)"), required=True),
+            FormField("received", N_("Received on (dd/mm/yyyy)"),
+                      date.today().strftime("%d/%m/%Y"), check=check_date),
+        ]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            doc = documents.receive(session, actor, v["number"], v["sender"], v["day"],
+                                    v["title"], received=v["received"] or None)
+            return str(doc.incoming_number)
+
+        self.app.push_screen(
+            FormScreen(_("Register an incoming document"), fields, save),
+            when_done(lambda incoming: self.changed(
+                _("Registered as incoming number {n}.").format(n=incoming))))
+
+    def action_send(self) -> None:
+        from domain import documents
+
+        record = self.selected
+        if record is None:
+            return
+        number = record.data
+        fields = [
+            FormField("units", N_("Send to"), [], kind="units", required=True),
+            FormField("purpose", N_("Purpose"), "inform", kind="select", required=True,
+                      options=options(PURPOSE_LABELS)),
+            FormField("due", N_("Due date (dd/mm/yyyy, optional)"), check=check_date),
+        ]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> int:
+            result = documents.send(session, actor, number, v["units"], purpose=v["purpose"],
+                                    due=v["due"] or None)
+            return len(result.sent)
+
+        self.app.push_screen(
+            FormScreen(_("Send {number}").format(number=number), fields, save),
+            when_done(lambda n: self.changed(
+                _("{number} sent to {n} units.").format(number=number, n=n))))
+
+    def open_record(self, record: Record) -> None:
+        from domain import documents
+
+        number = record.data
+        self.app.run_db(  # type: ignore[attr-defined]
+            lambda session, actor: documents.show(session, actor, number),
+            on_done=self._show_detail)
+
+    def _show_detail(self, doc: dict[str, Any]) -> None:
+        lines = [f"{doc['title']}", f"{_('Date')}: {vn_date(date.fromisoformat(doc['date']))}",
+                 f"{_('Issuing unit code')}: {doc['issuer']}", "",
+                 _("{n} deliveries:").format(n=len(doc["deliveries"]))]
+        for d in doc["deliveries"]:
+            due = vn_date(date.fromisoformat(d["due"])) if d["due"] else ""
+            late = " ⚠ " + _("overdue") if d["overdue"] else ""
+            lines.append(f"  {d['unit']:<14} {label(PURPOSE_LABELS, d['purpose']):<18} "
+                         f"{label(DELIVERY_STATUS_LABELS, d['status']):<10} {due}{late}")
+        self.app.push_screen(MessageScreen(doc["number"], "\n".join(lines)))
