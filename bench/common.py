@@ -1,0 +1,177 @@
+"""What every benchmark shares: timing with repeats, medians and ratios, running `bbt` as a
+user would, and the demo and province-scale databases built once and cached in bench/out/
+(git-ignored).
+
+    from bench import common
+    demo = common.demo_db()                 # sqlite:///.../bench/out/demo.db
+    province = common.province_db(1.0)      # built by bench.generate on first use
+    t_demo = common.time_command(common.bbt_argv("--db", demo, "doc", "list"), env=...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+
+# The first admin of every benchmark database. Benchmark data only: never a real password.
+ADMIN = "admin"
+ADMIN_PASSWORD = "Bench-Quan-tri-2022"
+
+
+# --- timing -----------------------------------------------------------------------------
+
+@dataclass
+class Timing:
+    name: str
+    runs: list[float] = field(default_factory=list)  # seconds
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+    def ratio(self, baseline: Timing) -> float:
+        return self.median / baseline.median
+
+
+def time_call(name: str, fn: Callable[[], object], repeat: int = 5, warmup: int = 0) -> Timing:
+    """Median-ready timings of fn() in this process (warm-up runs are not counted)."""
+    for _ in range(warmup):
+        fn()
+    timing = Timing(name)
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        timing.runs.append(time.perf_counter() - start)
+    return timing
+
+
+def time_command(name: str, argv: Sequence[str], repeat: int = 5, warmup: int = 1,
+                 env: dict[str, str] | None = None, stdin: str | None = None) -> Timing:
+    """Wall-clock timings of a subprocess, from the project root; a failed run stops all."""
+    full_env = {**os.environ, **(env or {})}
+
+    def run() -> None:
+        result = subprocess.run(list(argv), cwd=ROOT, env=full_env, input=stdin,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"{name}: {' '.join(argv)} exited {result.returncode}: "
+                             f"{result.stderr.strip()[-500:]}")
+
+    return time_call(name, run, repeat, warmup)
+
+
+def print_timings(timings: Sequence[Timing], baseline: Timing | None = None) -> None:
+    """A table of medians (ms), best runs and ratios to the baseline."""
+    width = max(len(t.name) for t in timings)
+    header = f"{'':<{width}}  {'median':>9}  {'best':>9}  {'runs':>4}"
+    print(header + (f"  {'× ' + baseline.name:>12}" if baseline else ""))
+    for t in timings:
+        line = f"{t.name:<{width}}  {t.median * 1000:>7.1f}ms  {t.best * 1000:>7.1f}ms  {len(t.runs):>4}"
+        if baseline is not None:
+            line += f"  {t.ratio(baseline):>11.2f}×"
+        print(line)
+
+
+def check_ratio(what: str, value: float, baseline: float, limit: float) -> bool:
+    """Print whether value/baseline meets a target such as "at most 2× the demo"."""
+    ratio = value / baseline
+    verdict = "OK" if ratio <= limit else "MISSED"
+    print(f"{verdict:>6}  {what}: {ratio:.2f}× (target ≤ {limit:g}×; "
+          f"{value * 1000:.1f} ms vs {baseline * 1000:.1f} ms)")
+    return ratio <= limit
+
+
+# --- running bbt ------------------------------------------------------------------------
+
+def bbt_argv(*args: str) -> list[str]:
+    """The installed console script when there is one (what users run), else the module."""
+    script = Path(PYTHON).with_name("bbt")
+    if script.exists():
+        return [str(script), *args]
+    return [PYTHON, "-c", "import sys; from commands.main import run; sys.argv[0] = 'bbt'; run()",
+            *args]
+
+
+def bbt_env(url: str, user: str = ADMIN, password: str = ADMIN_PASSWORD) -> dict[str, str]:
+    return {"BBT_DATABASE_URL": url, "BBT_USER": user, "BBT_PASSWORD": password,
+            "BBT_LANG": "en"}
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+# --- cached databases -------------------------------------------------------------------
+
+def _fingerprint(*paths: Path) -> str:
+    """Changes when the code that builds a database (or the schema) changes."""
+    digest = hashlib.sha256()
+    files = [p for path in paths for p in (sorted(path.rglob("*.py")) if path.is_dir() else [path])]
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cached(path: Path, key: dict[str, object], build: Callable[[], None], rebuild: bool) -> None:
+    stamp = path.with_name(path.name + ".json")
+    if not rebuild and path.exists() and stamp.exists() and json.loads(stamp.read_text()) == key:
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    for stale in (path, stamp, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    build()
+    stamp.write_text(json.dumps(key))
+
+
+def demo_db(rebuild: bool = False) -> str:
+    """The demo dataset (`bbt init --demo`) in bench/out/demo.db; its admin is ADMIN."""
+    path = OUT / "demo.db"
+    url = sqlite_url(path)
+    key = {"code": _fingerprint(ROOT / "domain", ROOT / "models", ROOT / "migrations")}
+
+    def build() -> None:
+        result = subprocess.run(bbt_argv("--db", url, "init", "--demo", "--admin", ADMIN,
+                                         "--password-stdin"),
+                                input=ADMIN_PASSWORD + "\n", capture_output=True, text=True,
+                                cwd=ROOT, env={**os.environ, "BBT_LANG": "en"})
+        if result.returncode != 0:
+            raise SystemExit(f"building the demo database failed: {result.stderr.strip()}")
+
+    _cached(path, key, build, rebuild)
+    return url
+
+
+def province_db(scale: float = 1.0, rebuild: bool = False, seed: int = 2022) -> str:
+    """A province-scale SQLite database built by bench.generate, cached per scale and seed."""
+    path = OUT / f"province-{scale:g}.db"
+    url = sqlite_url(path)
+    key = {"scale": scale, "seed": seed,
+           "code": _fingerprint(ROOT / "bench" / "generate.py", ROOT / "bench" / "province_data.py",
+                                ROOT / "domain", ROOT / "models", ROOT / "migrations")}
+
+    def build() -> None:
+        print(f"building {path.name} (scale {scale:g}); this takes a while at full scale",
+              file=sys.stderr)
+        result = subprocess.run([PYTHON, "-m", "bench.generate", "--db", url, "--scale",
+                                 str(scale), "--seed", str(seed), "--quiet"], cwd=ROOT)
+        if result.returncode != 0:
+            raise SystemExit("building the province database failed")
+
+    _cached(path, key, build, rebuild)
+    return url
