@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
+from bbt_tui import areas
 from bbt_tui.app import BBTApp
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
 from bbt_tui.widgets.form import FormScreen
@@ -70,8 +71,6 @@ async def log_in(pilot: Pilot, username: str, password: str) -> None:
 
 async def go(pilot: Pilot, area: str) -> None:
     """Press the navigation key of an area (its position among the areas the role sees)."""
-    from bbt_tui import areas
-
     names = [a.name for a in areas.visible(pilot.app.actor)]  # type: ignore[attr-defined]
     await pilot.press(str((names.index(area) + 1) % 10))
     await settle(pilot)
@@ -344,3 +343,34 @@ def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(bbt: Bbt) -> None
     shown = shown[0] if isinstance(shown, list) else shown
     statuses = {d["unit"]: d["status"] for d in shown["deliveries"]}
     assert statuses == {"DU-LOCAN": "received", "DU-LOCBAC": "sent"}
+
+
+def test_an_editor_records_and_publishes_an_article(bbt: Bbt) -> None:
+    make_user(bbt, "bientap", "BBT", "editor", "Bien-tap-vien-2022")
+
+    async def script(app: BBTApp, pilot: Pilot) -> list[str]:
+        await log_in(pilot, "bientap", "Bien-tap-vien-2022")
+        assert [a.name for a in areas.visible(app.actor)] == ["dashboard", "articles", "visits"]
+        await go(pilot, "articles")
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "Lộc Thành ra quân làm đường giao thông nông thôn")
+        await pilot.press("f2")
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        statuses = [table.selected.cells[6]] if table.selected else []
+        for key in ("e", "a"):
+            await pilot.press(key)
+            await settle(pilot)
+            statuses.append(table.selected.cells[6] if table.selected else "")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        statuses.append(table.selected.cells[6] if table.selected else "")
+        return statuses
+
+    assert drive(bbt.url, script) == ["submitted", "editing", "approved", "published"]
+    article = bbt.json("article", "list")[0]
+    assert (article["title"], article["status"]) == (
+        "Lộc Thành ra quân làm đường giao thông nông thôn", "published")
