@@ -49,7 +49,7 @@ from sqlalchemy import (
 
 from bench import province_data as P
 from bench.common import ADMIN, ADMIN_PASSWORD, OUT, sqlite_url
-from domain import audit, bootstrap, demo
+from domain import audit, bootstrap, demo, numbering
 from domain.auth import SYSTEM
 from domain.db import dispose_all, get_engine, make_engine, transaction
 from domain.errors import BBTError
@@ -296,9 +296,7 @@ class Doc:
 
 def written_number(issuer: U, doc_type: str, seq: int) -> str:
     """36-HD/VPTW for Party bodies (117-BC/BBT), Nghị định 30/2020 for state bodies."""
-    if issuer.party:
-        return f"{seq}-{doc_type}/{issuer.code}"
-    return f"{seq}/{doc_type}-{issuer.code}"
+    return numbering.format_number(seq, doc_type, issuer.code, issuer.party)
 
 
 def issuer_weight(unit: U) -> int:
@@ -344,25 +342,26 @@ def plan_incoming(rng: random.Random, province: Province, count: int) -> list[Do
 
 
 def number_documents(docs: list[Doc], first_id: int) -> dict[tuple[int, str, str, str], int]:
-    """Ids, sequence numbers and incoming numbers; returns the register counters' values."""
+    """Ids, sequence numbers and incoming numbers; returns the register counters' values.
+
+    A document's period is that of its issuer's sequence (domain.numbering.period_for): the
+    Party term running on its date, or its year for a state body. Outside senders keep their
+    own registers, so their numbers are counted here but have no counter in this database."""
     counters: dict[tuple[int, str, str, str], int] = {}
     sender_seqs: dict[tuple[int, str, str], int] = defaultdict(int)
     for doc_id, doc in enumerate(docs, start=first_id):
         doc.id = doc_id
         issuer = doc.issuer
         if issuer.party:
-            series, period = doc.doc_type, issuer.term_at(doc.day).isoformat()
+            series, doc.period = doc.doc_type, issuer.term_at(doc.day).isoformat()
         else:
-            series, period = "*", str(doc.day.year)
+            series, doc.period = "*", str(doc.day.year)
         if doc.recipient is None:
-            key = (issuer.id, "out", series, period)
+            key = (issuer.id, "out", series, doc.period)
             doc.seq = counters[key] = counters.get(key, 0) + 1
-            doc.period = period
         else:
-            # A sender outside keeps its own registers; its number is copied as written.
-            sender_key = (issuer.id, series, period)
-            sender_seqs[sender_key] += 1
-            doc.seq, doc.period = sender_seqs[sender_key], str(doc.day.year)
+            sender_seqs[(issuer.id, series, doc.period)] += 1
+            doc.seq = sender_seqs[(issuer.id, series, doc.period)]
         doc.number = written_number(issuer, doc.doc_type, doc.seq)
     incoming = sorted((d for d in docs if d.recipient), key=lambda d: (d.received, d.id))
     for doc in incoming:

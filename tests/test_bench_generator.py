@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from bench import generate
 from bench.common import ADMIN, ADMIN_PASSWORD
-from domain import audit, backup, db, migrate, units
+from domain import audit, backup, db, documents, migrate, numbering, units
 from domain.auth import SYSTEM, check_password
 from domain.errors import BBTError
 from domain.text import fold
@@ -25,8 +25,6 @@ from models import (
     PARTY_KINDS,
     PURPOSES,
     Delivery,
-    Document,
-    RegisterCounter,
     Unit,
 )
 
@@ -40,6 +38,8 @@ def test_generated_database_is_valid(db_url: str) -> None:
     check_soundness_and_volumes(province)
     check_records_are_consistent(province)
     check_registers_are_gapless_and_counters_continue_them(province)  # adds rows: last
+    with Session(province) as session:  # the chain goes on from the load's entry
+        assert audit.verify(session).ok
     with pytest.raises(BBTError, match="already holds data"):
         generate.generate(db_url, scale=SCALE, quiet=True)
 
@@ -76,22 +76,23 @@ def check_soundness_and_volumes(province: Engine) -> None:
 def check_registers_are_gapless_and_counters_continue_them(province: Engine) -> None:
     docs = rows(province, """
         SELECT d.id, d.number, d.seq, d.doc_type, d.period, d.date, d.direction, d.title,
-               d.title_search, u.code, u.kind, d.issuer_id, d.recipient_id,
-               d.incoming_number, d.incoming_year, d.received_on, u.term_start
+               d.title_search, u.code, d.issuer_id, d.recipient_id, d.incoming_number,
+               d.incoming_year, d.received_on
         FROM document d JOIN unit u ON u.id = d.issuer_id ORDER BY d.id""")
+    with Session(province) as session:
+        issuers = {u.id: u for u in session.exec(select(Unit))}
     sequences: dict[tuple, list[int]] = defaultdict(list)
     incoming: dict[tuple, list] = defaultdict(list)
     for d in docs:
-        party = d.kind in PARTY_KINDS
-        expected = f"{d.seq}-{d.doc_type}/{d.code}" if party else f"{d.seq}/{d.doc_type}-{d.code}"
-        assert d.number == expected
+        issuer = issuers[d.issuer_id]
+        parsed = numbering.parse(d.number)  # written as the documents domain writes them
+        assert (str(parsed), parsed.seq, parsed.doc_type, parsed.issuer, parsed.party) == (
+            d.number, d.seq, d.doc_type, d.code, issuer.kind in PARTY_KINDS)
+        day = d.date if isinstance(d.date, date) else date.fromisoformat(d.date)
+        assert d.period == numbering.period_for(issuer, day)  # the term or year on that date
         assert d.title_search == fold(d.title)
         if d.direction == "outgoing":
-            series = d.doc_type if party else "*"
-            if party:  # the term that was running on the document's date
-                assert str(d.period) <= str(d.date) and str(d.period) <= str(d.term_start)
-            else:
-                assert d.period == str(d.date)[:4]
+            series = d.doc_type if parsed.party else "*"
             sequences[(d.issuer_id, "out", series, d.period)].append(d.seq)
         else:
             assert d.incoming_year == int(str(d.received_on)[:4])
@@ -104,7 +105,8 @@ def check_registers_are_gapless_and_counters_continue_them(province: Engine) -> 
         numbered.sort()
         assert [n for n, _ in numbered] == list(range(1, len(numbered) + 1)), key
         assert [r for _, r in numbered] == sorted(r for _, r in numbered), key
-    # Outside senders' numbers restart each term or year: a duplicate is same number, same year.
+    # Outside senders' numbers restart each term or year: a duplicate is the same number in
+    # the same period, which receiving it again through the documents domain refuses.
     received = [(d.issuer_id, d.number, d.period) for d in docs if d.direction == "incoming"]
     assert len(set(received)) == len(received)
 
@@ -114,23 +116,29 @@ def check_registers_are_gapless_and_counters_continue_them(province: Engine) -> 
     last_numbers |= {key: len(numbered) for key, numbered in incoming.items()}
     assert counters == last_numbers
 
-    # The next document of a Party register takes the counter's next number without clashing,
-    # and new rows get fresh ids (PostgreSQL's sequences were moved past the loaded ids).
+    # Through the documents domain, the next document of the busiest current Party register
+    # and the next receipt of this year take the counters' next numbers; a document received
+    # again is refused; new rows get fresh ids (PostgreSQL's sequences moved past the load).
     with db.transaction(province) as session:
-        counter = session.exec(select(RegisterCounter).where(
-            RegisterCounter.book == "out", RegisterCounter.series == "BC")).first()
-        assert counter is not None
-        counter.value += 1
-        issuer = session.get(Unit, counter.unit_id)
-        doc = Document(number=f"{counter.value}-BC/{issuer.code}", seq=counter.value,  # type: ignore[union-attr]
-                       doc_type="BC", issuer_id=counter.unit_id, period=counter.period,
-                       date=date(2022, 7, 1), title="Báo cáo", direction="outgoing")
-        session.add(doc)
-        session.flush()
-        delivery = Delivery(document_id=doc.id, unit_id=counter.unit_id)  # type: ignore[arg-type]
-        session.add(delivery)
+        current = [(value, key) for key, value in counters.items() if key[1] == "out"
+                   and issuers[key[0]].term_start and key[3] == str(issuers[key[0]].term_start)]
+        value, (unit_id, _, series, _) = max(current)
+        issued = documents.issue(session, SYSTEM, series, issuers[unit_id].code, "Báo cáo thử",
+                                 day=date(2022, 7, 1))
+        assert issued.seq == value + 1
+        old = next(d for d in reversed(docs) if d.direction == "incoming")
+        recipient = issuers[old.recipient_id]
+        received = documents.receive(session, SYSTEM, "9999/QĐ-CP", "CP", date(2022, 6, 30),
+                                     "Quyết định thử", to=recipient.code, received="2022-07-01")
+        assert received.incoming_number == counters.get(
+            (recipient.id, "in", "*", "2022"), 0) + 1
+        with pytest.raises(BBTError, match="already registered"):
+            documents.receive(session, SYSTEM, old.number, old.code, old.date, "Again",
+                              to=recipient.code, received="2022-07-01")
+        documents.send(session, SYSTEM, issued.number, to=[recipient.code], purpose="act")
+        delivery = session.exec(select(Delivery).where(
+            Delivery.document_id == issued.id)).one()
         units.add(session, SYSTEM, "BENCH-NEW", "Đơn vị mới", "grassroots", "HU")
-        session.flush()
         new_id = delivery.id
     # Loaded times are stored exactly as the program stores them (SQLite keeps text).
     stored = dict(rows(province, f"SELECT id, sent_at FROM delivery WHERE id IN "
