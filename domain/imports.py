@@ -1,0 +1,212 @@
+"""Bulk import and export of every kind of record (SPEC section 4): `bbt import KIND FILE`
+and `bbt export KIND`.
+
+An import reads the whole file, checks every row (types, enumerations, references, natural
+keys, duplicates inside the file) before anything is written, then writes inserts and
+updates in bulk in the caller's single transaction with one audit entry naming the file's
+SHA-256 and the counts. Natural keys make it idempotent: the same file again is all
+"unchanged". Export writes exactly the columns import reads, so a round trip changes nothing.
+
+File formats live in imports_io, the shared machinery in imports_base, the kinds in
+imports_people (units, accounts, trainings) and imports_records (the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session
+
+from domain import audit, imports_io
+from domain.auth import Actor, require
+from domain.errors import BBTError
+from domain.i18n import _
+from domain.imports_base import Column, Handler, Plan, Progress, header_key, paused_gc
+from domain.imports_people import Accounts, Trainings, Units
+from domain.imports_records import Articles, DataEntries, Deliveries, Documents, Visits
+
+KINDS: dict[str, type[Handler]] = {
+    h.kind: h for h in (Units, Accounts, Trainings, Documents, Deliveries, Articles, Visits,
+                        DataEntries)
+}
+ON_ERROR = ("abort", "skip")
+REJECTS_COLUMN = "import_errors"
+
+
+@dataclass
+class Result:
+    kind: str
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: list[dict[str, Any]]
+    sha256: str
+    written: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    credentials: Path | None = None  # the file that holds new one-time passwords
+
+    def as_json(self) -> dict[str, Any]:
+        """The `import --json` shape of SPEC section 4."""
+        return {"kind": self.kind, "inserted": self.inserted, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected}
+
+
+def handler(kind: str) -> type[Handler]:
+    found = KINDS.get(kind.strip().lower())
+    if found is None:
+        raise BBTError(_("Kind '{kind}' is unknown; use one of {kinds}.").format(
+            kind=kind, kinds=", ".join(KINDS)))
+    return found
+
+
+def columns(kind: str) -> list[Column]:
+    return list(handler(kind).columns)
+
+
+@dataclass
+class Prepared:
+    """A file read and its headers matched, before any database work: reading a large
+    file does not hold the database's write lock."""
+
+    cls: type[Handler]
+    read: imports_io.Sheet
+    mapping: dict[str, int]
+    ignored: list[str]
+
+
+def prepare(kind: str, path: Path | str, sheet: str | None = None) -> Prepared:
+    cls = handler(kind)
+    lookup = {header_key(h): c.name for c in cls.columns for h in c.headers()}
+    with paused_gc():
+        read = imports_io.read(Path(path), lambda h: header_key(h) in lookup, sheet)
+        mapping, ignored = _map_headers(cls, read.headers, lookup)
+        return Prepared(cls, read, mapping, ignored)
+
+
+def run_import(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    source: Path | str | Prepared,
+    *,
+    on_error: str = "abort",
+    dry_run: bool = False,
+    credentials: Path | str | None = None,
+    rejects: Path | str | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Import a file (or one already `prepare`d). With bad rows and on_error="abort", or
+    with dry_run, nothing is written; the result says what was, or would have been, done."""
+    cls = handler(kind)
+    require(actor, cls.permission)
+    if on_error not in ON_ERROR:
+        raise BBTError(_("--on-error is abort or skip."))
+    ready = source if isinstance(source, Prepared) else prepare(kind, source, sheet)
+    with paused_gc():
+        return _run(session, actor, cls, ready, on_error=on_error, dry_run=dry_run,
+                    credentials=credentials, rejects=rejects, progress=progress)
+
+
+def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,
+         on_error: str, dry_run: bool, credentials: Path | str | None,
+         rejects: Path | str | None, progress: Progress | None) -> Result:
+    work = cls(session, actor, ready.mapping)
+    if ready.read.format != "json":
+        work.unescape = frozenset(c.name for c in cls.columns if c.text)
+    if isinstance(work, Accounts):
+        work.credentials = Path(credentials) if credentials else None
+    plan = work.plan(ready.read.rows, progress)
+    result = Result(cls.kind, len(plan.inserts), len(plan.updates), len(plan.unchanged),
+                    [{"row": p.row, "errors": p.errors} for p in plan.rejected],
+                    ready.read.sha256, ignored_columns=ready.ignored)
+    if rejects is not None and plan.rejected:
+        write_rejects(Path(rejects), ready.read, plan)
+    if dry_run or (plan.rejected and on_error == "abort"):
+        return result
+    if plan.inserts or plan.updates:
+        _write(session, actor, work, plan, ready.read, result, progress)
+    result.written = True
+    return result
+
+
+def _write(session: Session, actor: Actor, work: Handler, plan: Plan,
+           read: imports_io.Sheet, result: Result, progress: Progress | None) -> None:
+    try:
+        work.write(plan, progress)
+    except BaseException:
+        discard_credentials(getattr(work, "credentials_written", None))
+        raise
+    result.credentials = getattr(work, "credentials_written", None)
+    # One entry for the whole file; never any password, only counts and the file's digest.
+    audit.record(session, actor, "import", work.kind, read.name, sha256=read.sha256,
+                 format=read.format, inserted=result.inserted, updated=result.updated,
+                 unchanged=result.unchanged, rejected=len(result.rejected))
+
+
+def discard_credentials(path: Path | None) -> None:
+    """A credentials file whose accounts were not committed is removed again."""
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _map_headers(cls: type[Handler], headers: Sequence[str], lookup: dict[str, str]
+                 ) -> tuple[dict[str, int], list[str]]:
+    mapping: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if not key:
+            continue
+        name = lookup.get(key)
+        if name is None:
+            ignored.append(header)
+        elif name in mapping:
+            raise BBTError(_("The columns '{first}' and '{second}' both mean {column}; keep "
+                             "one of them.").format(first=headers[mapping[name]], second=header,
+                                                     column=name))
+        else:
+            mapping[name] = index
+    missing = [c for c in cls.columns if c.required and c.name not in mapping]
+    if missing:
+        raise BBTError(_("The file has no column {missing}; a {kind} sheet needs the columns "
+                         "{required}.").format(
+            missing=", ".join(_describe(c) for c in missing), kind=cls.kind,
+            required=", ".join(c.name for c in cls.columns if c.required)))
+    return mapping, ignored
+
+
+def _describe(column: Column) -> str:
+    return f"'{column.name}'" + (f" ({column.vi[0]})" if column.vi else "")
+
+
+def write_rejects(path: Path, read: imports_io.Sheet, plan: Plan) -> None:
+    """The rejected rows as they were read, in the file's own format and headers, with the
+    reasons in one more column (which import ignores): fix them and import this file."""
+    by_row = dict(read.rows)
+    headers = [*read.headers, REJECTS_COLUMN]
+    rows = [[*by_row[p.row], *([None] * (len(read.headers) - len(by_row[p.row]))),
+             " | ".join(p.errors)] for p in plan.rejected]
+    try:
+        with path.open("wb") as target:
+            imports_io.write_raw(headers, rows, read.format, target)
+    except OSError as exc:
+        raise BBTError(_("The rejects file '{path}' cannot be written: {reason}.").format(
+            path=path, reason=exc.strerror or exc)) from None
+
+
+def export(session: Session, actor: Actor, kind: str) -> list[dict[str, Any]]:
+    """Every record of a kind as import rows (accounts: never any password material)."""
+    require(actor, "read")
+    cls = handler(kind)
+    return cls(session, actor, {}).export()
+
+
+def write_export(kind: str, rows: list[dict[str, Any]], fmt: str, target: IO[bytes]) -> None:
+    cls = handler(kind)
+    names = [c.name for c in cls.columns]
+    imports_io.write(rows, names, {c.name for c in cls.columns if c.text}, fmt, target,
+                     sheet_name=cls.kind)
