@@ -29,6 +29,13 @@ if TYPE_CHECKING:
     from domain.auth import Actor
 
 
+def is_ours(binding: Binding) -> bool:
+    """BBT's own keys (they have an id, or show in the footer), not Textual's built-in cursor
+    and focus keys, which would appear untranslated in help and the palette."""
+    return bool(binding.description) and (binding.id is not None or binding.show) and (
+        not binding.action.startswith("app.goto"))
+
+
 class BBTApp(App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "BBT"
@@ -136,7 +143,7 @@ class BBTApp(App[None]):
         text = _(getattr(screen, "HELP", "") or N_("Use the keys below; Esc closes a dialog."))
         keys = []
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if enabled and binding.description and not binding.action.startswith("app.goto"):
+            if enabled and is_ours(binding):
                 keys.append((self.get_key_display(binding), _(binding.description)))
         self.push_screen(HelpScreen(title, text, keys))
 

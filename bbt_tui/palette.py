@@ -17,6 +17,8 @@ Command = tuple[str, Callable[[], object], str]
 
 class BBTCommands(Provider):
     def _commands(self) -> list[Command]:
+        from bbt_tui.app import is_ours
+
         app = self.app
         found: list[Command] = []
         for area in areas.visible(app.actor):  # type: ignore[attr-defined]
@@ -26,16 +28,16 @@ class BBTCommands(Provider):
         seen: set[str] = set()
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             action = binding.action
-            if (not enabled or not binding.description or action in seen
-                    or action.startswith("app.goto") or action == "app.command_palette"):
+            if (not enabled or not is_ours(binding) or action in seen
+                    or action == "app.command_palette"):
                 continue
             seen.add(action)
             found.append((_(binding.description),
                           partial(app.run_action, action, node),
                           _("Key: {key}").format(key=app.get_key_display(binding))))
         if app.actor is not None:  # type: ignore[attr-defined]
-            found.append((_("Change my password"), app.action_change_password,  # type: ignore[attr-defined]
-                          ""))
+            found.append((_("Change my password"),
+                          app.action_change_password, ""))  # type: ignore[attr-defined]
             found.append((_("Log out"), app.action_logout, ""))  # type: ignore[attr-defined]
         return found
 

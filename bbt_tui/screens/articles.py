@@ -162,7 +162,7 @@ class VisitsScreen(ListScreen):
     def make_source(self) -> ListSource:
         from domain import articles
 
-        columns = [Column("month", _("Month"), 10), Column("visitors", _("Visitors"), 12),
+        columns = [Column("month", _("Month"), 10), Column("visitors", _("Visitors"), 14),
                    Column("cumulative", _("Running total"), 14)]
 
         def load(session: Any, _actor: Any) -> list[Record]:

@@ -13,7 +13,7 @@ from bbt_tui.text import N_
 
 class Figure(Static, can_focus=True):
     DEFAULT_CSS = """
-    Figure { width: 1fr; height: 7; border: round $primary; padding: 0 1; margin: 0 1 1 0; }
+    Figure { width: 1fr; height: 6; border: round $primary; padding: 0 1; margin: 0 1 1 0; }
     Figure:focus { border: round $accent; background: $boost; }
     """
 

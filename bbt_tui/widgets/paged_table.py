@@ -173,8 +173,8 @@ class _Window(DataTable):
     """The DataTable that shows the window; it reports when the viewport nears an edge."""
 
     BINDINGS = [
-        Binding("home", "first_page", N_("First row"), show=False),
-        Binding("end", "last_page", N_("Last row"), show=False),
+        Binding("home", "first_page", N_("First row"), show=False, id="list.first"),
+        Binding("end", "last_page", N_("Last row"), show=False, id="list.last"),
     ]
 
     class NearEdge(Message):
