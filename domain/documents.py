@@ -88,6 +88,8 @@ def issue(
     else:
         if number < 1:
             raise BBTError(_("A document number starts at 1."))
+        if number > numbering.MAX_SEQ:
+            raise BBTError(_("A document number has at most six digits."))
         seq = number
         if _find(session, unit.id, numbering.format_number(seq, type_, unit.code, party), period):
             raise BBTError(_("{number} is already registered.").format(

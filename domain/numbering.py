@@ -34,6 +34,8 @@ DOC_TYPES: dict[str, str] = {
 # "qd", "QD", "Qđ" all mean QĐ; matching ignores case and the stroke of Đ.
 _TYPE_BY_FOLD = {fold(t).replace(" ", ""): t for t in DOC_TYPES}
 
+# Six digits at most: the parser reads no more, so no register may go past this.
+MAX_SEQ = 999_999
 _PARTY = re.compile(r"^\s*(\d{1,6})\s*-\s*([^\W\d_]{1,5})\s*/\s*(\S.*?)\s*$")
 _STATE = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W\d_]{1,5})\s*-\s*(\S.*?)\s*$")
 _ISSUER = re.compile(r"^[A-Z0-9Đ&.\-]{1,40}$")
