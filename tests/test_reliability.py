@@ -1,0 +1,505 @@
+"""Reliability under load and faults, on SQLite and PostgreSQL.
+
+Several processes write at once through the same path a user takes (the `bbt` command, with a
+login per command): nobody is told "database is locked", no number is skipped or repeated,
+the audit chain never forks, and a delivery changed by two clerks at once is changed once.
+A process killed with SIGKILL in the middle of a transaction leaves a sound database with all
+or none of its work. `bbt db backup` taken while writers are busy restores to a database that
+passes `bbt db check` and `bbt audit verify`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import ADMIN_PASSWORD, Bbt, _pg_schema_url
+
+WORKER_PASSWORD = "Mat-khau-tien-trinh-2022"
+SPAWN = multiprocessing.get_context("spawn")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _rows(url: str, sql: str, **params: Any) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def _scalar(url: str, sql: str, **params: Any) -> Any:
+    return _rows(url, sql, **params)[0][0]
+
+
+def _seqs(url: str, issuer: str, doc_type: str | None = None) -> list[int]:
+    """The sequence numbers an issuer's outgoing register holds, in order."""
+    sql = ("SELECT d.seq FROM document d JOIN unit u ON u.id = d.issuer_id "
+           "WHERE u.code = :issuer AND d.direction = 'outgoing'")
+    if doc_type:
+        sql += " AND d.doc_type = :doc_type"
+    return [r[0] for r in _rows(url, sql + " ORDER BY d.seq", issuer=issuer, doc_type=doc_type)]
+
+
+def _incoming(url: str, unit: str) -> list[int]:
+    return [r[0] for r in _rows(
+        url, "SELECT d.incoming_number FROM document d JOIN unit u ON u.id = d.recipient_id "
+        "WHERE u.code = :unit ORDER BY d.incoming_number", unit=unit)]
+
+
+def _assert_gapless(values: list[int], start: int = 1) -> None:
+    assert values == list(range(start, start + len(values))), values
+
+
+def _audit_count(url: str, action: str | None = None) -> int:
+    if action is None:
+        return int(_scalar(url, "SELECT count(*) FROM audit_entry"))
+    return int(_scalar(url, "SELECT count(*) FROM audit_entry WHERE action = :a", a=action))
+
+
+def _assert_sound(admin: Bbt) -> None:
+    """What every test here ends with: the engine's checks and the audit chain pass."""
+    admin.ok("db", "check")
+    verdict = admin.ok("audit", "verify").stdout
+    assert "intact" in verdict, verdict
+    if admin.url.startswith("sqlite"):
+        path = admin.url.split("///", 1)[1]
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+
+
+def _join(workers: list, timeout: float = 120) -> None:
+    for w in workers:
+        w.join(timeout=timeout)
+        if w.is_alive():
+            w.kill()
+            raise AssertionError(f"worker {w.name} did not finish in {timeout} s")
+
+
+def _problems(result: Any) -> str:
+    """What went wrong in a failed command, for the assertion message."""
+    return f"exit {result.exit_code}: {result.stderr.strip() or result.stdout.strip()}"
+
+
+# ---------------------------------------------------------------- concurrent writers
+
+
+def _mixed_writer(url: str, worker: int, rounds: int, queue: Any) -> None:
+    """One clerk's day in fast motion, through the CLI: issue, send, acknowledge, finish,
+    register incoming mail, and an article through the editorial workflow."""
+    base = Bbt(url)
+    operator = base.as_(f"op{worker}", WORKER_PASSWORD)
+    clerk = base.as_(f"vt{worker}", WORKER_PASSWORD)
+    editor = base.as_(f"bt{worker}", WORKER_PASSWORD)
+    unit, other = f"W{worker}", f"W{(worker + 1) % 4}"
+    report: dict[str, Any] = {"ops": 0, "failures": [], "issued": []}
+
+    def run(runner: Bbt, *args: str) -> str:
+        result = runner(*args)
+        if result.exit_code != 0:
+            report["failures"].append(f"{' '.join(args[:2])}: {_problems(result)}")
+            return ""
+        report["ops"] += 1
+        return result.stdout.strip()
+
+    for r in range(rounds):
+        number = run(operator, "doc", "issue", "--type", "TB", "--issuer", "BBT",
+                     "--title", f"Thông báo {worker}.{r}", "--date", "2022-06-01")
+        if number:
+            report["issued"].append(number)
+            run(operator, "doc", "send", number, "--to", unit, "--to", other,
+                "--purpose", "act", "--due", "2022-06-30")
+            run(clerk, "doc", "ack", number, "--unit", unit)
+            run(clerk, "doc", "done", number, "--unit", unit, "--note", "xong")
+        run(operator, "doc", "receive", "--number", f"{100 * worker + r + 1}-CV/TU",
+            "--from", "TU", "--date", "2022-06-01", "--title", "Công văn đến", "--to", "BBT",
+            "--received", "2022-06-02")
+        article = run(editor, "article", "add", "--title", f"Tin {worker}.{r}", "--kind",
+                      "news", "--unit", unit, "--submitted", "2022-06-01")
+        if article:
+            for step in ("review", "approve"):
+                run(editor, "article", step, article)
+            run(editor, "article", "publish", article, "--on", "2022-06-02")
+    queue.put(report)
+
+
+def _setup_workers(admin: Bbt, count: int) -> None:
+    admin.ok("unit", "add", "TU", "Tỉnh ủy", "--kind", "committee")
+    for i in range(count):
+        admin.ok("unit", "add", f"W{i}", f"Đơn vị {i}", "--kind", "grassroots")
+        for name, role, unit in ((f"op{i}", "operator", "BBT"), (f"vt{i}", "clerk", f"W{i}"),
+                                 (f"bt{i}", "editor", "BBT")):
+            admin.ok("account", "add", name, "--unit", unit, "--role", role,
+                     "--password-stdin", input=WORKER_PASSWORD + "\n")
+
+
+@pytest.mark.slow
+def test_concurrent_writers_never_lock_fork_or_skip(bbt: Bbt) -> None:
+    """4 processes x 2 rounds of 9 commands: every command succeeds, the registers stay
+    gapless, and every command left exactly one audit entry in an unbroken chain."""
+    workers_count, rounds = 4, 2
+    _setup_workers(bbt, workers_count)
+    before = _audit_count(bbt.url)
+    queue = SPAWN.Queue()
+    workers = [SPAWN.Process(target=_mixed_writer, args=(bbt.url, i, rounds, queue))
+               for i in range(workers_count)]
+    for w in workers:
+        w.start()
+    reports = [queue.get(timeout=180) for _ in workers]
+    _join(workers)
+    failures = [f for r in reports for f in r["failures"]]
+    assert failures == [], failures
+    ops = sum(r["ops"] for r in reports)
+    assert ops == workers_count * rounds * 9
+    issued = sorted(int(n.split("-")[0]) for r in reports for n in r["issued"])
+    _assert_gapless(issued)
+    _assert_gapless(_seqs(bbt.url, "BBT", "TB"))
+    _assert_gapless(_incoming(bbt.url, "BBT"))
+    assert _audit_count(bbt.url) - before == ops  # one entry per change, none lost, none doubled
+    _assert_sound(bbt)
+
+
+def _race_deliveries(url: str, actor_name: str, action: str, races: list[tuple[str, int]],
+                     barrier: Any, queue: Any) -> None:
+    """Act on deliveries with the version read before each race, as a form on screen would;
+    the barrier starts both racers at the same moment, race after race."""
+    from domain import documents
+    from domain.auth import Actor
+    from domain.db import get_engine, transaction
+    from domain.errors import BBTError, Conflict
+
+    engine = get_engine(url)
+    actor = Actor(actor_name, "operator")
+    for number, version in races:
+        barrier.wait(timeout=60)
+        try:
+            with transaction(engine) as session:
+                if action == "ack":
+                    documents.acknowledge(session, actor, number, "DV", expected_version=version)
+                else:
+                    documents.mark_done(session, actor, number, "DV", f"by {actor_name}",
+                                        expected_version=version)
+            outcome = "ok"
+        except Conflict:
+            outcome = "conflict"
+        except BBTError as exc:
+            outcome = f"refused: {exc}"
+        except Exception as exc:  # anything else is a bug the test must show
+            outcome = f"ERROR {type(exc).__name__}: {exc}"
+        queue.put((number, actor_name, outcome))
+
+
+@pytest.mark.slow
+def test_two_clerks_on_one_delivery_across_processes(bbt: Bbt) -> None:
+    """Lost update: two processes hold the same version of a delivery; one acknowledges it
+    and the other finishes it at the same moment. Exactly one wins; the other is told."""
+    bbt.ok("unit", "add", "DV", "Đơn vị nhận", "--kind", "grassroots")
+    races = []
+    for i in range(4):
+        number = bbt.ok("doc", "issue", "--type", "CV", "--issuer", "BBT", "--title",
+                        f"Công văn {i}").stdout.strip()
+        bbt.ok("doc", "send", number, "--to", "DV")
+        races.append((number, bbt.json("doc", "show", number)["deliveries"][0]["version"]))
+    before = _audit_count(bbt.url)
+    barrier, queue = SPAWN.Barrier(2), SPAWN.Queue()
+    racers = [SPAWN.Process(target=_race_deliveries,
+                            args=(bbt.url, name, action, races, barrier, queue))
+              for name, action in (("clerk-a", "ack"), ("clerk-b", "done"))]
+    for p in racers:
+        p.start()
+    outcomes: dict[str, dict[str, str]] = {}
+    for _ in range(2 * len(races)):
+        number, name, outcome = queue.get(timeout=120)
+        outcomes.setdefault(number, {})[name] = outcome
+    _join(racers)
+    for number, version in races:
+        seen = outcomes[number]
+        assert not [o for o in seen.values() if o.startswith("ERROR")], seen
+        winners = [name for name, o in seen.items() if o == "ok"]
+        assert len(winners) == 1, seen
+        loser = "clerk-b" if winners == ["clerk-a"] else "clerk-a"
+        assert seen[loser] == "conflict" or seen[loser].startswith("refused"), seen
+        delivery = bbt.json("doc", "show", number)["deliveries"][0]
+        assert delivery["status"] == ("received" if winners == ["clerk-a"] else "done")
+        assert delivery["version"] == version + 1  # written once, not twice
+    assert _audit_count(bbt.url) - before == len(races)
+    _assert_sound(bbt)
+
+
+def _cli_done(url: str, number: str, barrier: Any, queue: Any) -> None:
+    runner = Bbt(url).as_("admin", ADMIN_PASSWORD)
+    barrier.wait(timeout=60)
+    result = runner("doc", "done", number, "--unit", "DV", "--note", str(os.getpid()))
+    queue.put((result.exit_code, result.stderr.strip()))
+
+
+@pytest.mark.slow
+def test_same_command_from_four_processes_changes_once(bbt: Bbt) -> None:
+    """Four scripts mark the same delivery done at once: one succeeds, three are refused
+    with one sentence (not a lock error, not a traceback), and the note is the winner's."""
+    bbt.ok("unit", "add", "DV", "Đơn vị nhận", "--kind", "grassroots")
+    number = bbt.ok("doc", "issue", "--type", "CV", "--issuer", "BBT",
+                    "--title", "Khẩn").stdout.strip()
+    bbt.ok("doc", "send", number, "--to", "DV")
+    before = _audit_count(bbt.url, "delivery.done")
+    barrier, queue = SPAWN.Barrier(4), SPAWN.Queue()
+    procs = [SPAWN.Process(target=_cli_done, args=(bbt.url, number, barrier, queue))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    _join(procs)
+    assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
+    for code, message in results:
+        if code:
+            assert "locked" not in message and "Traceback" not in message, message
+            assert len(message.splitlines()) == 1, message
+    assert _audit_count(bbt.url, "delivery.done") - before == 1
+    _assert_sound(bbt)
+
+
+# ---------------------------------------------------------------- crash safety
+
+
+def _issue_in_one_transaction(url: str, marker: str, attachment: str) -> None:
+    """Issue documents with attachments in ONE transaction, forever: killed mid-way."""
+    from domain import documents
+    from domain.auth import Actor
+    from domain.db import get_engine, transaction
+
+    engine = get_engine(url)
+    actor = Actor("admin", "admin")
+    with transaction(engine) as session:
+        for i in range(100_000):
+            Path(attachment).write_bytes(os.urandom(16384))  # new bytes: a new attachment row
+            documents.issue(session, actor, "TB", "BBT", f"Giao dịch lớn {i}", file=attachment)
+            if i == 150:  # the transaction is large now; SQLite has spilled pages to the WAL
+                Path(marker).write_text("ready")
+
+
+def _issue_one_by_one(url: str, marker: str) -> None:
+    """Issue documents each in its own transaction, forever: killed at a random moment."""
+    from domain import documents
+    from domain.auth import Actor
+    from domain.db import get_engine, transaction
+
+    engine = get_engine(url)
+    actor = Actor("admin", "admin")
+    for i in range(100_000):
+        with transaction(engine) as session:
+            doc = documents.issue(session, actor, "BC", "BBT", f"Từng cái {i}")
+            documents.send(session, actor, doc.number, ["DV"])
+        if i == 5:
+            Path(marker).write_text("ready")
+
+
+def _start_and_kill(target: Any, args: tuple, marker: Path, extra_delay: float) -> None:
+    proc = SPAWN.Process(target=target, args=args)
+    proc.start()
+    deadline = time.monotonic() + 90
+    while not marker.exists():
+        if not proc.is_alive():
+            raise AssertionError(f"the writer died before it was killed (exit {proc.exitcode})")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError("the writer never got going")
+        time.sleep(0.01)
+    time.sleep(extra_delay)
+    assert proc.pid is not None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(timeout=30)
+    assert proc.exitcode == -signal.SIGKILL
+
+
+@pytest.mark.slow
+def test_sigkill_in_a_large_transaction_keeps_none_of_it(bbt: Bbt, tmp_path: Path) -> None:
+    first = bbt.ok("doc", "issue", "--type", "TB", "--issuer", "BBT", "--title", "Trước").stdout
+    docs, entries = _scalar(bbt.url, "SELECT count(*) FROM document"), _audit_count(bbt.url)
+    attachments = _scalar(bbt.url, "SELECT count(*) FROM attachment")
+    marker = tmp_path / "ready"
+    _start_and_kill(_issue_in_one_transaction,
+                    (bbt.url, str(marker), str(tmp_path / "a.bin")), marker, 0.3)
+    # none of it: no document, attachment, audit entry or counter step survived the kill
+    assert _scalar(bbt.url, "SELECT count(*) FROM document") == docs
+    assert _scalar(bbt.url, "SELECT count(*) FROM attachment") == attachments
+    assert _audit_count(bbt.url) == entries
+    _assert_sound(bbt)
+    # the register continues right after the last committed number
+    assert first.strip() == "01-TB/BBT"
+    assert bbt.ok("doc", "issue", "--type", "TB", "--issuer", "BBT",
+                  "--title", "Sau").stdout.strip() == "02-TB/BBT"
+    _assert_gapless(_seqs(bbt.url, "BBT", "TB"))
+
+
+@pytest.mark.slow
+def test_sigkill_between_small_transactions_keeps_whole_ones(bbt: Bbt, tmp_path: Path) -> None:
+    """Killed at random moments of a stream of commits, three times over: every document
+    that exists is whole (with its audit entry), and the register has no gap."""
+    bbt.ok("unit", "add", "DV", "Đơn vị nhận", "--kind", "grassroots")
+    rng = random.Random(8)
+    for attempt in range(3):
+        marker = tmp_path / f"ready{attempt}"
+        _start_and_kill(_issue_one_by_one, (bbt.url, str(marker)), marker,
+                        rng.uniform(0.05, 0.4))
+        issued = _seqs(bbt.url, "BBT", "BC")
+        _assert_gapless(issued)
+        assert len(issued) == _audit_count(bbt.url, "document.issue")
+        # issue and send were one transaction: a document never exists without its delivery
+        assert _scalar(bbt.url, "SELECT count(*) FROM delivery") == len(issued)
+        assert _audit_count(bbt.url, "document.send") == len(issued)
+        counter = _scalar(bbt.url, "SELECT max(value) FROM register_counter WHERE series='BC'")
+        assert counter == len(issued)  # the counter never ran ahead of the documents
+    _assert_sound(bbt)
+    after = bbt.ok("doc", "issue", "--type", "BC", "--issuer", "BBT", "--title", "x").stdout
+    assert int(after.split("-")[0]) == len(issued) + 1
+
+
+# ---------------------------------------------------------------- backups under load
+
+
+def _issue_until_stopped(url: str, worker: int, stop: str, queue: Any) -> None:
+    runner = Bbt(url).as_(f"op{worker}", WORKER_PASSWORD)
+    done_, failures = 0, []
+    while not Path(stop).exists():
+        result = runner("doc", "issue", "--type", "KH", "--issuer", "BBT", "--title",
+                        f"Kế hoạch {worker}.{done_}")
+        if result.exit_code:
+            failures.append(_problems(result))
+        else:
+            done_ += 1
+    queue.put((done_, failures))
+
+
+def _writers(admin: Bbt, count: int, stop: Path) -> tuple[list, Any]:
+    for i in range(count):
+        admin.ok("account", "add", f"op{i}", "--unit", "BBT", "--role", "operator",
+                 "--password-stdin", input=WORKER_PASSWORD + "\n")
+    queue = SPAWN.Queue()
+    procs = [SPAWN.Process(target=_issue_until_stopped, args=(admin.url, i, str(stop), queue))
+             for i in range(count)]
+    for p in procs:
+        p.start()
+    return procs, queue
+
+
+def _stop(procs: list, queue: Any, stop: Path) -> int:
+    stop.write_text("stop")
+    results = [queue.get(timeout=120) for _ in procs]
+    _join(procs)
+    failures = [f for _, fs in results for f in fs]
+    assert failures == [], failures
+    return sum(n for n, _ in results)
+
+
+def _wait_for_documents(url: str, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while _scalar(url, "SELECT count(*) FROM document") < count:
+        assert time.monotonic() < deadline, "the writers made no progress"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_sqlite_backup_while_writers_are_active(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    Bbt(url).ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
+    admin = Bbt(url).as_("admin", ADMIN_PASSWORD)
+    stop = tmp_path / "stop"
+    procs, queue = _writers(admin, 3, stop)
+    copies = []
+    try:
+        for i in range(3):
+            _wait_for_documents(url, 5 * (i + 1))
+            copies.append(tmp_path / f"copy{i}.db")
+            admin.ok("db", "backup", str(copies[-1]))
+    finally:
+        written = _stop(procs, queue, stop)
+    assert len(_seqs(url, "BBT", "KH")) == written
+    # each copy is a sound database on its own: checks, chain, gapless register
+    sizes = []
+    for copy in copies:
+        copy_admin = Bbt(f"sqlite:///{copy}").as_("admin", ADMIN_PASSWORD)
+        _assert_sound(copy_admin)
+        seqs = _seqs(copy_admin.url, "BBT", "KH")
+        _assert_gapless(seqs)
+        assert len(seqs) == _audit_count(copy_admin.url, "document.issue")
+        sizes.append(len(seqs))
+    assert sizes == sorted(sizes) and sizes[-1] < written
+    # restoring the last copy over the live database gives that copy back, sound
+    admin.ok("db", "restore", str(copies[-1]))
+    assert len(_seqs(url, "BBT", "KH")) == sizes[-1]
+    _assert_sound(admin)
+    nxt = admin.ok("doc", "issue", "--type", "KH", "--issuer", "BBT", "--title", "x").stdout
+    assert int(nxt.split("-")[0]) == sizes[-1] + 1
+
+
+def _pg_plain(url: str) -> str:
+    return url.split("?", 1)[0].replace("+psycopg", "")
+
+
+@pytest.fixture
+def pg_admin() -> Iterator[Bbt]:
+    """An initialised PostgreSQL schema (for the pg_dump route only), acting as its admin."""
+    import shutil
+
+    for url in _pg_schema_url():
+        if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+            pytest.skip("pg_dump/pg_restore are not installed")
+        Bbt(url).ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
+        yield Bbt(url).as_("admin", ADMIN_PASSWORD)
+
+
+@pytest.mark.slow
+def test_postgresql_backup_while_writers_are_active(pg_admin: Bbt, tmp_path: Path) -> None:
+    """The pg_dump route: a dump taken under load restores to a sound database, and both
+    touch only BBT's own schema, not other schemas of the same database."""
+    import psycopg
+
+    bbt = pg_admin
+
+    bystander = f"bystander_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    plain = _pg_plain(bbt.url)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{bystander}"')
+        conn.execute(f'CREATE TABLE "{bystander}".note (id int)')
+        conn.execute(f'INSERT INTO "{bystander}".note VALUES (1)')
+    try:
+        stop = tmp_path / "stop"
+        procs, queue = _writers(bbt, 3, stop)
+        dump = tmp_path / "bbt.dump"
+        try:
+            _wait_for_documents(bbt.url, 8)
+            bbt.ok("db", "backup", str(dump))
+        finally:
+            written = _stop(procs, queue, stop)
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'INSERT INTO "{bystander}".note VALUES (2)')
+        listing = os.popen(f"pg_restore -l {dump}").read()
+        assert bystander not in listing  # the dump holds BBT's schema only
+        bbt.ok("db", "restore", str(dump))
+        restored = _seqs(bbt.url, "BBT", "KH")
+        _assert_gapless(restored)
+        assert 8 <= len(restored) < written + 1
+        assert len(restored) == _audit_count(bbt.url, "document.issue")
+        _assert_sound(bbt)
+        with psycopg.connect(plain, autocommit=True) as conn:
+            notes = conn.execute(f'SELECT count(*) FROM "{bystander}".note').fetchone()
+        assert notes == (2,)  # the restore left the other schema alone
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{bystander}" CASCADE')
