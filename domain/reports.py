@@ -279,12 +279,12 @@ def _dataentry(session: Session, p: Period) -> list[DataEntryLine]:
     lines = []
     for sub in dataentry.matrix(session)["subsystems"]:
         periods = [x for x in sub["periods"] if _entry_period_start(x) < p.end]
+        if not periods:
+            continue
         for row in sub["units"]:
             line = dataentry.UnitLine(row["unit"], row["name"],
                                       {k: v for k, v in row["statuses"].items() if v})
             entered = [x for x in periods if line.statuses.get(x) in dataentry.DONE_STATUSES]
-            if not periods:
-                continue
             lines.append(DataEntryLine(sub["subsystem"], row["unit"], row["name"],
                                        entered[0] if entered else None,
                                        line.entered_through(periods), line.missing(periods)))
