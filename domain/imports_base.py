@@ -232,6 +232,7 @@ class Handler:
     kind: ClassVar[str]
     permission: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    key_names: ClassVar[str] = ""  # the natural key in words, for duplicate rows
 
     def __init__(self, session: Session, actor: Actor, mapping: dict[str, int]) -> None:
         self.session = session
@@ -264,12 +265,9 @@ class Handler:
         raise NotImplementedError
 
     def duplicate(self, planned: Planned, first_row: int) -> str:
-        return _("row {row} has the same {key}.").format(row=first_row,
-                                                         key=self.describe_key(planned))
-
-    def describe_key(self, planned: Planned) -> str:
-        key = planned.key if isinstance(planned.key, tuple) else (planned.key,)
-        return " / ".join(str(k) for k in key)
+        """The reason given to a row whose natural key an earlier row of the file has."""
+        return f"{self.columns[0].name}: " + _("row {row} has the same {key}.").format(
+            row=first_row, key=self.key_names)
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
         raise NotImplementedError
@@ -284,7 +282,9 @@ class Handler:
         self.load()
         result = Plan()
         good: list[Planned] = []
+        keep, reject = good.append, result.rejected.append
         first_row: dict[Hashable, int] = {}
+        claim = first_row.setdefault
         fast = self.fast()
         cells_of = self._cells_reader()
         total = len(rows)
@@ -292,34 +292,39 @@ class Handler:
             answer = fast(raw) if fast is not None else None
             if answer is None:
                 cells = cells_of(raw)
-                checked_key, typed = self.check(cells)
-                planned = Planned(row, typed, checked_key, cells.errors)
+                key, typed = self.check(cells)
+                planned = Planned(row, typed, key, cells.errors)
             else:
-                planned = Planned(row, answer[1], answer[0])
-            key = planned.key
-            if not planned.errors and key is not None:
-                if key in first_row:
-                    planned.errors.append(self.duplicate(planned, first_row[key]))
-                else:
-                    first_row[key] = row
-            (result.rejected if planned.errors else good).append(planned)
+                key, typed = answer
+                planned = Planned(row, typed, key)
+            if planned.errors:
+                reject(planned)
+            elif key is None or claim(key, row) == row:
+                keep(planned)
+            else:  # the same natural key as an earlier good row
+                planned.errors.append(self.duplicate(planned, first_row[key]))
+                reject(planned)
             if progress and done % 5000 == 0:
                 progress("check", done, total)
         self.resolve(good)
+        self._classify(good, result)
+        result.rejected.sort(key=lambda p: p.row)
+        return result
+
+    def _classify(self, good: list[Planned], result: Plan) -> None:
+        existing, changed = self.existing, self.changed
         for planned in good:
-            if planned.errors:
+            if planned.errors:  # found by resolve
                 result.rejected.append(planned)
                 continue
-            current = self.existing(planned)
+            current = existing(planned)
             if current is None:
                 result.inserts.append(planned)
-            elif self.changed(planned, current):
+            elif changed(planned, current):
                 planned.current = current
                 result.updates.append(planned)
             else:
                 result.unchanged.append(planned)
-        result.rejected.sort(key=lambda p: p.row)
-        return result
 
     def _cells_reader(self) -> Callable[[list[Any]], Cells]:
         names = list(self.mapping)

@@ -386,7 +386,10 @@ def _write_xlsx(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_col
             return None
         if not is_text and isinstance(value, int | float):
             return value
-        written = WriteOnlyCell(sheet, value=escape(str(value)) if is_text else str(value))
+        text = escape(str(value)) if is_text else str(value)
+        if not text.startswith("="):
+            return text  # openpyxl writes any other str as a string cell
+        written = WriteOnlyCell(sheet, value=text)
         written.data_type = "s"  # an explicit string: never turned into a formula
         return written
 

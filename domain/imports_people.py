@@ -53,6 +53,7 @@ def no_unit(code: str) -> str:
 class Units(Handler):
     kind = "units"
     permission = "units.write"
+    key_names = "code"
     columns = (
         Column("code", ("Mã đơn vị", "Mã"), required=True),
         Column("name", ("Tên đơn vị", "Tên"), required=True),
@@ -284,6 +285,7 @@ class Trainings(Handler):
 
     kind = "trainings"
     permission = "trainings.write"
+    key_names = "date, topic and unit"
     columns = (
         Column("date", ("Ngày",), required=True, text=False),
         Column("topic", ("Nội dung", "Chủ đề"), required=True),
