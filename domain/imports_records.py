@@ -188,7 +188,12 @@ class Documents(Handler):
                 p.errors.append("direction: " + _("{number} is registered as {direction}; the "
                                 "direction cannot change.").format(
                                     number=v["number"], direction=current.direction))
-            if v["direction"] != "incoming" or v["incoming_number"] is None:
+                continue
+            if v["direction"] != "incoming":
+                continue
+            if current is not None:
+                self._keep_register(v, current)
+            if v["incoming_number"] is None:
                 continue
             slot = (v["recipient_id"], v["incoming_year"], v["incoming_number"])
             holder = self.incoming_taken.get(slot)
@@ -198,6 +203,16 @@ class Documents(Handler):
                     "Incoming number {no} of {year} is already taken.").format(
                         no=v["incoming_number"], year=v["incoming_year"]))
             claimed.setdefault(slot, p.row)
+
+    def _keep_register(self, v: dict[str, Any], current: Any) -> None:
+        """A stored incoming document keeps what the file does not say about its register
+        entry (the columns it lacks or leaves empty)."""
+        if "received_by" not in self.present:
+            v["recipient_id"] = current.recipient_id
+        if "received_on" not in self.present:
+            v["received_on"], v["incoming_year"] = current.received_on, current.incoming_year
+        if v["incoming_number"] is None:
+            v["incoming_number"] = current.incoming_number
 
     def existing(self, planned: Planned) -> Any:
         v = planned.values
@@ -210,9 +225,8 @@ class Documents(Handler):
                  "urgency": (v["urgency"], current.urgency)}
         if v["direction"] == "incoming":
             pairs.update(received_by=(v["recipient_id"], current.recipient_id),
-                         received_on=(v["received_on"], current.received_on))
-            if v["incoming_number"] is not None:
-                pairs["incoming_number"] = (v["incoming_number"], current.incoming_number)
+                         received_on=(v["received_on"], current.received_on),
+                         incoming_number=(v["incoming_number"], current.incoming_number))
         return self.changed_in(pairs)
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
@@ -227,7 +241,7 @@ class Documents(Handler):
         incoming = [{"id": p.current.id, "recipient_id": p.values["recipient_id"],
                      "received_on": p.values["received_on"],
                      "incoming_year": p.values["incoming_year"],
-                     "incoming_number": p.values["incoming_number"] or p.current.incoming_number}
+                     "incoming_number": p.values["incoming_number"]}
                     for p in plan.updates if p.values["direction"] == "incoming"]
         bulk_update(self.session, DOCUMENT, incoming)
 

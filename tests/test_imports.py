@@ -369,6 +369,14 @@ def test_good_rows_of_every_kind_update_and_insert(demo: Bbt, tmp_path: Path) ->
                    "--date", "2022-06-20").stdout.strip() == "901-QĐ/HU"
     assert demo.ok("doc", "issue", "--type", "TB", "--issuer", "UBND", "--title", "Tiếp",
                    "--date", "2022-06-20").stdout.strip() == "157/TB-UBND"
+    # a file without the register columns keeps an incoming document's register entry
+    retitle = tmp_path / "retitle.csv"
+    retitle.write_text("number,date,title,direction\n42-KH/TU,25/04/2022,Kế hoạch (sửa),đến\n",
+                       encoding="utf-8")
+    assert imported(demo, "documents", retitle)["updated"] == 1
+    shown = demo.json("doc", "show", "42-KH/TU")
+    assert (shown["title"], shown["incoming_number"], shown["received_by"],
+            shown["received_on"]) == ("Kế hoạch (sửa)", 1, "VPHU", "2022-04-27")
     assert (results["deliveries"]["inserted"], results["deliveries"]["updated"]) == (1, 1)
     sent = demo.json("doc", "show", "03-QĐ/HU")["deliveries"]
     assert next(d for d in sent if d["unit"] == "DU-LOCAN")["status"] == "returned"
