@@ -63,7 +63,7 @@ def test_help_imports_no_sqlalchemy_textual_or_alembic() -> None:
 def test_head_constant_matches_alembic() -> None:
     from domain import db, migrate
 
-    assert db.HEAD_REVISION == migrate.head()
+    assert migrate.head() == db.HEAD_REVISION
 
 
 def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) -> None:
