@@ -203,7 +203,7 @@ def register(app: typer.Typer) -> None:
         from domain import documents
 
         with acting() as (session, actor):
-            rows = [{"number": doc_.number, "title": doc_.title, "purpose": d.purpose,
+            rows: list[dict] = [{"number": doc_.number, "title": doc_.title, "purpose": d.purpose,
                      "status": d.status, "due": d.due.isoformat() if d.due else None,
                      "overdue": documents.is_overdue(d)}
                     for d, doc_ in documents.inbox(session, actor, unit, not all_)]
