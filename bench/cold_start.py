@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.cold_start [--runs 15] [--db URL]
 
-Measures, as the median of N fresh processes each: the interpreter alone, the baseline
-`import typer`, `bbt --help`, `bbt db current` and opening an up-to-date database through
-domain.db.get_engine; prints each against the baseline. Then checks, with `python -X
+Measures, as the median of N fresh processes each (taken in turns, so that a machine's load
+weighs on all alike): the interpreter alone, the baseline `import typer`, `bbt --help`,
+`bbt db current` and opening an up-to-date database through domain.db.get_engine; prints
+each one's wall-clock and CPU time against the baseline. Then checks, with `python -X
 importtime`, that `bbt --help` imports no SQLAlchemy, SQLModel, Textual or Alembic and that
 opening an up-to-date database imports no Alembic (the schema check is one SELECT), and lists
 the slowest imports of `bbt --help`. Exits 1 when an import check fails.
@@ -20,11 +21,11 @@ from bench.common import (
     OUT,
     PYTHON,
     ROOT,
-    Timing,
+    Command,
     bbt_argv,
     print_timings,
     sqlite_url,
-    time_command,
+    time_commands,
 )
 
 HEAVY_FOR_HELP = ("sqlalchemy", "sqlmodel", "textual", "alembic")
@@ -86,20 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     url = up_to_date_database(args.db)
     env = {"BBT_DATABASE_URL": url, "BBT_LANG": "en"}
 
-    def timed(name: str, command: list[str]) -> Timing:
-        return time_command(name, command, repeat=args.runs, warmup=2, env=env)
-
-    baseline = timed('python -c "import typer"', [PYTHON, "-c", "import typer"])
-    timings = [
-        timed("python -c pass", [PYTHON, "-c", "pass"]),
-        baseline,
-        timed("bbt --help", bbt_argv("--help")),
-        timed("bbt db current", bbt_argv("db", "current")),
-        timed("open database (get_engine)", [PYTHON, "-c", open_db_code(url)]),
+    commands = [
+        Command("python -c pass", [PYTHON, "-c", "pass"], env),
+        Command('python -c "import typer"', [PYTHON, "-c", "import typer"], env),
+        Command("bbt --help", bbt_argv("--help"), env),
+        Command("bbt db current", bbt_argv("db", "current"), env),
+        Command("open database (get_engine)", [PYTHON, "-c", open_db_code(url)], env),
     ]
-    print(f"Cold start, median of {args.runs} processes ({url.split('://')[0]} database):")
-    print_timings(timings, baseline)
-
+    timings = time_commands(commands, repeat=args.runs, warmup=2)
+    print(f"Cold start, median of {args.runs} processes each, taken in turns "
+          f"({url.split('://')[0]} database):")
+    print_timings(timings, baseline=timings[1])
     print("\nImports:")
     help_modules = import_times(bbt_code("--help"))
     ok = check_absent("bbt --help", help_modules, HEAVY_FOR_HELP)
@@ -110,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     top = sorted(help_modules.items(), key=lambda item: -item[1])
     for name, micros in [(n, us) for n, us in top if "." not in n][:8]:
         print(f"  {micros / 1000:7.1f} ms  {name}")
+    if "typer.rich_utils" in help_modules:  # rich, markdown-it and attrs come in through it
+        print(f"  of which {help_modules['typer.rich_utils'] / 1000:.1f} ms for typer.rich_utils "
+              "(Typer's Rich help; TYPER_USE_RICH=0 skips it)")
     return 0 if ok else 1
 
 

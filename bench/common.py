@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,8 @@ ADMIN_PASSWORD = "Bench-Quan-tri-2022"
 @dataclass
 class Timing:
     name: str
-    runs: list[float] = field(default_factory=list)  # seconds
+    runs: list[float] = field(default_factory=list)  # wall-clock seconds
+    cpu: list[float] = field(default_factory=list)  # a subprocess's user+system seconds
 
     @property
     def median(self) -> float:
@@ -45,8 +47,17 @@ class Timing:
     def best(self) -> float:
         return min(self.runs)
 
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
+
     def ratio(self, baseline: Timing) -> float:
         return self.median / baseline.median
+
+    def cpu_ratio(self, baseline: Timing) -> float | None:
+        if self.cpu_median is None or not baseline.cpu_median:
+            return None
+        return self.cpu_median / baseline.cpu_median
 
 
 def time_call(name: str, fn: Callable[[], object], repeat: int = 5, warmup: int = 0) -> Timing:
@@ -61,31 +72,68 @@ def time_call(name: str, fn: Callable[[], object], repeat: int = 5, warmup: int 
     return timing
 
 
+@dataclass
+class Command:
+    name: str
+    argv: Sequence[str]
+    env: dict[str, str] | None = None
+    stdin: str | None = None
+
+
+def run_once(command: Command, timing: Timing | None = None) -> None:
+    """Run a command from the project root (a failure stops everything), recording its wall
+    time and its CPU time (from the children's rusage) into timing."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(list(command.argv), cwd=ROOT, env={**os.environ, **(command.env or {})},
+                            input=command.stdin, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"{command.name}: {' '.join(command.argv)} exited "
+                         f"{result.returncode}: {result.stderr.strip()[-500:]}")
+    if timing is not None:
+        timing.runs.append(wall)
+        timing.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
+def time_commands(commands: Sequence[Command], repeat: int = 5, warmup: int = 1) -> list[Timing]:
+    """Timings of several commands taken in turns (A B C, A B C, ...), so that a machine
+    that gets busier or quieter during the run weighs on all of them alike."""
+    timings = [Timing(c.name) for c in commands]
+    for round_ in range(warmup + repeat):
+        for command, timing in zip(commands, timings, strict=True):
+            run_once(command, timing if round_ >= warmup else None)
+    return timings
+
+
 def time_command(name: str, argv: Sequence[str], repeat: int = 5, warmup: int = 1,
                  env: dict[str, str] | None = None, stdin: str | None = None) -> Timing:
-    """Wall-clock timings of a subprocess, from the project root; a failed run stops all."""
-    full_env = {**os.environ, **(env or {})}
-
-    def run() -> None:
-        result = subprocess.run(list(argv), cwd=ROOT, env=full_env, input=stdin,
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            raise SystemExit(f"{name}: {' '.join(argv)} exited {result.returncode}: "
-                             f"{result.stderr.strip()[-500:]}")
-
-    return time_call(name, run, repeat, warmup)
+    """Timings of one subprocess run repeatedly from the project root."""
+    return time_commands([Command(name, argv, env, stdin)], repeat, warmup)[0]
 
 
 def print_timings(timings: Sequence[Timing], baseline: Timing | None = None) -> None:
-    """A table of medians (ms), best runs and ratios to the baseline."""
+    """A table of wall-clock medians (ms), best runs, CPU medians when measured, and ratios
+    to the baseline."""
     width = max(len(t.name) for t in timings)
+    with_cpu = all(t.cpu for t in timings)
     header = f"{'':<{width}}  {'median':>9}  {'best':>9}  {'runs':>4}"
-    print(header + (f"  {'× ' + baseline.name:>12}" if baseline else ""))
+    header += f"  {'cpu':>9}" if with_cpu else ""
+    if baseline is not None:
+        header += f"  {'× baseline':>10}" + (f"  {'cpu ×':>6}" if with_cpu else "")
+    print(header)
     for t in timings:
         line = f"{t.name:<{width}}  {t.median * 1000:>7.1f}ms  {t.best * 1000:>7.1f}ms  {len(t.runs):>4}"
+        if with_cpu:
+            line += f"  {t.cpu_median * 1000:>7.1f}ms"  # type: ignore[operator]
         if baseline is not None:
-            line += f"  {t.ratio(baseline):>11.2f}×"
+            line += f"  {t.ratio(baseline):>9.2f}×"
+            cpu_ratio = t.cpu_ratio(baseline) if with_cpu else None
+            line += f"  {cpu_ratio:>5.2f}×" if cpu_ratio is not None else ""
         print(line)
+    if baseline is not None:
+        print(f"(baseline: {baseline.name})")
 
 
 def check_ratio(what: str, value: float, baseline: float, limit: float) -> bool:

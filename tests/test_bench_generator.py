@@ -135,7 +135,8 @@ def check_registers_are_gapless_and_counters_continue_them(province: Engine) -> 
         with pytest.raises(BBTError, match="already registered"):
             documents.receive(session, SYSTEM, old.number, old.code, old.date, "Again",
                               to=recipient.code, received="2022-07-01")
-        documents.send(session, SYSTEM, issued.number, to=[recipient.code], purpose="act")
+        target = "BBT" if issuers[unit_id].code != "BBT" else "HU"
+        documents.send(session, SYSTEM, issued.number, to=[target], purpose="act")
         delivery = session.exec(select(Delivery).where(
             Delivery.document_id == issued.id)).one()
         units.add(session, SYSTEM, "BENCH-NEW", "Đơn vị mới", "grassroots", "HU")
