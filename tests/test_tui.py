@@ -89,6 +89,20 @@ def accounts_json(bbt: Bbt) -> dict[str, dict]:
     return {a["username"]: a for a in bbt.json("account", "list")}
 
 
+@pytest.fixture
+def sqlite_bbt(tmp_path) -> Iterator[Bbt]:
+    """For UI behaviour that no engine changes (keys, roles, forms, confirmation): SQLite
+    only, to keep the suite fast. The domain calls behind them are tested on both engines in
+    their own files, and the UI's worker/transaction path runs on both engines in the login,
+    dashboard, unit/account creation and document tests here."""
+    from domain.db import dispose_all
+
+    runner = Bbt(f"sqlite:///{tmp_path / 'ui.db'}")
+    runner.ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
+    yield runner.as_("admin", ADMIN_PASSWORD)
+    dispose_all()
+
+
 def test_wrong_password_shows_an_error_and_five_lock_the_account(bbt: Bbt) -> None:
     make_user(bbt, "vanthu", "BBT", "operator", "Mat-khau-van-thu")
 
@@ -114,7 +128,8 @@ def test_wrong_password_shows_an_error_and_five_lock_the_account(bbt: Bbt) -> No
     assert accounts_json(bbt)["vanthu"]["status"] == "locked"
 
 
-def test_one_time_password_forces_a_new_password(bbt: Bbt) -> None:
+def test_one_time_password_forces_a_new_password(sqlite_bbt: Bbt) -> None:
+    bbt = sqlite_bbt
     out = bbt.ok("account", "add", "bientap", "--unit", "BBT", "--role", "editor").stdout
     one_time = out.rsplit(":", 1)[1].strip()
 
@@ -231,18 +246,6 @@ def test_create_a_unit_and_an_account_through_the_forms(bbt: Bbt) -> None:
     clerk.ok("passwd", "--password-stdin", input="Van-thu-Loc-Thanh\n")
 
 
-@pytest.fixture
-def sqlite_bbt(tmp_path) -> Iterator[Bbt]:
-    """For UI behaviour that no engine changes (keys, roles, confirmation): SQLite only, to
-    keep the suite fast; writes through the UI run on both engines in the tests above."""
-    from domain.db import dispose_all
-
-    runner = Bbt(f"sqlite:///{tmp_path / 'ui.db'}")
-    runner.ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
-    yield runner.as_("admin", ADMIN_PASSWORD)
-    dispose_all()
-
-
 def test_lock_an_account_with_confirmation_and_a_keymap_override(sqlite_bbt: Bbt) -> None:
     bbt = sqlite_bbt
     make_user(bbt, "vt.locan", "BBT", "clerk")
@@ -345,7 +348,8 @@ def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(bbt: Bbt) -> None
     assert statuses == {"DU-LOCAN": "received", "DU-LOCBAC": "sent"}
 
 
-def test_an_editor_records_and_publishes_an_article(bbt: Bbt) -> None:
+def test_an_editor_records_and_publishes_an_article(sqlite_bbt: Bbt) -> None:
+    bbt = sqlite_bbt
     make_user(bbt, "bientap", "BBT", "editor", "Bien-tap-vien-2022")
 
     async def script(app: BBTApp, pilot: Pilot) -> list[str]:
