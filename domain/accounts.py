@@ -82,15 +82,26 @@ def add(
 
 
 def login(session: Session, username: str, password: str) -> Account:
-    """Check a password. The caller commits even on failure, so the counter sticks."""
+    """Check a password. The caller commits even on failure, so the counter sticks.
+
+    The deliberately slow Argon2id check runs between two short transactions: on SQLite
+    every transaction holds the write lock from its first statement (BEGIN IMMEDIATE), so
+    checking inside one would make every other command wait for each login. The second
+    transaction locks the account row, so guesses made in parallel all count.
+    """
     account = session.exec(select(Account).where(Account.username == normalise(username))).first()
-    if account is None:
-        dummy_check(password)
-        raise AuthError(_("Wrong username or password."))
-    if account.status != "active":
-        dummy_check(password)
+    seen = (account.username, account.status, account.password_hash) if account else None
+    session.rollback()  # nothing written yet: end the read before the slow check
+    if account is None or seen is None or seen[1] != "active":
+        dummy_check(password)  # as slow as a real check: no hint which usernames exist
+        if account is None or seen is None:
+            raise AuthError(_("Wrong username or password."))
+        raise AuthError(_("The account '{username}' is {status}; ask an admin.").format(username=seen[0], status=seen[1]))
+    valid = check_password(password, seen[2])
+    session.refresh(account, with_for_update=True)
+    if account.status != "active":  # locked meanwhile, by an admin or by parallel guesses
         raise AuthError(_("The account '{username}' is {status}; ask an admin.").format(username=account.username, status=account.status))
-    if not check_password(password, account.password_hash):
+    if not valid or account.password_hash != seen[2]:
         account.failed_logins += 1
         if account.failed_logins >= MAX_FAILED_LOGINS:
             account.status = "locked"
