@@ -372,6 +372,39 @@ def test_lockout_and_its_release(cli: Runner) -> None:
     cli.ok("audit", "verify")
 
 
+def _guess(url: str, barrier: Any, queue: Any) -> None:
+    guesser = Runner(url).as_("vt", "Doan-mo-mat-khau-1")
+    barrier.wait(timeout=60)
+    results = [guesser("doc", "list").exit_code for _ in range(2)]
+    queue.put(results)
+
+
+@pytest.mark.slow
+def test_parallel_guessing_still_locks_after_five(cli: Runner) -> None:
+    """Eight processes guess at once: every wrong guess counts (none lost to a race), so the
+    account locks after exactly five, like guesses made one by one."""
+    import multiprocessing
+
+    cli.ok("account", "add", "vt", "--unit", "BBT", "--role", "clerk", "--password-stdin",
+           input=ROLE_PASSWORD + "\n")
+    ctx = multiprocessing.get_context("forkserver")
+    barrier, queue = ctx.Barrier(8), ctx.Queue()
+    procs = [ctx.Process(target=_guess, args=(cli.url, barrier, queue)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    codes = [c for _ in procs for c in queue.get(timeout=120)]
+    for p in procs:
+        p.join(timeout=60)
+    assert codes == [3] * 16
+    engine = create_engine(cli.url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT status, failed_logins FROM account "
+                                "WHERE username = 'vt'")).one()
+    engine.dispose()
+    assert tuple(row) == ("locked", 5)
+    assert cli.as_("vt", ROLE_PASSWORD)("doc", "list").exit_code == 3
+
+
 def test_admin_cannot_lock_itself_out(cli: Runner) -> None:
     assert cli("account", "lock", "admin").exit_code == 1
     cli.ok("doc", "list")
