@@ -201,7 +201,8 @@ def _read_csv(data: bytes, name: str, is_known: Callable[[str], bool]
 
 def _delimiter(text: str, is_known: Callable[[str], bool]) -> str:
     """The delimiter that splits the header line into the most recognised column names."""
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
 
     def score(delimiter: str) -> tuple[int, int]:
         cells = next(csv.reader([first], delimiter=delimiter), [])
