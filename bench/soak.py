@@ -456,8 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="postgresql+psycopg://... (a schema of its own) or "
                         "sqlite:///NEW-FILE; default bench/out/soak-*.db")
     parser.add_argument("--seed", type=int, default=2022)
-    parser.add_argument("--backup-every", type=float, default=60.0,
-                        help="seconds between backups under load (SQLite; 0: none)")
+    parser.add_argument("--backup-every", type=float, default=None,
+                        help="seconds between backups under load (SQLite; 0: none; default: "
+                        "a quarter of the run, at most 60)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     os.environ["BBT_LANG"] = "en"
@@ -505,7 +506,8 @@ def monitor(args: argparse.Namespace, url: str, start_at: float, seconds: float,
     """Wait out the run, taking a backup every --backup-every seconds (SQLite)."""
     backups: list[tuple[float, str]] = []
     end = start_at + seconds
-    every = args.backup_every if url.startswith("sqlite") else 0
+    every = min(60.0, seconds / 4) if args.backup_every is None else args.backup_every
+    every = every if url.startswith("sqlite") else 0
     next_backup = start_at + every if every else end + 1
     cli = Cli(url) if every else None
     while time.time() < end:
