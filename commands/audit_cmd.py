@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         """The newest audit entries."""
         from domain import audit
 
-        with acting() as (session, _actor):
+        with acting("audit.read") as (session, _actor):
             rows: list[dict] = [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                      "entity": e.entity, "key": e.entity_key, "detail": e.detail,
                      "hash": e.hash} for e in audit.entries(session, limit)]

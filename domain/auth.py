@@ -65,6 +65,8 @@ COMMON_PASSWORDS = frozenset(
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "read": frozenset({"admin", "operator", "editor", "clerk", "viewer"}),
+    # The audit trail names every record (document titles too): admins and auditors only.
+    "audit.read": frozenset({"admin", "viewer"}),
     "units.write": frozenset({"admin"}),
     "accounts.write": frozenset({"admin"}),
     "trainings.write": frozenset({"admin"}),

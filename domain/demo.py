@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from domain import audit
 from domain.auth import Actor
-from domain.numbering import format_number
+from domain.numbering import format_number, period_for
 from domain.text import fold
 from models import (
     Account,
@@ -195,7 +195,8 @@ def _documents(session: Session, grassroots: list[tuple[str, str]], ids: dict[st
         number = format_number(seq, doc_type, issuer, True)
         received = day + timedelta(days=2)
         docs[number] = Document(number=number, seq=seq, doc_type=doc_type, issuer_id=ids[issuer],
-                                period=str(day.year), date=day, place="Đà Lạt", title=title,
+                                period=period_for(_unit(session, ids[issuer]), day), date=day,
+                                place="Đà Lạt", title=title,
                                 title_search=fold(title), direction="incoming",
                                 recipient_id=ids["VPHU"], incoming_number=incoming_no,
                                 incoming_year=received.year, received_on=received)
@@ -289,3 +290,9 @@ def _dataentry(session: Session, ids: dict[str, int]) -> None:
         session.add(DataEntry(unit_id=ids["VPUB"], subsystem="UBND huyện", period=period,
                               status="entered" if entered else "missing",
                               entered_on=date(2021, 12, 1) if entered else None))
+
+
+def _unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    assert unit is not None
+    return unit

@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from domain.errors import BBTError
 from domain.i18n import _
 from domain.text import fold, nfc
+from domain.units import UNIT_CODE_PATTERN
 from models import PARTY_KINDS, RegisterCounter, Unit
 
 DOC_TYPES: dict[str, str] = {
@@ -38,7 +39,7 @@ _TYPE_BY_FOLD = {fold(t).replace(" ", ""): t for t in DOC_TYPES}
 MAX_SEQ = 999_999
 _PARTY = re.compile(r"^\s*(\d{1,6})\s*-\s*([^\W\d_]{1,5})\s*/\s*(\S.*?)\s*$")
 _STATE = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W\d_]{1,5})\s*-\s*(\S.*?)\s*$")
-_ISSUER = re.compile(r"^[A-Z0-9Đ&.\-]{1,40}$")
+_ISSUER = re.compile(UNIT_CODE_PATTERN)
 
 
 @dataclass(frozen=True)

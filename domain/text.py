@@ -6,14 +6,18 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+# C0 controls but TAB, LF, CR: NUL cannot be stored by PostgreSQL and cuts SQLite strings.
+_CONTROLS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
 
 def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+    return unicodedata.normalize("NFC", value.translate(_CONTROLS)).strip()
 
 
 def fold(value: str) -> str:
     """Lower-case ASCII for accent-insensitive matching: "Quyết định" -> "quyet dinh"."""
-    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize(
+        "NFD", value.translate(_CONTROLS).replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
 

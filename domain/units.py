@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -13,6 +14,18 @@ from domain.errors import BBTError, NotFound
 from domain.i18n import _
 from domain.text import nfc, require_date
 from models import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
+
+# A code is written inside document numbers (117-BC/BBT, 156/QĐ-UBND), so it holds only
+# what a number can carry: capital letters, digits, Đ, &, dot and hyphen.
+UNIT_CODE_PATTERN = r"^[A-Z0-9Đ&.\-]{1,40}$"
+
+
+def check_code(code: str) -> str:
+    code = nfc(code).upper()
+    if not re.match(UNIT_CODE_PATTERN, code):
+        raise BBTError(_("A unit code has 1 to 40 letters, digits, '&', '.' or '-' (e.g. "
+                         "DU-LOCAN), not '{code}'.").format(code=code))
+    return code
 
 
 def get(session: Session, code: str) -> Unit:
@@ -40,9 +53,9 @@ def add(
     session: Session, actor: Actor, code: str, name: str, kind: str, parent: str | None = None
 ) -> Unit:
     require(actor, "units.write")
-    code = nfc(code).upper()
-    if not code or not nfc(name):
+    if not nfc(name):
         raise BBTError(_("A unit needs a code and a name."))
+    code = check_code(code)
     if session.exec(select(Unit).where(Unit.code == code)).first():
         raise BBTError(_("A unit with code '{code}' already exists.").format(code=code))
     unit = Unit(
