@@ -27,3 +27,8 @@ def _catalog(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     return _catalog(language()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog where it is defined; translate it with _() where shown."""
+    return message
