@@ -6,6 +6,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from domain.i18n import N_, _
+
 # C0 controls but TAB, LF, CR: NUL cannot be stored by PostgreSQL and cuts SQLite strings.
 _CONTROLS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
@@ -20,6 +22,16 @@ def fold(value: str) -> str:
         "NFD", value.translate(_CONTROLS).replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+# The names callers give their date fields, so that the refusals name them in Vietnamese too.
+DATE_FIELDS = (N_("date"), N_("received"), N_("due"), N_("term start"), N_("submitted"),
+               N_("publication date"), N_("from"), N_("to"))
+
+
+
+def _field_name(field: str) -> str:
+    return _(field) if field else field  # gettext("") would return the catalog header
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -41,9 +53,8 @@ def parse_date(value: str | date | None, field: str = "date") -> date | None:
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text[:10] if "T" in text or " " in text else text)
     except ValueError:
-        raise BBTError(
-            f"{field} '{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY."
-        ) from None
+        raise BBTError(_("{field} '{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY.")
+                       .format(field=_field_name(field), text=text)) from None
 
 
 def require_date(value: str | date | None, field: str = "date") -> date:
@@ -51,7 +62,7 @@ def require_date(value: str | date | None, field: str = "date") -> date:
 
     parsed = parse_date(value, field)
     if parsed is None:
-        raise BBTError(f"{field} is required.")
+        raise BBTError(_("{field} is required.").format(field=_field_name(field)))
     return parsed
 
 
