@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from domain.auth import Actor
+from domain.i18n import _
 from models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
@@ -82,14 +83,14 @@ def verify(session: Session) -> Verdict:
     prev, expected_id, checked = GENESIS, 1, 0
     for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
         if entry.id != expected_id or entry.prev_hash != prev:
-            return Verdict(False, checked, entry.id, "an entry before it was deleted or inserted")
+            return Verdict(False, checked, entry.id, _("an entry before it was deleted or inserted"))
         if entry_hash(prev, entry) != entry.hash:
-            return Verdict(False, checked, entry.id, "its content was edited")
+            return Verdict(False, checked, entry.id, _("its content was edited"))
         prev, expected_id, checked = entry.hash, expected_id + 1, checked + 1
     head = session.get(AuditHead, 1)
     last_id = expected_id - 1
     if head is not None and (head.last_id != last_id or head.hash != prev):
-        return Verdict(False, checked, head.last_id, "entries at the end of the chain were deleted")
+        return Verdict(False, checked, head.last_id, _("entries at the end of the chain were deleted"))
     return Verdict(True, checked)
 
 

@@ -24,7 +24,7 @@ def integrity(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-            rows += [f"foreign key broken in {r[0]}" for r in
+            rows += [_("foreign key broken in {table}").format(table=r[0]) for r in
                      conn.exec_driver_sql("PRAGMA foreign_key_check")]
             return [] if rows == ["ok"] else [r for r in rows if r != "ok"]
         conn.execute(text("SELECT count(*) FROM alembic_version"))
