@@ -267,7 +267,7 @@ class Handler:
     def duplicate(self, planned: Planned, first_row: int) -> str:
         """The reason given to a row whose natural key an earlier row of the file has."""
         return f"{self.columns[0].name}: " + _("row {row} has the same {key}.").format(
-            row=first_row, key=self.key_names)
+            row=first_row, key=_(self.key_names) if self.key_names else "")
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
         raise NotImplementedError

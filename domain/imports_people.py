@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from domain import accounts, units
 from domain.auth import generate_password, hash_password
-from domain.i18n import _
+from domain.i18n import N_, _
 from domain.imports_base import (
     Cells,
     Column,
@@ -53,7 +53,7 @@ def no_unit(code: str) -> str:
 class Units(Handler):
     kind = "units"
     permission = "units.write"
-    key_names = "code"
+    key_names = N_("code")
     columns = (
         Column("code", ("Mã đơn vị", "Mã"), required=True),
         Column("name", ("Tên đơn vị", "Tên"), required=True),
@@ -285,7 +285,7 @@ class Trainings(Handler):
 
     kind = "trainings"
     permission = "trainings.write"
-    key_names = "date, topic and unit"
+    key_names = N_("date, topic and unit")
     columns = (
         Column("date", ("Ngày",), required=True, text=False),
         Column("topic", ("Nội dung", "Chủ đề"), required=True),

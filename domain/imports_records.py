@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from domain import articles, dataentry, documents, numbering, units
 from domain import settings as settings_
 from domain.errors import BBTError
-from domain.i18n import _
+from domain.i18n import N_, _
 from domain.imports_base import (
     Cells,
     Column,
@@ -89,7 +89,7 @@ class Documents(Handler):
 
     kind = "documents"
     permission = "documents.write"
-    key_names = "number in the same register"
+    key_names = N_("number in the same register")
     columns = (
         Column("number", ("Số ký hiệu", "Số"), required=True),
         Column("type", ("Loại văn bản",)),
@@ -435,7 +435,7 @@ class Articles(Handler):
 
     kind = "articles"
     permission = "articles.write"
-    key_names = "title, unit and submitted date"
+    key_names = N_("title, unit and submitted date")
     columns = (
         Column("title", ("Tiêu đề", "Trích yếu"), required=True),
         Column("kind", ("Thể loại",), required=True),
@@ -596,7 +596,7 @@ class Articles(Handler):
 class Visits(Handler):
     kind = "visits"
     permission = "visits.write"
-    key_names = "month"
+    key_names = N_("month")
     columns = (
         Column("month", ("Tháng",), required=True, text=False),
         Column("visitors", ("Lượt truy cập",), required=True, text=False),
@@ -654,7 +654,7 @@ class DataEntries(Handler):
 
     kind = "dataentry"
     permission = "dataentry.write"
-    key_names = "unit, subsystem and period"
+    key_names = N_("unit, subsystem and period")
     columns = (
         UNIT_COLUMN,
         Column("subsystem", ("Phân hệ",), required=True),
