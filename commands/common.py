@@ -47,8 +47,8 @@ def _credentials() -> tuple[str, str]:
         return username, password
     if not sys.stdin.isatty():
         raise AuthError(_("Not logged in: set BBT_USER and BBT_PASSWORD, or run in a terminal."))
-    username = username or typer.prompt("Tên đăng nhập / username")
-    return username, typer.prompt("Mật khẩu / password", hide_input=True)
+    username = username or typer.prompt(_("Username"))
+    return username, typer.prompt(_("Password"), hide_input=True)
 
 
 def login(*, allow_must_change: bool = False) -> Actor:

@@ -59,7 +59,9 @@ def run() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
+        from domain.i18n import _
+
+        sys.stderr.write(_("Interrupted.") + "\n")
         sys.exit(130)
     except Exception as exc:  # typer.Exit is handled inside app(); everything else ends here
         code, message = _describe(exc)
@@ -69,6 +71,7 @@ def run() -> None:
 
 def _describe(exc: Exception) -> tuple[int, str]:
     from domain.errors import BBTError
+    from domain.i18n import _
 
     if isinstance(exc, BBTError):
         return exc.exit_code, str(exc)
@@ -77,13 +80,14 @@ def _describe(exc: Exception) -> tuple[int, str]:
     except ImportError:  # pragma: no cover
         IntegrityError = OperationalError = ()  # type: ignore[misc,assignment]
     if isinstance(exc, IntegrityError):
-        return 1, "Refused: this would duplicate or break a link to an existing record."
+        return 1, _("Refused: this would duplicate or break a link to an existing record.")
     if isinstance(exc, OperationalError):
         detail = str(getattr(exc, "orig", exc)).splitlines()[0]
-        return 1, f"The database could not be used: {detail}."
+        return 1, _("The database could not be used: {detail}.").format(detail=detail)
     if isinstance(exc, OSError):
-        return 1, f"File error: {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})."
-    return 1, f"Unexpected error ({type(exc).__name__}): {exc}"
+        return 1, _("File error: {reason} ({path}).").format(
+            reason=exc.strerror or exc, path=getattr(exc, "filename", "") or "")
+    return 1, _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
 
 
 if __name__ == "__main__":
