@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table, read_password_stdin
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table("Tài khoản", ["username", "full_name", "unit", "role", "status"],
+            print_table(_("Accounts"), ["username", "full_name", "unit", "role", "status"],
                         [[r["username"], r["full_name"], r["unit"], r["role"], r["status"]]
                          for r in rows])
 
@@ -51,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("accounts.write") as (session, actor):
             accounts.set_status(session, actor, username, "locked")
-        done(f"{username}: locked")
+        done(_("{username}: locked").format(username=username))
 
     @account.command("unlock")
     def unlock(username: str) -> None:
@@ -60,7 +61,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("accounts.write") as (session, actor):
             accounts.set_status(session, actor, username, "active")
-        done(f"{username}: active")
+        done(_("{username}: active").format(username=username))
 
     @account.command("reset-password")
     def reset_password(username: str) -> None:
@@ -88,8 +89,8 @@ def register(app: typer.Typer) -> None:
         if password_stdin:
             new = read_password_stdin()
         else:
-            new = typer.prompt("Mật khẩu mới / new password", hide_input=True,
+            new = typer.prompt(_("New password"), hide_input=True,
                                confirmation_prompt=True)
         with transaction(engine()) as session:
             accounts.change_password(session, actor, old, new)
-        done("Đã đổi mật khẩu / password changed.")
+        done(_("Password changed."))
