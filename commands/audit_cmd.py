@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table("Nhật ký", ["id", "at", "actor", "action", "key"],
+            print_table(_("Audit log"), ["id", "at", "actor", "action", "key"],
                         [[r["id"], r["at"][:19], r["actor"], r["action"], r["key"]]
                          for r in rows])
 
@@ -39,4 +39,4 @@ def register(app: typer.Typer) -> None:
             verdict = audit.verify(session)
         if not verdict.ok:
             raise BBTError(_("Audit chain broken at entry {broken_id}: {reason}.").format(broken_id=verdict.broken_id, reason=verdict.reason))
-        done(f"Audit chain intact: {verdict.checked} entries.")
+        done(_("Audit chain intact: {count} entries.").format(count=verdict.checked))
