@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
             return
         for block in data["subsystems"]:
             _print_block(block)
-        done("✔ synced  ● entered  ✘ missing  · no record")
+        from domain.i18n import _
+
+        done(_("✔ synced  ● entered  ✘ missing  · no record"))
 
     @dataentry.command("export-ready")
     def export_ready(as_json: bool = typer.Option(False, "--json")) -> None:
