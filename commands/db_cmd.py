@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from commands.common import done, login, state
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
         engine = db.get_engine(state.db, upgrade=False)
         migrate.upgrade(engine)
-        done(f"Schema at revision {db.current_revision(engine)}.")
+        done(_("Schema at revision {revision}.").format(revision=db.current_revision(engine)))
 
     @db_app.command("current")
     def current() -> None:
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from domain import db
 
         engine = db.get_engine(state.db, upgrade=False)
-        done(db.current_revision(engine) or "empty (no schema yet)")
+        done(db.current_revision(engine) or _("empty (no schema yet)"))
 
     @db_app.command("check")
     def check() -> None:
@@ -38,12 +39,15 @@ def register(app: typer.Typer) -> None:
         problems = backup.integrity(engine)
         revision = db.current_revision(engine)
         if revision != db.HEAD_REVISION:
-            problems.append(f"schema at {revision}, newest is {db.HEAD_REVISION}")
+            problems.append(_("schema at {revision}, newest is {newest}").format(
+                revision=revision, newest=db.HEAD_REVISION))
         elif diff := migrate.drift(engine):
-            problems.append(f"schema differs from the models in {len(diff)} places")
+            problems.append(_("schema differs from the models in {count} places").format(
+                count=len(diff)))
         if problems:
-            raise BBTError("Database check failed: " + "; ".join(problems) + ".")
-        done(f"Database OK (schema {revision}).")
+            raise BBTError(_("Database check failed: {problems}.").format(
+                problems="; ".join(problems)))
+        done(_("Database OK (schema {revision}).").format(revision=revision))
 
     @db_app.command("backup")
     def backup_(dest: Path) -> None:
@@ -55,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from commands.common import engine
 
         backup.backup(engine(), dest)
-        done(f"Backup written to {dest}.")
+        done(_("Backup written to {path}.").format(path=dest))
 
     @db_app.command("restore")
     def restore(src: Path) -> None:
@@ -68,4 +72,4 @@ def register(app: typer.Typer) -> None:
         backup.restore(engine, src)
         db.dispose_all()
         db.get_engine(state.db)  # brings an older backup up to the newest schema
-        done(f"Restored from {src}.")
+        done(_("Restored from {path}.").format(path=src))
