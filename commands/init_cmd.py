@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import done, engine, read_password_stdin
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -20,12 +21,12 @@ def register(app: typer.Typer) -> None:
         with transaction(engine()) as session:
             result = bootstrap.initialise(session, admin, password, demo)
         if not result.created:
-            done(f"Đã khởi tạo từ trước / already initialised (admin: {result.admin}).")
+            done(_("Already initialised (admin: {admin}).").format(admin=result.admin))
             return
-        done(f"Đã khởi tạo / initialised. Admin: {result.admin}")
+        done(_("Initialised. Admin: {admin}").format(admin=result.admin))
         if result.one_time_password:
             done(f"Mật khẩu một lần / one-time password: {result.one_time_password}")
         if result.demo_counts:
             counts = ", ".join(f"{k} {v}" for k, v in result.demo_counts.items())
-            done(f"Dữ liệu mẫu / demo data: {counts}. Unit accounts get passwords with "
-                 "`bbt account reset-password USERNAME`.")
+            done(_("Demo data: {counts}. Unit accounts get passwords with "
+                   "`bbt account reset-password USERNAME`.").format(counts=counts))
