@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("keys.write") as (session, actor):
             created = keys.create(session, actor, unit, passphrase(confirm=True))
-        done(f"{unit}: key {created.fingerprint[:16]}")
+        done(_("{unit}: key {fingerprint}").format(unit=unit, fingerprint=created.fingerprint[:16]))
 
     @key.command("list")
     def list_(as_json: bool = typer.Option(False, "--json")) -> None:
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table("Khóa ký", ["unit", "fingerprint", "created_at", "revoked_at"],
+        print_table(_("Signing keys"), ["unit", "fingerprint", "created_at", "revoked_at"],
                     [[r["unit"], str(r["fingerprint"])[:16], r["created_at"], r["revoked_at"]]
                      for r in rows])
 
@@ -40,4 +41,4 @@ def register(app: typer.Typer) -> None:
 
         with acting("keys.write") as (session, actor):
             count = keys.revoke(session, actor, unit)
-        done(f"{unit}: {count} key(s) revoked")
+        done(_("{unit}: {count} key(s) revoked").format(unit=unit, count=count))
