@@ -20,7 +20,7 @@ def passphrase(confirm: bool = False) -> str:
         from domain.errors import AuthError
 
         raise AuthError(_("Set BBT_KEY_PASSPHRASE or run in a terminal to enter the passphrase."))
-    return typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+    return typer.prompt(_("Passphrase"), hide_input=True, confirmation_prompt=confirm)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("documents.sign") as (session, actor):
             signed = keys.sign(session, actor, number, passphrase())
-        done(f"{signed.number}: signed")
+        done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
     def verify(number: str) -> None:
@@ -100,8 +100,10 @@ def register(app: typer.Typer) -> None:
 
         with acting("documents.write") as (session, actor):
             result = documents.send(session, actor, number, to, to_kind, purpose, due)
-        done(f"{number}: sent to {len(result.sent)} units"
-             + (f", {len(result.already)} already had it" if result.already else ""))
+        already = (_(", {count} already had it").format(count=len(result.already))
+                   if result.already else "")
+        done(_("{number}: sent to {count} units").format(number=number, count=len(result.sent))
+             + already)
 
     @doc.command("ack")
     def ack(number: str, unit: str = typer.Option(..., "--unit")) -> None:
@@ -110,7 +112,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("deliveries.act") as (session, actor):
             documents.acknowledge(session, actor, number, unit)
-        done(f"{number}@{unit}: received")
+        done(_("{number}@{unit}: received").format(number=number, unit=unit))
 
     @doc.command("done")
     def done_(number: str, unit: str = typer.Option(..., "--unit"),
@@ -120,7 +122,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("deliveries.act") as (session, actor):
             documents.mark_done(session, actor, number, unit, note)
-        done(f"{number}@{unit}: done")
+        done(_("{number}@{unit}: done").format(number=number, unit=unit))
 
     @doc.command("forward")
     def forward(number: str, from_: str = typer.Option(..., "--from"),
@@ -131,7 +133,8 @@ def register(app: typer.Typer) -> None:
 
         with acting("deliveries.act") as (session, actor):
             documents.forward(session, actor, number, from_, to, due=due)
-        done(f"{number}: forwarded {from_} -> {to}")
+        done(_("{number}: forwarded {source} -> {target}").format(number=number, source=from_,
+                                                                    target=to))
 
     @doc.command("list")
     def list_(
@@ -157,7 +160,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table("Văn bản", ["number", "date", "dir", "title", "sent", "done", "late"], [
+        print_table(_("Documents"), ["number", "date", "dir", "title", "sent", "done", "late"], [
             [r["number"], r["date"], r["direction"][:3], r["title"][:60], len(r["deliveries"]),
              sum(d["status"] == "done" for d in r["deliveries"]),
              sum(d["overdue"] for d in r["deliveries"])] for r in rows])
@@ -173,8 +176,9 @@ def register(app: typer.Typer) -> None:
             print_json(row)
             return
         done(f"{row['number']}  {row['date']}  {row['title']}")
-        done(f"signed: {row['signed']}  direction: {row['direction']}")
-        print_table("Gửi / deliveries", ["unit", "purpose", "status", "due", "overdue"],
+        done(_("signed: {signed}  direction: {direction}").format(signed=row["signed"],
+                                                                 direction=row["direction"]))
+        print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])
 
@@ -190,8 +194,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table("Đơn vị chậm / late units", ["unit", "name", "deliveries", "unacknowledged",
-                                                  "overdue"],
+        print_table(_("Late units"), ["unit", "name", "deliveries", "unacknowledged", "overdue"],
                     [[r["unit"], r["name"], r["deliveries"], r["unacknowledged"], r["overdue"]]
                      for r in rows])
 
@@ -210,6 +213,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table("Hộp thư / inbox", ["number", "title", "purpose", "status", "due"],
+        print_table(_("Inbox"), ["number", "title", "purpose", "status", "due"],
                     [[r["number"], r["title"][:50], r["purpose"], r["status"], r["due"]]
                      for r in rows])
