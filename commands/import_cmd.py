@@ -106,8 +106,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=None)
 
+        from domain.i18n import _
+
+        labels = {"check": _("Checking"), "write": _("Writing")}
+
         def update(stage: str, done: int, total: int) -> None:
-            label = {"check": "Kiểm tra / checking", "write": "Ghi / writing"}.get(stage, stage)
+            label = labels.get(stage, stage)
             bar.update(task, description=label, completed=done, total=total)
 
         yield update
