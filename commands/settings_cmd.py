@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +20,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(values)
         else:
-            print_table("Cài đặt", ["key", "value"], list(values.items()))
+            print_table(_("Settings"), ["key", "value"], list(values.items()))
 
     @settings_app.command("set")
     def set_(key: str, value: str) -> None:
