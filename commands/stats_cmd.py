@@ -22,9 +22,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Published items, photos, visitors and documents per month, counted from the records."""
         from domain import stats as domain_stats
+        from domain.i18n import _
 
         if sum((as_json, csv_file is not None, xlsx_file is not None)) > 1:
-            raise typer.BadParameter("choose one of --json, --csv and --xlsx.")
+            raise typer.BadParameter(_("choose one of --json, --csv and --xlsx."))
         with acting() as (session, _actor):
             data = domain_stats.monthly(session, year, month)
         if as_json:
