@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -33,5 +34,5 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table("Tập huấn", ["date", "topic", "units"],
+            print_table(_("Trainings"), ["date", "topic", "units"],
                         [[r["date"], r["topic"], len(r["units"])] for r in rows])
