@@ -3,6 +3,7 @@ from __future__ import annotations
 import typer
 
 from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +38,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table("Đơn vị", ["code", "name", "kind", "parent"],
+            print_table(_("Units"), ["code", "name", "kind", "parent"],
                         [list(r.values()) for r in rows])
 
     @unit.command("set-term")
