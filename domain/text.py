@@ -24,14 +24,19 @@ def fold(value: str) -> str:
     return " ".join(stripped.lower().split())
 
 
-# The names callers give their date fields, so that the refusals name them in Vietnamese too.
-DATE_FIELDS = (N_("date"), N_("received"), N_("due"), N_("term start"), N_("submitted"),
-               N_("publication date"), N_("from"), N_("to"))
-
+# How the refusals name the date fields callers pass (options and import columns), in the
+# operator's language. Labels of their own: a bare "received" is also a delivery status.
+_DATE_LABELS = {
+    "date": N_("date"), "received": N_("date received"), "submitted": N_("date submitted"),
+    "published": N_("publication date"), "publication date": N_("publication date"),
+    "due": N_("due date"), "term start": N_("term start"), "from": N_("start date"),
+    "to": N_("end date"),
+}
 
 
 def _field_name(field: str) -> str:
-    return _(field) if field else field  # gettext("") would return the catalog header
+    label = _DATE_LABELS.get(field)
+    return _(label) if label else field
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
