@@ -109,14 +109,22 @@ def require_own_unit(actor: Actor, unit_id: int) -> None:
         raise AuthError(_("A unit clerk can only act on its own unit's documents."))
 
 
+# Test suites log in thousands of times; they may ask for a cheap cost (about 1 ms instead of
+# 50 ms). The code path stays the same, and a login without this variable rehashes such a
+# hash to the production parameters (needs_rehash), so it cannot linger.
+TEST_KDF_VARIABLE = "BBT_TEST_CHEAP_PASSWORD_HASH"
+
+
+def _password_cost() -> tuple[int, int]:
+    if os.environ.get(TEST_KDF_VARIABLE) == "1":
+        return 1024, 1
+    return ARGON2_MEMORY_KIB, ARGON2_ITERATIONS
+
+
 def hash_password(password: str) -> str:
-    kdf = Argon2id(
-        salt=os.urandom(16),
-        length=32,
-        iterations=ARGON2_ITERATIONS,
-        lanes=ARGON2_LANES,
-        memory_cost=ARGON2_MEMORY_KIB,
-    )
+    memory, iterations = _password_cost()
+    kdf = Argon2id(salt=os.urandom(16), length=32, iterations=iterations, lanes=ARGON2_LANES,
+                   memory_cost=memory)
     return kdf.derive_phc_encoded(password.encode())
 
 
@@ -130,7 +138,8 @@ def check_password(password: str, phc: str) -> bool:
 
 
 def needs_rehash(phc: str) -> bool:
-    return not phc.startswith(PHC_PARAMS)
+    memory, iterations = _password_cost()
+    return not phc.startswith(f"$argon2id$v=19$m={memory},t={iterations},p={ARGON2_LANES}$")
 
 
 # Verified against when the username is unknown, so that the answer takes as long.

@@ -18,6 +18,9 @@ from typer.testing import CliRunner
 
 # Tests read English messages; tests of the Vietnamese UI set BBT_LANG=vi themselves.
 os.environ["BBT_LANG"] = "en"
+# Cheap Argon2id cost for the thousands of logins of the suite; test_password_hashing proves
+# the production cost is the default and that such hashes are upgraded at the next login.
+os.environ["BBT_TEST_CHEAP_PASSWORD_HASH"] = "1"
 
 PG_URL = os.environ.get("BBT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "Quan-tri-vien-2022"
