@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         search: str | None = typer.Option(None, "--search", help="Number, or title words."),
         date_from: str | None = typer.Option(None, "--from"),
         date_to: str | None = typer.Option(None, "--to"),
-        limit: int | None = typer.Option(None, "--limit"),
+        limit: int = typer.Option(500, "--limit", help="At most this many, newest first; 0 = all."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """List documents, newest first."""
@@ -155,8 +155,13 @@ def register(app: typer.Typer) -> None:
         filters = documents.Filters(direction, year, unit, overdue, search,
                                     parse_date(date_from, "from"), parse_date(date_to, "to"))
         with acting() as (session, actor):
-            rows = documents.describe(session, actor,
-                                      documents.listing(session, actor, filters, limit))
+            found = documents.listing(session, actor, filters, limit + 1 if limit else None)
+            rows = documents.describe(session, actor, found[:limit] if limit else found)
+        if limit and len(found) > limit:
+            import sys
+
+            sys.stderr.write(_("Showing the newest {limit} documents; there are more "
+                               "(--limit 0 shows all).").format(limit=limit) + "\n")
         if as_json:
             print_json(rows)
             return

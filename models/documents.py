@@ -39,6 +39,7 @@ class Document(SQLModel, table=True):
         UniqueConstraint("issuer_id", "number", "period"),
         UniqueConstraint("recipient_id", "incoming_year", "incoming_number"),
         Index("ix_document_direction_date", "direction", "date"),
+        Index("ix_document_date_id", "date", "id"),  # the register, newest first
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=80, index=True)

@@ -175,6 +175,7 @@ def test_search_list_filters_and_json_shape(demo: Bbt) -> None:
 
 
 def _issue_many(url: str, count: int, queue) -> None:  # type: ignore[no-untyped-def]
+    """One operator's process: alternately a Party (BBT) and a state (UBND) document."""
     from domain import documents
     from domain.auth import Actor
     from domain.db import get_engine, retrying, transaction
@@ -182,24 +183,42 @@ def _issue_many(url: str, count: int, queue) -> None:  # type: ignore[no-untyped
     engine = get_engine(url)
     actor = Actor("admin", "admin")
     got = []
-    for _ in range(count):
-        def one() -> str:
+    for i in range(2 * count):
+        issuer, type_ = ("BBT", "TB") if i % 2 == 0 else ("UBND", "QĐ")
+
+        def one(issuer: str = issuer, type_: str = type_) -> str:
             with transaction(engine) as session:
-                return documents.issue(session, actor, "TB", "BBT", "Đồng thời").number
+                return documents.issue(session, actor, type_, issuer, "Đồng thời",
+                                       "2023-03-01").number
         got.append(retrying(one))
     queue.put(got)
 
 
 @pytest.mark.slow
 def test_numbering_is_gapless_under_concurrent_processes(bbt: Bbt) -> None:
-    bbt.ok("doc", "issue", "--type", "TB", "--issuer", "BBT", "--title", "warm up")
+    """8 operators issue 100 documents each under both schemes at once: 1..800, no gap."""
+    bbt.ok("unit", "add", "UBND", "Ủy ban nhân dân huyện", "--kind", "government")
+    workers_count, each = 8, 100
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    workers = [ctx.Process(target=_issue_many, args=(bbt.url, 15, queue)) for _ in range(4)]
+    workers = [ctx.Process(target=_issue_many, args=(bbt.url, each, queue))
+               for _ in range(workers_count)]
     for w in workers:
         w.start()
-    numbers = [n for _ in workers for n in queue.get(timeout=120)]
+    numbers = [n for _ in workers for n in queue.get(timeout=300)]
     for w in workers:
         w.join(timeout=60)
-    seqs = sorted(int(n.split("-")[0]) for n in numbers)
-    assert seqs == list(range(2, 62))
+    party = sorted(int(n.split("-")[0]) for n in numbers if n.endswith("/BBT"))
+    state = sorted(int(n.split("/")[0]) for n in numbers if n.endswith("-UBND"))
+    assert party == list(range(1, workers_count * each + 1))
+    assert state == list(range(1, workers_count * each + 1))
+
+
+def test_list_is_limited_to_the_newest_and_says_so(demo: Bbt) -> None:
+    every = demo.json("doc", "list", "--limit", "0")
+    two = demo("doc", "list", "--json", "--limit", "2")
+    assert two.exit_code == 0 and "--limit 0" in two.stderr
+    import json
+
+    assert [r["number"] for r in json.loads(two.stdout)] == [r["number"] for r in every[:2]]
+    assert "--limit" not in demo("doc", "list", "--json", "--limit", "100").stderr

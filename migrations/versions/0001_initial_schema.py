@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:28:05.971218
+Create Date: 2026-11-26 19:21:25.481697
 """
 from collections.abc import Sequence
 
@@ -224,6 +224,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('recipient_id', 'incoming_year', 'incoming_number', name=op.f('uq_document_recipient_id_incoming_year_incoming_number'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index('ix_document_date_id', ['date', 'id'], unique=False)
         batch_op.create_index('ix_document_direction_date', ['direction', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_issuer_id'), ['issuer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_number'), ['number'], unique=False)
@@ -267,6 +268,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_document_number'))
         batch_op.drop_index(batch_op.f('ix_document_issuer_id'))
         batch_op.drop_index('ix_document_direction_date')
+        batch_op.drop_index('ix_document_date_id')
 
     op.drop_table('document')
     with op.batch_alter_table('article_event', schema=None) as batch_op:
