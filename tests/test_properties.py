@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -279,3 +280,113 @@ def test_article_workflow_state_machine(bbt) -> None:  # type: ignore[no-untyped
 
 
 
+
+
+# ---------------------------------------------------------------- import rows
+
+# Cells as people type them: text with accents, spaces, formula-like first characters and
+# quotes; enumerations in English, Vietnamese or wrong; numbers and dates good and bad.
+cell_text = st.text(
+    alphabet=st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\u2028\u2029"),
+    max_size=12)
+texts = st.one_of(cell_text, st.builds(lambda p, t: p + t, st.sampled_from(
+    ["=", "+", "-", "@", "'", "'=", " ", "Nguyễn ", "Nguyễn "]), cell_text))
+
+
+
+def article_rows(good: bool) -> st.SearchStrategy[dict[str, str]]:
+    """Rows with only good values (their text is still anything people type), or with
+    anything at all in every cell."""
+    states = [("submitted", ""), ("", ""), ("editing", ""), ("approved", ""), ("rejected", ""),
+              ("published", "2022-05-03"), ("Published", "03/05/2022"),
+              ("published", "2022-05-01")]
+    bad_states = [("published", ""), ("bogus", ""), ("submitted", "2022-05-03"),
+                  ("published", "2022-04-01"), ("published", "2022-13-01")]
+    values = {
+        "kind": ["news", "feature", "slogan", "document", " news"],
+        "photos": ["", "0", "3", "12", " 4 "],
+        "submitted": ["2022-05-01", "01/05/2022", " 2022-05-01 "],
+        "url": ["", "https://baolam.vn/tin", "http://x.vn"],
+    }
+    if not good:
+        for name, bad in (("kind", ["x", ""]), ("photos", ["-1", "x", "2.5"]),
+                          ("submitted", ["2022-02-30", "soon", ""]),
+                          ("url", ["ftp://x", "baolam.vn"])):
+            values[name] = values[name] + bad
+        states += bad_states
+    return st.builds(
+        lambda title, author, state, **cells: {"title": title, "author": author,
+                                               "status": state[0], "published": state[1],
+                                               **cells},
+        title=texts if not good else texts.filter(str.strip), author=texts,
+        state=st.sampled_from(states), **{k: st.sampled_from(v) for k, v in values.items()})
+
+
+def test_import_rows_idempotent_all_or_nothing_and_round_trip(bbt, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """For any file of article rows: with a bad row nothing is written; good rows go in,
+    the same file again changes nothing, and what `export` writes imports as unchanged."""
+    import csv
+    import itertools
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from domain import imports, units
+    from domain.auth import Actor
+    from domain.db import get_engine, transaction
+    from models import Article
+
+    engine, admin = get_engine(bbt.url), Actor("admin", "admin")
+    counter = itertools.count()
+    columns = ["title", "kind", "unit", "author", "photos", "status", "submitted", "published",
+               "url"]
+
+    def articles_count() -> int:
+        with transaction(engine) as session:
+            return int(session.exec(select(func.count()).select_from(Article)).one())
+
+    def run(path: Path) -> imports.Result:
+        with transaction(engine) as session:
+            return imports.run_import(session, admin, "articles", path)
+
+    def write(name: str, rows: list[dict[str, str]], unit: str) -> Path:
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, columns)
+            writer.writeheader()
+            writer.writerows({**row, "unit": unit} for row in rows)
+        return path
+
+    @settings(max_examples=30, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+    @given(good=st.lists(article_rows(good=True), min_size=1, max_size=5),
+           mixed=st.lists(article_rows(good=False), min_size=1, max_size=3))
+    def check(good: list[dict[str, str]], mixed: list[dict[str, str]]) -> None:
+        n = next(counter)
+        unit = f"P{n}"  # a unit per example: its rows never meet an earlier example's
+        with transaction(engine) as session:
+            units.add(session, admin, unit, f"Đơn vị {n}", "other")
+        for i, row in enumerate(good):
+            row["title"] += f" {i}"  # distinct titles: no duplicate keys inside the file
+        before = articles_count()
+        attempt = run(write(f"mixed-{n}.csv", good + mixed, unit))
+        if attempt.rejected:  # one bad row and nothing is written
+            assert articles_count() == before
+        else:
+            assert articles_count() == before + attempt.inserted
+        path = write(f"good-{n}.csv", good, unit)
+        first = run(path)
+        assert first.rejected == [], (good, first.rejected)
+        assert first.inserted + first.updated + first.unchanged == len(good)
+        again = run(path)
+        assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(good))
+        exported = tmp_path / f"export-{n}.csv"
+        with transaction(engine) as session:
+            data = imports.export(session, admin, "articles")
+        with exported.open("wb") as target:
+            imports.write_export("articles", data, "csv", target)
+        back = run(exported)
+        assert (back.inserted, back.updated, back.rejected) == (0, 0, []), (good, back)
+
+    check()

@@ -782,6 +782,47 @@ def test_file_options_read_only_regular_files(cli: Runner, tmp_path: Path) -> No
     assert name == "kh.pdf"
 
 
+def _bounded_command(url: str, args: list[str], queue: Any) -> None:
+    """Run one command with 2 GB of memory at most (a file that never ends must not take
+    the test machine down with it)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+    result = Runner(url).as_("admin", ADMIN_PASSWORD)(*args)
+    queue.put((result.exit_code, result.output))
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="imports_io._read_bytes reads special files: a FIFO "
+                   "blocks for ever, /dev/zero reads until memory runs out")
+def test_import_refuses_files_that_never_end(tmp_path: Path) -> None:
+    """A FIFO or a device named like a spreadsheet (the engine does not matter here)."""
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'bbt.db'}"
+    Runner(url).ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
+    fifo, zero = tmp_path / "units.csv", tmp_path / "zero.csv"
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    ctx = multiprocessing.get_context("forkserver")
+    problems = []
+    for path in (fifo, zero):
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_bounded_command,
+                           args=(url, ["import", "units", str(path)], queue))
+        proc.start()
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            problems.append(f"{path.name}: still reading after 10 s")
+            continue
+        code, output = queue.get(timeout=5) if not queue.empty() else (proc.exitcode, "")
+        if code != 1 or "Unexpected" in output or len(output.strip().splitlines()) != 1:
+            problems.append(f"{path}: exit {code}: {output.strip()[:200]}")
+    assert problems == []
+
+
 def test_backup_and_restore_refuse_bad_paths(cli: Runner, tmp_path: Path) -> None:
     for args in (("db", "backup", str(tmp_path / "no" / "such" / "dir" / "b.db")),
                  ("db", "restore", str(tmp_path / "missing.db"))):
