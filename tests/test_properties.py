@@ -390,3 +390,21 @@ def test_import_rows_idempotent_all_or_nothing_and_round_trip(bbt, tmp_path) -> 
         assert (back.inserted, back.updated, back.rejected) == (0, 0, []), (good, back)
 
     check()
+
+
+@FAST
+@given(code=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                    max_size=12) | issuers.map(str.lower), party=st.booleans(),
+       seq=sequences, doc_type=doc_types)
+def test_every_unit_code_accepted_can_carry_a_number(code: str, party: bool, seq: int,
+                                                     doc_type: str) -> None:
+    """A unit code is written inside its documents' numbers: whatever `unit add` accepts
+    must come back whole from the number parser."""
+    from domain import units
+
+    try:
+        accepted = units.check_code(code)
+    except BBTError:
+        return
+    parsed = numbering.parse(numbering.format_number(seq, doc_type, accepted, party))
+    assert (parsed.issuer, parsed.seq, parsed.doc_type) == (accepted, seq, doc_type)
