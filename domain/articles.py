@@ -66,8 +66,10 @@ def check_photos(photos: int) -> int:
     return photos
 
 
-def get(session: Session, article_id: int) -> Article:
-    article = session.get(Article, article_id)
+def get(session: Session, article_id: int, *, for_update: bool = False) -> Article:
+    # Moving an article locks its row (PostgreSQL), so two editors cannot both move it from
+    # the same status; SQLite's write transactions are serialised already.
+    article = session.get(Article, article_id, with_for_update=for_update)
     if article is None:
         raise NotFound(_("There is no article with id {id}.").format(id=article_id))
     return article
@@ -122,7 +124,7 @@ def move(
     step = MOVES.get(action)
     if step is None:
         raise BBTError(_("Unknown article action '{action}'.").format(action=action))
-    article = get(session, article_id)
+    article = get(session, article_id, for_update=True)
     if article.status not in step.sources:
         raise BBTError(_("Article {id} is {status}; it cannot be moved to {target} "
                          "(only from {sources}).").format(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from domain import audit, imports_io
@@ -86,6 +87,9 @@ def prepare(kind: str, path: Path | str, sheet: str | None = None) -> Prepared:
         return Prepared(cls, read, mapping, ignored)
 
 
+IMPORT_LOCK_KEY = 0x4242_1001  # pg_advisory_xact_lock key of `bbt import`
+
+
 def run_import(
     session: Session,
     actor: Actor,
@@ -106,9 +110,20 @@ def run_import(
     if on_error not in ON_ERROR:
         raise BBTError(_("--on-error is abort or skip."))
     ready = source if isinstance(source, Prepared) else prepare(kind, source, sheet)
+    if not dry_run:
+        _serialise_imports(session)
     with paused_gc():
         return _run(session, actor, cls, ready, on_error=on_error, dry_run=dry_run,
                     credentials=credentials, rejects=rejects, progress=progress)
+
+
+def _serialise_imports(session: Session) -> None:
+    """One import at a time: a plan is made from the rows already there, and articles have
+    no unique natural key, so two concurrent imports of one file would both insert it.
+    SQLite's write transactions are serialised already; PostgreSQL takes an advisory lock
+    held until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
 
 
 def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -114,12 +115,20 @@ def read(path: Path, is_known: Callable[[str], bool], sheet: str | None = None) 
 
 
 def _read_bytes(path: Path) -> bytes:
+    too_large = _("'{name}' is larger than {mb} MB; split it into smaller files.").format(
+        name=path.name, mb=MAX_FILE_BYTES // (1024 * 1024))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BBTError(_("'{name}' is larger than {mb} MB; split it into smaller files.")
-                           .format(name=path.name, mb=MAX_FILE_BYTES // (1024 * 1024)))
-        return path.read_bytes()
+        # A FIFO would block for ever and /dev/zero never ends: regular files only, and never
+        # more than the cap even if the file grows while it is read.
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise BBTError(_("'{path}' is not a regular file.").format(path=path))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BBTError(too_large)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise BBTError(too_large)
+        return data
     except FileNotFoundError:
         raise BBTError(_("The file '{path}' does not exist.").format(path=path)) from None
     except IsADirectoryError:

@@ -622,10 +622,6 @@ def _concurrent_imports(cli: Runner, source: Path, count: int) -> list[tuple[int
 def test_the_same_file_imported_by_three_processes_at_once(
         cli: Runner, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Idempotent imports stay idempotent when they race: the rows go in once."""
-    if cli.url.startswith("postgresql"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "imports plan from a snapshot and article has no unique key: on PostgreSQL "
-            "concurrent imports of one file insert its rows once per process")))
     source = _articles_file(tmp_path / "same.csv", 300)
     results = _concurrent_imports(cli, source, 3)
     for code, message in results:
@@ -735,10 +731,6 @@ def test_two_editors_publish_and_reject_one_article_at_once(
         cli: Runner, request: pytest.FixtureRequest) -> None:
     """One approved article, published by one editor and rejected by another at the same
     moment: one of them wins, the other is told, and the history has one step."""
-    if cli.url.startswith("postgresql"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "articles.move reads the status without a lock or version: on PostgreSQL both "
-            "moves succeed and the history records approved->published and approved->rejected")))
     article = cli.ok("article", "add", "--title", "Tin tranh chấp", "--kind", "news", "--unit",
                      "BBT", "--submitted", "2022-06-01").stdout.strip()
     cli.ok("article", "review", article)
