@@ -619,8 +619,7 @@ def _concurrent_imports(cli: Runner, source: Path, count: int) -> list[tuple[int
 
 
 @pytest.mark.slow
-def test_the_same_file_imported_by_three_processes_at_once(
-        cli: Runner, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_the_same_file_imported_by_three_processes_at_once(cli: Runner, tmp_path: Path) -> None:
     """Idempotent imports stay idempotent when they race: the rows go in once."""
     source = _articles_file(tmp_path / "same.csv", 300)
     results = _concurrent_imports(cli, source, 3)
@@ -727,8 +726,7 @@ def _move_article(url: str, article: int, action: str, barrier: Any, queue: Any)
 
 
 @pytest.mark.slow
-def test_two_editors_publish_and_reject_one_article_at_once(
-        cli: Runner, request: pytest.FixtureRequest) -> None:
+def test_two_editors_publish_and_reject_one_article_at_once(cli: Runner) -> None:
     """One approved article, published by one editor and rejected by another at the same
     moment: one of them wins, the other is told, and the history has one step."""
     article = cli.ok("article", "add", "--title", "Tin tranh chấp", "--kind", "news", "--unit",

@@ -350,7 +350,6 @@ def test_clerk_stays_inside_its_unit(cli: Runner, tmp_path: Path) -> None:
     assert all(d["unit"] == "DV" for row in listed for d in row["deliveries"])
 
 
-
 def test_clerk_cannot_read_other_units_titles_in_the_audit(cli: Runner, tmp_path: Path) -> None:
     _prepare(cli.url, tmp_path)
     secret = cli.ok("doc", "issue", "--type", "CV", "--issuer", "BBT", "--title",
