@@ -128,6 +128,10 @@ class BBTApp(App[None]):
         if self.screen is not self.get_screen(screen_name):
             self.switch_screen(screen_name)
 
+    def action_show_area(self, name: str) -> None:
+        """A click on the navigation bar."""
+        self.show_area(name)
+
     def action_goto(self, index: int) -> None:
         shown = areas.visible(self.actor)
         if 1 <= index <= len(shown):

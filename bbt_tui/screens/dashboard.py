@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Static
 
 from bbt_tui.db import run_db
 from bbt_tui.screens.base import AreaScreen
 from bbt_tui.text import N_, number, vn_datetime
+from bbt_tui.widgets.bar_chart import BarChart
 from bbt_tui.widgets.figures import Figure
 from domain.i18n import _
 
@@ -28,7 +30,8 @@ class FigureSpec:
     id: str
     label: str  # English msgid
     area: str
-    compute: Callable[[Session, Actor], tuple[int, str]]  # (value, detail), in a worker
+    # (value, detail), in a worker; a str value is shown as it is (a percentage)
+    compute: Callable[[Session, Actor], tuple[int | str, str]]
 
 
 def _units(session: Session, _actor: Actor) -> tuple[int, str]:
@@ -68,11 +71,10 @@ def _audit(session: Session, _actor: Actor) -> tuple[int, str]:
 
 
 def _documents_this_month(session: Session, actor: Actor) -> tuple[int, str]:
-    from datetime import date
-
     from domain import documents
+    from domain.text import today as today_
 
-    today = date.today()
+    today = today_()
     first = today.replace(day=1)
     out = documents.count(session, actor, documents.Filters(
         direction="outgoing", date_from=first, date_to=today))
@@ -86,12 +88,67 @@ def _overdue(session: Session, actor: Actor) -> tuple[int, str]:
     from domain import documents
 
     late = documents.count(session, actor, documents.Filters(overdue=True))
-    return late, _("documents with a unit late to process them")
+    worst = [row for row in documents.unit_summary(session) if row["overdue"]][:3]
+    if not worst:
+        return late, _("documents with a unit late to process them")
+    return late, _("latest units: {units}").format(
+        units=", ".join(f"{row['unit']} ({row['overdue']})" for row in worst))
+
+
+def _acknowledged(session: Session, _actor: Actor) -> tuple[str, str]:
+    from domain import documents
+
+    rows = documents.unit_summary(session)
+    total = sum(row["deliveries"] for row in rows)
+    acknowledged = total - sum(row["unacknowledged"] for row in rows)
+    share = f"{round(100 * acknowledged / total)}%" if total else "–"
+    return share, _("{n} of {total} deliveries acknowledged").format(
+        n=number(acknowledged), total=number(total))
+
+
+def _dataentry(session: Session, _actor: Actor) -> tuple[str, str]:
+    from domain import dataentry
+
+    cells = done = behind = 0
+    for block in dataentry.matrix(session)["subsystems"]:
+        for line in block["units"]:
+            cells += len(block["periods"])
+            done += len(block["periods"]) - len(line["missing"])
+            behind += line["behind"]
+    share = f"{round(100 * done / cells)}%" if cells else "–"
+    return share, _("{done} of {cells} periods entered, {behind} units behind").format(
+        done=number(done), cells=number(cells), behind=number(behind))
+
+
+def _published(session: Session, _actor: Actor) -> tuple[int, str]:
+    from domain import stats
+    from domain.text import today
+
+    year = today().year
+    totals = stats.monthly(session, year)["totals"]
+    return totals["news"], _("news in {year}, with {photos} photos; {documents} documents "
+                             "posted").format(year=year, photos=number(totals["photos"]),
+                                              documents=number(totals["documents"]))
+
+
+def _visitors(session: Session, _actor: Actor) -> tuple[int, str]:
+    from domain import articles
+
+    rows = articles.visits(session)
+    if not rows:
+        return 0, ""
+    last = rows[-1]
+    return last["cumulative"], _("{n} in {month}").format(n=number(last["visitors"]),
+                                                          month=last["month"])
 
 
 FIGURES: list[FigureSpec] = [
     FigureSpec("documents", N_("Documents this month"), "documents", _documents_this_month),
     FigureSpec("overdue", N_("Overdue documents"), "documents", _overdue),
+    FigureSpec("acknowledged", N_("Deliveries acknowledged"), "documents", _acknowledged),
+    FigureSpec("published", N_("News published this year"), "stats", _published),
+    FigureSpec("visitors", N_("Website visitors"), "visits", _visitors),
+    FigureSpec("dataentry", N_("Data entry complete"), "dataentry", _dataentry),
     FigureSpec("units", N_("Units"), "units", _units),
     FigureSpec("accounts", N_("Accounts"), "accounts", _accounts),
     FigureSpec("trainings", N_("Trainings"), "trainings", _trainings),
@@ -99,8 +156,29 @@ FIGURES: list[FigureSpec] = [
 ]
 
 
-def collect(session: Session, actor: Actor) -> dict[str, tuple[int, str]]:
-    return {spec.id: spec.compute(session, actor) for spec in FIGURES}
+def shown(actor: Actor | None) -> list[FigureSpec]:
+    """The figures whose screen this role may open (the audit trail is for admins and
+    auditors only, so is its figure)."""
+    from bbt_tui import areas
+
+    return [spec for spec in FIGURES
+            if actor is not None and actor.role in areas.by_name(spec.area).roles]
+
+
+@dataclass
+class Overview:
+    figures: dict[str, tuple[int | str, str]]
+    months: list[dict[str, int]]  # stats.monthly of this year, for the chart
+    year: int
+
+
+def collect(session: Session, actor: Actor) -> Overview:
+    from domain import stats
+    from domain.text import today
+
+    year = today().year
+    return Overview({spec.id: spec.compute(session, actor) for spec in shown(actor)},
+                    stats.monthly(session, year)["months"], year)
 
 
 class DashboardScreen(AreaScreen):
@@ -115,9 +193,13 @@ class DashboardScreen(AreaScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(classes="figures"), Grid(id="figure-grid"):
-            for spec in FIGURES:
-                yield Figure(_(spec.label), spec.area, id=f"figure-{spec.id}")
+        with VerticalScroll(classes="figures"):
+            with Grid(id="figure-grid"):
+                for spec in shown(self.app.actor):  # type: ignore[attr-defined]
+                    yield Figure(_(spec.label), spec.area, id=f"figure-{spec.id}")
+            with Horizontal(id="dashboard-charts"):
+                yield Static(id="chart-news", classes="chart")
+                yield Static(id="chart-photos", classes="chart")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -127,9 +209,17 @@ class DashboardScreen(AreaScreen):
     def refresh_data(self) -> None:
         run_db(self, collect, on_done=self._show)
 
-    def _show(self, values: dict[str, tuple[int, str]]) -> None:
-        for key, (value, detail) in values.items():
-            self.query_one(f"#figure-{key}", Figure).set(number(value), detail)
+    def _show(self, overview: Overview) -> None:
+        for key, (value, detail) in overview.figures.items():
+            shown_value = value if isinstance(value, str) else number(value)
+            self.query_one(f"#figure-{key}", Figure).set(shown_value, detail)
+        labels = [_("M{month}").format(month=m["month"]) for m in overview.months]
+        self.query_one("#chart-news", Static).update(BarChart(
+            _("News per month, {year}").format(year=overview.year), labels,
+            [m["news"] for m in overview.months], height=5, style="cyan", bar_width=2))
+        self.query_one("#chart-photos", Static).update(BarChart(
+            _("Photos per month, {year}").format(year=overview.year), labels,
+            [m["photos"] for m in overview.months], height=5, style="magenta", bar_width=2))
 
     def action_reload(self) -> None:
         self.refresh_data()

@@ -14,7 +14,6 @@ from textual.widgets import Select
 from bbt_tui.callbacks import when_done
 from bbt_tui.db import read
 from bbt_tui.labels import (
-    DELIVERY_STATUS_LABELS,
     DIRECTION_LABELS,
     PURPOSE_LABELS,
     URGENCY_LABELS,
@@ -23,7 +22,6 @@ from bbt_tui.labels import (
 )
 from bbt_tui.screens.lists import ListScreen
 from bbt_tui.text import N_, vn_date, yes_no
-from bbt_tui.widgets.dialogs import MessageScreen
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
 from domain.i18n import _
@@ -87,14 +85,17 @@ class DocumentsScreen(ListScreen):
     TITLE_TEXT = N_("Documents")
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
-              "units (or to a whole kind of unit), Enter shows its deliveries. Search takes a "
-              "number (117-BC/BBT) or words of the title.")
+              "units (or to a whole kind of unit), K signs it with the issuing unit's key, V "
+              "verifies its seal, Enter shows its deliveries. Search takes a number "
+              "(117-BC/BBT) or words of the title.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
-                   "send": "documents.write"}
+                   "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
         Binding("n", "issue", N_("Issue"), id="documents.issue"),
         Binding("r", "receive", N_("Receive"), id="documents.receive"),
         Binding("g", "send", N_("Send"), id="documents.send"),
+        Binding("k", "sign", N_("Sign"), id="documents.sign"),
+        Binding("v", "verify", N_("Verify"), id="documents.verify"),
     ]
 
     def make_source(self) -> DocumentSource:
@@ -197,12 +198,27 @@ class DocumentsScreen(ListScreen):
             on_done=self._show_detail)
 
     def _show_detail(self, doc: dict[str, Any]) -> None:
-        lines = [f"{doc['title']}", f"{_('Date')}: {vn_date(date.fromisoformat(doc['date']))}",
-                 f"{_('Issuing unit code')}: {doc['issuer']}", "",
-                 _("{n} deliveries:").format(n=len(doc["deliveries"]))]
-        for d in doc["deliveries"]:
-            due = vn_date(date.fromisoformat(d["due"])) if d["due"] else ""
-            late = " ⚠ " + _("overdue") if d["overdue"] else ""
-            lines.append(f"  {d['unit']:<14} {label(PURPOSE_LABELS, d['purpose']):<18} "
-                         f"{label(DELIVERY_STATUS_LABELS, d['status']):<10} {due}{late}")
-        self.app.push_screen(MessageScreen(doc["number"], "\n".join(lines)))
+        from bbt_tui.screens.document_detail import DocumentScreen
+
+        self.app.push_screen(DocumentScreen(doc), lambda _r: self.refresh_data())
+
+    def action_sign(self) -> None:
+        from bbt_tui.screens.document_detail import sign_form
+
+        if (record := self.selected) is not None:
+            self.app.push_screen(sign_form(record.data), when_done(lambda number: self.changed(
+                _("{number} signed.").format(number=number), record.key)))
+
+    def action_verify(self) -> None:
+        from domain import keys
+
+        if (record := self.selected) is None:
+            return
+        number = record.data
+        self.app.run_db(  # type: ignore[attr-defined]
+            lambda session, actor: keys.verify(session, actor, number),
+            on_done=lambda verdict: self.notify(
+                (_("Seal valid: {reason}.") if verdict.valid
+                 else _("Seal NOT valid: {reason}.")).format(reason=verdict.reason),
+                title=number, severity="information" if verdict.valid else "error",
+                timeout=10))

@@ -16,6 +16,7 @@ from bbt_tui.widgets.paged_table import PagedTable, Record, RowSource
 
 
 class ListScreen(AreaScreen):
+    CURSOR_TYPE = "row"  # "cell" where a cell is what the user acts on (the matrix)
     BINDINGS = [
         Binding("slash", "search", N_("Search"), id="list.search"),
         Binding("f5", "reload", N_("Reload"), id="list.reload"),
@@ -30,7 +31,8 @@ class ListScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         self.source = self.make_source()
-        yield PagedTable(self.source, tools=self.filters(), id="list")
+        yield PagedTable(self.source, tools=self.filters(), cursor_type=self.CURSOR_TYPE,
+                         id="list")
 
     def on_mount(self) -> None:
         super().on_mount()

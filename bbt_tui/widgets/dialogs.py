@@ -1,16 +1,20 @@
 """Small modal dialogs: confirm a destructive action, show a message (a one-time password)
-once, and the F1 help of a screen."""
+once, a list to read (and save as a file), and the F1 help of a screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from bbt_tui.text import N_
+from bbt_tui.widgets.paged_table import Column, Record
 from domain.i18n import _
 
 
@@ -104,3 +108,72 @@ class HelpScreen(ModalScreen[None]):
 
     def on_button_pressed(self, _event: Button.Pressed) -> None:
         self.dismiss(None)
+
+
+class TableScreen(ModalScreen[None]):
+    """A list to read, searchable; with `save`, a path field and a button write it to a file
+    (`save(path)` returns an error sentence, or None when written)."""
+
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="table.close"),
+                Binding("f2", "save", N_("Save"), id="table.save")]
+
+    def __init__(self, title: str, columns: Sequence[Column], records: list[Record], *,
+                 intro: str = "", save_as: str | None = None,
+                 save: Callable[[str], str | None] | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.columns = columns
+        self.records = records
+        self.intro = intro
+        self.save_as = save_as
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        from bbt_tui.widgets.paged_table import ListSource, PagedTable
+
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.intro:
+                yield Static(self.intro, classes="intro")
+            yield PagedTable(ListSource(self.columns, lambda: self.records), id="table-list")
+            if self.save is not None and self.save_as is not None:
+                yield Label(_("Save as"), classes="field-label")
+                yield Input(self.save_as, id="save-path", compact=True)
+                yield Static("", id="save-error", classes="form-error")
+            with Horizontal(classes="buttons"):
+                if self.save is not None and self.save_as is not None:
+                    yield Button(_("Save") + " (F2)", variant="primary", id="save")
+                yield Button(_("Close") + " (Esc)", id="close")
+
+    def on_mount(self) -> None:
+        from bbt_tui.widgets.paged_table import PagedTable
+
+        self.query_one(PagedTable).table.focus()
+
+    def action_save(self) -> None:
+        if self.save is None or self.save_as is None:
+            return
+        path = self.query_one("#save-path", Input).value
+        try:
+            problem = self.save(path)
+        except OSError as exc:
+            problem = _("The file cannot be written: {reason}.").format(
+                reason=exc.strerror or exc)
+        if problem:
+            self.query_one("#save-error", Static).update(problem)
+        else:
+            self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#save-path")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_close()

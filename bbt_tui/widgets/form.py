@@ -76,6 +76,7 @@ class FormScreen(ModalScreen[Any]):
         save_label: str | None = None,
         intro: str = "",
         cross_check: Callable[[dict[str, Any]], dict[str, str]] | None = None,
+        failed: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
@@ -84,6 +85,7 @@ class FormScreen(ModalScreen[Any]):
         self.save_label = save_label or _("Save")
         self.intro = intro
         self.cross_check = cross_check
+        self.failed = failed  # clean-up when saving failed (a file written before the commit)
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -179,6 +181,8 @@ class FormScreen(ModalScreen[Any]):
 
     def _refused(self, message: str) -> None:
         self.saving = False
+        if self.failed is not None:
+            self.failed()
         self.query_one("#form-error", Static).update(message)
 
     def action_cancel(self) -> None:

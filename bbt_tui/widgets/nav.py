@@ -3,8 +3,8 @@ shows the key descriptions in the user's language."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
-from textual.events import Click
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -13,36 +13,31 @@ from domain.i18n import _
 
 
 class NavBar(Static):
+    """One line per screen width; it wraps onto a second line when the role has many areas.
+    A click on an area opens it (the link's action), wherever the line wrapped."""
+
     DEFAULT_CSS = """
-    NavBar { height: 1; background: $panel; padding: 0 1; }
+    NavBar { height: auto; background: $panel; padding: 0 1; link-style: none;
+             link-style-hover: bold underline; link-background-hover: $panel; }
     """
 
     def __init__(self, current: str) -> None:
         super().__init__()
         self.current = current
-        self._spans: list[tuple[int, int, str]] = []
 
     def on_mount(self) -> None:
         self.update(self._text())
 
     def _text(self) -> Text:
         text = Text()
-        self._spans = []
         for index, area in enumerate(areas.visible(self.app.actor), 1):  # type: ignore[attr-defined]
             key = str(index % 10) if index <= 10 else "·"
-            start = len(text)
-            style = "bold reverse" if area.name == self.current else ""
-            text.append(f" {key} ", style=style or "bold")
-            text.append(_(area.title) + " ", style=style)
-            self._spans.append((start, len(text), area.name))
+            link = Style(meta={"@click": f"app.show_area({area.name!r})"})
+            style = Style(bold=True, reverse=True) if area.name == self.current else Style()
+            text.append(f" {key} ", style=Style(bold=True) + style + link)
+            text.append(_(area.title) + " ", style=style + link)
             text.append(" ")
         return text
-
-    def on_click(self, event: Click) -> None:
-        for start, end, name in self._spans:
-            if start <= event.x - 1 < end:
-                self.app.show_area(name)  # type: ignore[attr-defined]
-                return
 
 
 class BBTFooter(Footer):

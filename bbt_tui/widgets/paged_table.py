@@ -255,8 +255,9 @@ class PagedTable(Vertical):
 
     def __init__(self, source: RowSource, *, query: Query | None = None, searchable: bool = True,
                  page_size: int = PAGE_SIZE, tools: Sequence[Widget] = (),
-                 id: str | None = None) -> None:
+                 cursor_type: str = "row", id: str | None = None) -> None:
         super().__init__(id=id)
+        self.cursor_type = cursor_type  # "cell" where a cell means something (a matrix)
         self.tools = list(tools)  # filters shown beside the search box
         self.source = source
         self.current_query = query or Query()
@@ -273,7 +274,7 @@ class PagedTable(Vertical):
                 if self.searchable:
                     yield Input(placeholder=_("Search (accents optional)…"), classes="search")
                 yield from self.tools
-        table = _Window(cursor_type="row", zebra_stripes=True)
+        table = _Window(cursor_type=self.cursor_type, zebra_stripes=True)  # type: ignore[arg-type]
         yield table
         yield Static("", classes="status")
 
@@ -294,6 +295,13 @@ class PagedTable(Vertical):
         if not self.state.records or table.cursor_row < 0:
             return None
         return self.state.records[min(table.cursor_row, len(self.state.records) - 1)]
+
+    @property
+    def selected_column(self) -> str | None:
+        """The key of the column under the cursor (with cursor_type="cell")."""
+        columns = self.source.columns
+        column = self.table.cursor_column
+        return columns[column].key if 0 <= column < len(columns) else None
 
     def focus_search(self) -> None:
         if self.searchable:
@@ -422,6 +430,8 @@ class PagedTable(Vertical):
 
     def _redraw(self, table: _Window, keep_key: str | None, shift: int) -> None:
         old_row, old_scroll = table.cursor_row, table.scroll_y
+        # A cell cursor stays in its column across a reload (the matrix after a change).
+        cursor_column = min(table.cursor_column, max(0, len(self.source.columns) - 1))
         table.clear(columns=True)
         for column in self.source.columns:
             table.add_column(self._header(column), key=column.key, width=column.width)
@@ -432,10 +442,10 @@ class PagedTable(Vertical):
         if keep_key is not None:
             keys = [r.key for r in self.state.records]
             row = keys.index(keep_key) if keep_key in keys else 0
-            table.move_cursor(row=row, animate=False, scroll=True)
+            table.move_cursor(row=row, column=cursor_column, animate=False, scroll=True)
         else:
             row = max(0, min(old_row - shift, len(self.state.records) - 1))
-            table.move_cursor(row=row, animate=False, scroll=False)
+            table.move_cursor(row=row, column=cursor_column, animate=False, scroll=False)
             table.scroll_to(y=max(0, old_scroll - shift), animate=False, immediate=True)
 
     def _header(self, column: Column) -> Text:
@@ -460,7 +470,8 @@ class PagedTable(Vertical):
     # --- events --------------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted)
-    def _on_highlight(self, event: DataTable.RowHighlighted) -> None:
+    @on(DataTable.CellHighlighted)
+    def _on_highlight(self, event: DataTable.RowHighlighted | DataTable.CellHighlighted) -> None:
         event.stop()
         self._update_status()
         # The cursor as it is now: events queued by a redraw carry positions already gone.
@@ -471,7 +482,8 @@ class PagedTable(Vertical):
             self._request_more(forward=False)
 
     @on(DataTable.RowSelected)
-    def _on_select(self, event: DataTable.RowSelected) -> None:
+    @on(DataTable.CellSelected)
+    def _on_select(self, event: DataTable.RowSelected | DataTable.CellSelected) -> None:
         event.stop()
         if (record := self.selected) is not None:
             self.post_message(self.Selected(self, record))

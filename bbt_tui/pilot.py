@@ -1,0 +1,102 @@
+"""Driving the app headless as a user would (Textual's pilot): the tests, the README's
+screenshots (scripts/screenshots) and the benches share these steps.
+
+    async with BBTApp(url).run_test(size=(140, 45)) as pilot:
+        await log_in(pilot, "admin", password)
+        await go(pilot, "documents")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.widgets import Input, TextArea
+
+from bbt_tui import areas
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+
+# Workers that run as long as their widget (a folder tree's loader): never waited for.
+PERPETUAL_GROUPS = frozenset({"_loader"})
+
+
+def _running(pilot: Pilot) -> list[Any]:
+    return [w for w in pilot.app.workers
+            if not w.is_finished and w.group not in PERPETUAL_GROUPS]
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until the database workers are done and their results reached the widgets. A
+    worker's result may start another worker (login -> dashboard -> figures), so this
+    waits until a round finds none running; no fixed sleeps."""
+    for _ in range(50):
+        await pilot.pause()
+        if not _running(pilot):
+            await pilot.pause()  # messages posted by the last results
+            if not _running(pilot):
+                return
+        await pilot.app.workers.wait_for_complete(_running(pilot))
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type into the focused field. A pilot key press costs tens of milliseconds of
+    idle-waiting, so longer texts are inserted the way a keystroke inserts them."""
+    focused = pilot.app.focused
+    if isinstance(focused, Input) and len(text) > 3:
+        focused.insert_text_at_cursor(text)
+        await pilot.pause()
+    elif isinstance(focused, TextArea) and len(text) > 3:
+        focused.insert(text)
+        await pilot.pause()
+    else:
+        await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+async def log_in(pilot: Pilot, username: str, password: str) -> None:
+    await type_text(pilot, username)
+    await pilot.press("enter")
+    await type_text(pilot, password)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def go(pilot: Pilot, area: str) -> None:
+    """Open an area by its navigation key (1-9, 0), or through the command palette for the
+    areas after the tenth, as a user would."""
+    names = [a.name for a in areas.visible(pilot.app.actor)]  # type: ignore[attr-defined]
+    index = names.index(area) + 1
+    if index <= 10:
+        await pilot.press(str(index % 10))
+    else:
+        from domain.i18n import _
+
+        await pilot.press("ctrl+p")
+        await type_text(pilot, _("Go to: {area}").format(area=_(areas.by_name(area).title)))
+        await settle(pilot)
+        await pilot.press("enter")
+    await settle(pilot)
+
+
+def steady(pilot: Pilot) -> None:
+    """Make the screen repeatable for a picture: cursors stop blinking (shown where the
+    focus is) and notifications are cleared."""
+    app = pilot.app
+    app.clear_notifications()
+    for widget in app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+
+
+def text_of(pilot: Pilot, selector: str) -> str:
+    """What a Static (a label, a message) on the current screen shows."""
+    from textual.widgets import Static
+
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+def choose(pilot: Pilot, selector: str, value: str) -> None:
+    """Pick a Select option (its overlay list is Textual's own, tested upstream)."""
+    from textual.widgets import Select
+
+    pilot.app.screen.query_one(selector, Select).value = value

@@ -1,0 +1,281 @@
+"""Official status reports: choose the kind and period, read the preview, write sections II
+(assessment) and III (tasks), and save it as DOCX or PDF, registered with the next number of
+the issuing body's BC register (like `bbt report ... -o FILE`) or as a draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Markdown, Select, Static
+
+from bbt_tui.callbacks import when_done
+from bbt_tui.db import run_db
+from bbt_tui.labels import options
+from bbt_tui.screens.base import AreaScreen
+from bbt_tui.text import N_, vn_date
+from bbt_tui.widgets.files import check_new_file, expand, suggested, write_file
+from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
+from domain.i18n import _
+
+KIND_LABELS = {"monthly": N_("Monthly"), "half-year": N_("Half-year"), "annual": N_("Annual")}
+SECTION_LABELS = {"assessment": N_("II. Assessment"), "tasks": N_("III. Tasks ahead")}
+
+
+def part_options(kind: str) -> list[tuple[str, str]]:
+    if kind == "monthly":
+        return [(_("Month {month}").format(month=m), str(m)) for m in range(1, 13)]
+    if kind == "half-year":
+        return [(_("First half"), "1"), (_("Second half"), "2")]
+    return []
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str
+    year: int
+    part: int | None  # the month or the half
+
+    def period(self) -> Any:
+        from domain import reports
+
+        month = self.part if self.kind == "monthly" else None
+        half = self.part if self.kind == "half-year" else None
+        return reports.period(self.kind, self.year, half, month)
+
+
+@dataclass
+class Preview:
+    markdown: str
+    key: str  # the period's key, 2022-H1
+    notes: list[str]  # sections still to write
+
+
+def make_preview(session: Any, actor: Any, choice: Choice) -> Preview:
+    from domain import reports
+
+    period = choice.period()
+    result = reports.generate(session, actor, period, "md")
+    notes = []
+    for section, text in result.texts.items():
+        name = _(SECTION_LABELS[section])
+        if not text.text:
+            notes.append(_("{section} has no text yet (E or T writes it).").format(
+                section=name))
+        elif text.inherited(period):
+            notes.append(_("{section} repeats the text of {source}.").format(
+                section=name, source=text.source))
+    return Preview(result.content.decode("utf-8"), period.key, notes)
+
+
+@dataclass
+class Saved:
+    path: str
+    number: str | None
+    earlier: list[str]
+
+
+def export_report(session: Any, actor: Any, choice: Choice, fmt: str,
+                  values: dict[str, Any]) -> Saved:
+    """Generate, register when asked (the number is taken in this transaction, so a file
+    that cannot be written takes no number), and write the file."""
+    from domain import reports
+    from domain.text import parse_date
+
+    path = expand(values["path"])
+    register = values["register"] == "yes"
+    result = reports.generate(
+        session, actor, choice.period(), fmt, report_date=parse_date(values["day"], "date"),
+        number=int(values["number"]) if values["number"] else None, register=register,
+        filename=path.name)
+    write_file(path, lambda target: target.write(result.content))
+    return Saved(str(path), result.number, result.earlier)
+
+
+class ReportsScreen(AreaScreen):
+    AREA = "reports"
+    TITLE_TEXT = N_("Reports")
+    HELP = N_("The monthly, half-year and annual reports in the Party document format, every "
+              "figure computed from the records. Choose the kind, the year and the month or "
+              "half; the preview follows. E writes section II (assessment), T section III "
+              "(tasks ahead). D saves a Word file, P a PDF: registered, the report takes the "
+              "next number of the BC register.")
+    PERMISSIONS = {"edit_section": "reports.write"}
+    BINDINGS = [
+        Binding("e", "edit_section('assessment')", N_("Write section II"), id="reports.assessment"),
+        Binding("t", "edit_section('tasks')", N_("Write section III"), id="reports.tasks"),
+        Binding("d", "export('docx')", N_("Save Word"), id="reports.docx"),
+        Binding("p", "export('pdf')", N_("Save PDF"), id="reports.pdf"),
+        Binding("f5", "reload", N_("Reload"), id="reports.reload"),
+    ]
+
+    preview: Preview | None = None
+
+    def compose_body(self) -> ComposeResult:
+        from domain.text import today
+
+        day = today()
+        with Horizontal(classes="toolbar"):
+            yield Select(options(KIND_LABELS), value="half-year", allow_blank=False,
+                         id="kind", compact=True)
+            yield Label(_("Year"))
+            yield Input(str(day.year), id="year", compact=True, type="integer", max_length=4)
+            yield Select(part_options("half-year"), value="1" if day.month <= 6 else "2",
+                         allow_blank=False, id="part", compact=True)
+        yield Static("", id="report-notes")
+        with VerticalScroll(id="report-preview"):
+            yield Markdown(id="report-markdown")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#report-preview").focus()
+        self.refresh_data()
+
+    def choice(self) -> Choice | None:
+        kind = str(self.query_one("#kind", Select).value)
+        year = self.query_one("#year", Input).value.strip()
+        part = self.query_one("#part", Select)
+        if not year.isdigit():
+            return None
+        index = None if kind == "annual" or part.is_blank() else int(str(part.value))
+        return Choice(kind, int(year), index)
+
+    def refresh_data(self) -> None:
+        choice = self.choice()
+        if choice is None:
+            self._note(_("Type a year, e.g. 2022."), error=True)
+            return
+        self._note(_("Preparing the preview…"))
+        self._wanted = choice
+        run_db(self, lambda session, actor: (choice, make_preview(session, actor, choice)),
+               on_done=self._show, on_error=lambda message: self._note(message, error=True))
+
+    def _note(self, message: str, error: bool = False) -> None:
+        self.query_one("#report-notes", Static).update(
+            Text(message, style="bold red" if error else "yellow"))
+
+    _wanted: Choice | None = None
+
+    def _show(self, answer: tuple[Choice, Preview]) -> None:
+        choice, preview = answer
+        if choice != self._wanted:
+            return  # the user chose another period meanwhile: its preview is on the way
+        # Laying out a report in Markdown widgets takes a while: only when it changed.
+        if self.preview is None or preview.markdown != self.preview.markdown:
+            self.query_one("#report-markdown", Markdown).update(preview.markdown)
+        self.preview = preview
+        self.query_one("#report-notes", Static).update(
+            Text("  ".join(preview.notes), style="yellow") if preview.notes
+            else Text(_("Sections II and III are written for {period}.").format(
+                period=preview.key), style="green"))
+
+    # --- the period ------------------------------------------------------------------------
+
+    @on(Select.Changed, "#kind")
+    def _kind(self, event: Select.Changed) -> None:
+        from domain.text import today
+
+        part = self.query_one("#part", Select)
+        kind = str(event.value)
+        parts = part_options(kind)
+        part.display = bool(parts)
+        if parts:
+            current = today().month if kind == "monthly" else 1 + (today().month > 6)
+            part.set_options(parts)
+            part.value = str(current)
+        self.refresh_data()
+
+    @on(Select.Changed, "#part")
+    def _part(self, event: Select.Changed) -> None:
+        if event.select.display:
+            self.refresh_data()
+
+    @on(Input.Submitted, "#year")
+    def _year(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.refresh_data()
+        self.query_one("#report-preview").focus()  # the keys E, T, D, P work from there
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+
+    # --- sections II and III ---------------------------------------------------------------
+
+    def action_edit_section(self, section: str) -> None:
+        from domain import reports
+
+        choice = self.choice()
+        if choice is None:
+            return
+        run_db(self, lambda session, _actor: (choice, reports.get_text(
+            session, choice.period(), section)),
+            on_done=lambda found: self._edit_form(section, *found))
+
+    def _edit_form(self, section: str, choice: Choice, stored: Any) -> None:
+        from domain import reports
+
+        period = choice.period()
+        intro = _("Each paragraph on its own line; a line ending with \":\" is a heading. "
+                  "Enter starts a new line, F2 saves.")
+        if stored.inherited(period):
+            intro = _("{period} has no text yet: this is the text of {source}, to edit.").format(
+                period=period.key, source=stored.source) + " " + intro
+        field = FormField("section_text", SECTION_LABELS[section], stored.text,
+                          kind="textarea")
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            reports.set_text(session, actor, period, section, v["section_text"])
+            return section
+
+        title = _("{section} of the report {period}").format(
+            section=_(SECTION_LABELS[section]), period=period.key)
+        self.app.push_screen(FormScreen(title, [field], save, intro=intro),
+                             when_done(lambda _r: self._saved_text(section)))
+
+    def _saved_text(self, section: str) -> None:
+        self.notify(_("{section} saved.").format(section=_(SECTION_LABELS[section])))
+        self.refresh_data()
+
+    # --- export ----------------------------------------------------------------------------
+
+    def action_export(self, fmt: str) -> None:
+        from domain.text import today
+
+        choice = self.choice()
+        if choice is None:
+            return
+        actor: Any = self.app.actor  # type: ignore[attr-defined]
+        can_register = actor.can("documents.write")
+        key = choice.period().key
+        fields = [
+            FormField("path", N_("File"), suggested(f"bao-cao-{key}.{fmt}"), required=True,
+                      check=check_new_file(f".{fmt}")),
+            FormField("register", N_("Register it (takes the next BC number)"),
+                      "yes" if can_register else "no", kind="select", required=True,
+                      options=[(_("yes"), "yes"), (_("no, a draft"), "no")],
+                      disabled=not can_register),
+            FormField("day", N_("Report date (dd/mm/yyyy)"), vn_date(today()), required=True,
+                      check=check_date),
+            FormField("number", N_("Number (empty: the next one)"), check=check_int),
+        ]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> Saved:
+            return export_report(session, actor, choice, fmt, v)
+
+        title = _("Save the report {period} as {fmt}").format(period=key, fmt=fmt.upper())
+        self.app.push_screen(FormScreen(title, fields, save), when_done(self._exported))
+
+    def _exported(self, saved: Saved) -> None:
+        if saved.number:
+            self.notify(_("Registered as {number}; saved {path}").format(
+                number=saved.number, path=saved.path), timeout=10)
+        else:
+            self.notify(_("Saved {path} (a draft, not registered).").format(path=saved.path))
+        if saved.earlier:
+            self.notify(_("This period was already reported as {numbers}.").format(
+                numbers=", ".join(saved.earlier)), severity="warning", timeout=10)
