@@ -79,13 +79,15 @@ async def go(pilot: Pilot, area: str) -> None:
     await settle(pilot)
 
 
-def steady(pilot: Pilot) -> None:
+async def steady(pilot: Pilot) -> None:
     """Make the screen repeatable for a picture: cursors stop blinking (shown where the
-    focus is) and notifications are cleared."""
+    focus is), notifications are gone and animations finished."""
     app = pilot.app
     app.clear_notifications()
     for widget in app.screen.query("Input, TextArea"):
         widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def text_of(pilot: Pilot, selector: str) -> str:

@@ -35,7 +35,7 @@ from tests.conftest import ADMIN_PASSWORD, Bbt, make_user
 SIZE = (140, 45)
 # Demo accounts given known passwords in the prepared demo (username, password).
 DEMO_USERS = {"vanthu": "Van-thu-Huyen-uy-2022", "bientap": "Bien-tap-vien-BBT-2022",
-              "vt.cb-03": "Van-thu-Co-quan-2022", "lanhdao": "Lanh-dao-xem-bao-cao"}
+              "vt.du-locthanh": "Van-thu-Loc-Thanh-2022", "lanhdao": "Lanh-dao-xem-bao-cao"}
 # The demo is Bảo Lâm as of the reference report's date; its clock is frozen there too, so
 # that audit times (the dashboard shows the last one) are the same in every run.
 DEMO_DAY = "2022-06-13"
@@ -121,7 +121,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         admin.ok("account", "add", "lanhdao", "--unit", "BBT", "--role", "viewer",
                  "--name", "Lãnh đạo Ban", "--password-stdin",
                  input=DEMO_USERS["lanhdao"] + "\n")
-        for username in ("vanthu", "bientap", "vt.cb-03"):
+        for username in ("vanthu", "bientap", "vt.du-locthanh"):
             make_user(admin, username, "", "", DEMO_USERS[username])
     dispose_all()
     return path

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.binding import Binding
 
 from bbt_tui.callbacks import when_done
 from bbt_tui.db import read, run_db
 from bbt_tui.labels import DELIVERY_STATUS_LABELS, PURPOSE_LABELS, label
 from bbt_tui.screens.lists import ListScreen
-from bbt_tui.text import N_, vn_date, yes_no
+from bbt_tui.text import N_, vn_date
 from bbt_tui.widgets.form import FormField, FormScreen
 from bbt_tui.widgets.paged_table import Column, ListSource, Record
 from domain.i18n import _
@@ -24,9 +25,13 @@ def inbox_records(session: Any, actor: Any) -> list[Record]:
                    cells=(doc.number, vn_date(doc.date), doc.title,
                           label(PURPOSE_LABELS, delivery.purpose),
                           label(DELIVERY_STATUS_LABELS, delivery.status),
-                          vn_date(delivery.due), yes_no(documents.is_overdue(delivery))),
+                          vn_date(delivery.due), overdue_mark(documents.is_overdue(delivery))),
                    data={"number": doc.number, "status": delivery.status})
             for delivery, doc in documents.inbox(session, actor)]
+
+
+def overdue_mark(late: bool) -> Text:
+    return Text(_("yes"), style="bold red") if late else Text(_("no"), style="dim")
 
 
 class InboxScreen(ListScreen):

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from bbt_tui.db import describe
 from bbt_tui.text import N_
 from bbt_tui.widgets.form import FormField, FormScreen
+from bbt_tui.widgets.nav import BBTFooter
 from domain.auth import MIN_PASSWORD_LENGTH, Actor
 from domain.i18n import _
 
@@ -34,7 +35,7 @@ class LoginScreen(Screen):
             yield Input(id="password", password=True)
             yield Static("", id="login-error", classes="form-error")
             yield Button(_("Log in"), variant="primary", id="login")
-        yield Footer()
+        yield BBTFooter()
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()

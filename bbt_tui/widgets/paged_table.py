@@ -433,8 +433,10 @@ class PagedTable(Vertical):
         # A cell cursor stays in its column across a reload (the matrix after a change).
         cursor_column = min(table.cursor_column, max(0, len(self.source.columns) - 1))
         table.clear(columns=True)
-        for column in self.source.columns:
-            table.add_column(self._header(column), key=column.key, width=column.width)
+        widths = self._widths(table)
+        self._laid_out_for = table.size.width
+        for column, width in zip(self.source.columns, widths, strict=True):
+            table.add_column(self._header(column), key=column.key, width=width)
         for record in self.state.records:
             table.add_row(*record.cells, key=record.key)
         if not self.state.records:
@@ -447,6 +449,24 @@ class PagedTable(Vertical):
             row = max(0, min(old_row - shift, len(self.state.records) - 1))
             table.move_cursor(row=row, column=cursor_column, animate=False, scroll=False)
             table.scroll_to(y=max(0, old_scroll - shift), animate=False, immediate=True)
+
+    def _widths(self, table: DataTable) -> list[int | None]:
+        """The one column without a width (a title) takes the room the others leave, so
+        that the columns after it stay on screen; its long texts are cut."""
+        widths = [c.width for c in self.source.columns]
+        flexible = [i for i, width in enumerate(widths) if width is None]
+        padding = 2 * table.cell_padding
+        room = table.size.width - 2  # a vertical scrollbar may take two cells
+        if len(flexible) == 1 and room > 0:
+            used = sum(w + padding for w in widths if w is not None) + padding
+            widths[flexible[0]] = max(12, room - used)
+        return widths
+
+    _laid_out_for = 0
+
+    def on_resize(self) -> None:
+        if self.state.records and self.table.size.width != self._laid_out_for:
+            self._render_window()
 
     def _header(self, column: Column) -> Text:
         if column.key != self.current_query.sort:
