@@ -8,6 +8,9 @@ screenshots (scripts/screenshots) and the benches share these steps.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, TextArea
@@ -102,3 +105,26 @@ def choose(pilot: Pilot, selector: str, value: str) -> None:
     from textual.widgets import Select
 
     pilot.app.screen.query_one(selector, Select).value = value
+
+
+@contextmanager
+def frozen_clock(moment: datetime) -> Iterator[None]:
+    """Every domain module's utcnow() answers `moment` (audit times, logins), for pictures
+    and snapshots that show the time of the last change. Modules imported later keep the
+    real clock, so import them first."""
+    import sys
+
+    import models.base
+
+    original = models.base.utcnow
+    patched = []
+    for module in [m for name, m in list(sys.modules.items())
+                   if name.startswith("domain") or name == "models"]:
+        if getattr(module, "utcnow", None) is original:
+            module.utcnow = lambda: moment  # type: ignore[attr-defined]
+            patched.append(module)
+    try:
+        yield
+    finally:
+        for module in patched:
+            module.utcnow = original  # type: ignore[attr-defined]

@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import sys
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from textual.widgets import Input, Static
 
 from bbt_tui import areas
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import choose, go, log_in, settle, text_of, type_text
+from bbt_tui.pilot import choose, frozen_clock, go, log_in, settle, text_of, type_text
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
@@ -39,7 +37,7 @@ DEMO_USERS = {"vanthu": "Van-thu-Huyen-uy-2022", "bientap": "Bien-tap-vien-BBT-2
 # The demo is Bảo Lâm as of the reference report's date; its clock is frozen there too, so
 # that audit times (the dashboard shows the last one) are the same in every run.
 DEMO_DAY = "2022-06-13"
-DEMO_CLOCK = datetime(2022, 6, 13, 1, 30, tzinfo=UTC)
+DEMO_CLOCK = datetime(2022, 6, 13, 1, 30, tzinfo=UTC)  # as scripts/screenshots
 
 
 def drive(url: str, script: Callable[[BBTApp, Pilot], Awaitable[Any]]) -> Any:
@@ -64,26 +62,6 @@ def accounts_json(bbt: Bbt) -> dict[str, dict]:
 
 
 # --- prepared databases -------------------------------------------------------------------
-
-
-@contextmanager
-def frozen_clock(moment: datetime) -> Iterator[None]:
-    """Every domain module's utcnow() answers `moment` (audit times, logins)."""
-    import models
-    import models.base
-
-    original = models.base.utcnow
-    patched = []
-    for module in [m for name, m in list(sys.modules.items())
-                   if name.startswith("domain") or name == "models"]:
-        if getattr(module, "utcnow", None) is original:
-            module.utcnow = lambda: moment  # type: ignore[attr-defined]
-            patched.append(module)
-    try:
-        yield
-    finally:
-        for module in patched:
-            module.utcnow = original  # type: ignore[attr-defined]
 
 
 def copy_sqlite(source: Path, target: Path) -> str:

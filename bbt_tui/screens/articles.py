@@ -59,7 +59,7 @@ class ArticlesScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("id", _("No."), 6), Column("title", _("Title")),
-                   Column("kind", _("Kind"), 14), Column("unit", _("Unit"), 10),
+                   Column("kind", _("Kind"), 16), Column("unit", _("Unit"), 13),
                    Column("author", _("Author"), 18), Column("photos", _("Photos"), 6),
                    Column("status", _("Status"), 12), Column("submitted", _("Submitted"), 11),
                    Column("published", _("Published"), 11)]

@@ -28,15 +28,27 @@ class NavBar(Static):
     def on_mount(self) -> None:
         self.update(self._text())
 
+    def on_resize(self) -> None:
+        self.update(self._text())
+
     def _text(self) -> Text:
+        """The areas in order; a line breaks between two areas, never inside one."""
+        room = self.size.width - 2 if self.size.width > 2 else 10_000
         text = Text()
+        line = 0
         for index, area in enumerate(areas.visible(self.app.actor), 1):  # type: ignore[attr-defined]
             key = str(index % 10) if index <= 10 else "·"
+            label = _(area.title)
+            width = len(key) + len(label) + 4
+            if line and line + width > room:
+                text.append("\n")
+                line = 0
             link = Style(meta={"@click": f"app.show_area({area.name!r})"})
             style = Style(bold=True, reverse=True) if area.name == self.current else Style()
             text.append(f" {key} ", style=Style(bold=True) + style + link)
-            text.append(_(area.title) + " ", style=style + link)
+            text.append(label + " ", style=style + link)
             text.append(" ")
+            line += width
         return text
 
 
