@@ -43,6 +43,19 @@ async def settle(pilot: Pilot) -> None:
         await pilot.app.workers.wait_for_complete(_running(pilot))
 
 
+async def focus(pilot: Pilot, selector: str) -> Any:
+    """Move the focus to a widget of the current screen, and wait until it moved: focus()
+    takes effect with the next messages, so a key pressed right after it could still go to
+    the widget that had the focus."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    for _ in range(20):
+        await pilot.pause()
+        if pilot.app.focused is widget:
+            break
+    return widget
+
+
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type into the focused field. A pilot key press costs tens of milliseconds of
     idle-waiting, so longer texts are inserted the way a keystroke inserts them."""

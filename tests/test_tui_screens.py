@@ -20,7 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static, TextArea
 
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import choose, go, log_in, settle, text_of, type_text
+from bbt_tui.pilot import choose, focus, go, log_in, settle, text_of, type_text
 from bbt_tui.screens.document_detail import DocumentScreen
 from bbt_tui.widgets.dialogs import ConfirmScreen, TableScreen
 from bbt_tui.widgets.files import FilePicker
@@ -43,9 +43,7 @@ OPERATOR = ("vanthu", "Van-thu-Huyen-uy-2022")
 
 async def fill(pilot: Pilot, selector: str, text: str) -> None:
     """Replace a form field's text as a user would: focus it, clear it, type."""
-    field = pilot.app.screen.query_one(selector, Input)
-    field.focus()
-    await pilot.pause()
+    field = await focus(pilot, selector)
     field.value = ""
     await type_text(pilot, text)
 
@@ -241,7 +239,7 @@ def test_import_shows_every_row_then_imports(
         await pilot.press("enter")
         await settle(pilot)
         seen["missing"] = text_of(pilot, "#import-status")
-        app.screen.query_one("#kind").focus()
+        await focus(pilot, "#kind")
         await pilot.press("b")  # pick the file in the folder tree
         await settle(pilot)
         assert isinstance(app.screen, FilePicker)
