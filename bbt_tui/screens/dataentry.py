@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Select, Static
@@ -115,8 +116,11 @@ class DataEntryScreen(ListScreen):
 
     def filters(self) -> list[Widget]:
         return [Select([], prompt=_("All subsystems"), id="subsystem-filter"),
-                Select([(_("behind only"), "yes")], prompt=_("All units"), id="behind-filter"),
-                Static(legend(), classes="legend")]
+                Select([(_("behind only"), "yes")], prompt=_("All units"), id="behind-filter")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(legend(), classes="legend")
+        yield from super().compose_body()
 
     @on(Select.Changed, "#subsystem-filter")
     def _subsystem(self, event: Select.Changed) -> None:
