@@ -4,6 +4,14 @@ from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
 from models.base import utcnow
+from models.board import (
+    ROYALTY_KINDS,
+    FeedSync,
+    ReminderUnit,
+    RoyaltyRate,
+    RoyaltySheet,
+    Subsystem,
+)
 from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
@@ -24,4 +32,5 @@ __all__ = [
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
     "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
     "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
+    "ROYALTY_KINDS", "FeedSync", "ReminderUnit", "RoyaltyRate", "RoyaltySheet", "Subsystem",
 ]
