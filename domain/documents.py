@@ -13,7 +13,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, numbering, units
+from domain import audit, numbering, units, vocab
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -36,6 +36,7 @@ MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
 def check_urgency(value: str) -> str:
+    value = vocab.code("urgency", value)
     if value not in URGENCIES:
         raise BBTError(_("Urgency '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(URGENCIES)))
@@ -191,6 +192,7 @@ def attachment_bytes(session: Session, doc: Document) -> bytes | None:
 
 
 def check_purpose(value: str) -> str:
+    value = vocab.code("purpose", value)
     if value not in PURPOSES:
         raise BBTError(_("Purpose '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(PURPOSES)))
@@ -215,14 +217,14 @@ def send(
     """Send a document to units, or to every active unit of a kind, in one transaction."""
     require(actor, "documents.write")
     doc = get(session, number)
-    targets = [units.get(session, code) for code in to]
+    targets = [units.require_active(units.get(session, code)) for code in to]
     if to_kind:
         targets += units.listing(session, to_kind)
     unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
     targets = [u for u in unique.values() if u.active and u.id != doc.issuer_id]
     if not targets:
         raise BBTError(_("Name at least one recipient unit (--to CODE or --to-kind KIND)."))
-    check_purpose(purpose)
+    purpose = check_purpose(purpose)
     due_date = parse_date(due, "due")
     if due_date and due_date < doc.date:
         raise BBTError(_("The due date is before the document's date."))
@@ -302,7 +304,7 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
             purpose: str | None = None, due: str | date | None = None) -> Delivery:
     """Pass a received document on to another unit, remembering where it came from."""
     doc, unit, source = _acting_delivery(session, actor, number, from_code)
-    target = units.get(session, to_code)
+    target = units.require_active(units.get(session, to_code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(

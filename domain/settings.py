@@ -22,6 +22,12 @@ DEFAULTS: dict[str, str] = {
     "Thành viên BBT của Huyện ủy\nLưu BBT",
     "visits.opening_balance": "0",
     "keymap": "",
+    # The board's jobs (SPEC 7.4): articles expected of each unit a month; days a unit has to
+    # answer a reminder letter; feed categories (folded) that name an article kind.
+    "article_quota": "2",
+    "reminder.due_days": "7",
+    "feed.kinds": "tin=news\nbai=feature\nbai viet=feature\nkhau hieu=slogan\n"
+    "van ban=document",
 }
 
 

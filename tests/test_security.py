@@ -119,7 +119,7 @@ STATE_CHANGING: dict[str, Case] = {
     "article reject": case("article", "reject", "{art_reject}", allowed=ARTICLES),
     "article publish": case("article", "publish", "{art_publish}", allowed=ARTICLES),
     "visits set": case("visits", "set", "2022-0{i}", "1000", allowed=ARTICLES),
-    "dataentry set": case("dataentry", "set", "--unit", "DV", "--subsystem", "Phân hệ {r}",
+    "dataentry set": case("dataentry", "set", "--unit", "DV", "--subsystem", "Khối Đảng",
                           "--period", "2021", "--status", "entered", allowed=DOCUMENTS),
     # one row per kind of import: each kind has its own permission
     "import#units": case("import", "units", "{tmp}/units-{r}.csv", allowed=ADMIN),
@@ -191,7 +191,7 @@ IMPORT_FILES = {
     "articles": "title,kind,unit,author,photos,status,submitted,published,url\n"
                 "Tin nhập {r},news,DV,,0,submitted,2022-05-01,,\n",
     "visits": "month,visitors\n2021-0{i},500\n",
-    "dataentry": "unit,subsystem,period,status,date\nDV,Phân hệ nhập {r},2020,entered,"
+    "dataentry": "unit,subsystem,period,status,date\nDV,UBND huyện,2020,entered,"
                  "2021-01-05\n",
 }
 
