@@ -48,8 +48,9 @@ def queue(session: Session, on: date | None = None) -> list[dict[str, Any]]:
     started = _step_started(session, [a.id for a, _code in rows if a.id is not None])
     out = []
     for article, code in rows:
-        since = started.get((article.id or 0, article.status), article.submitted)
-        since = max(since, article.submitted)
+        # Waiting for review counts from the day the unit sent it (an import has no event).
+        since = article.submitted if article.status == "submitted" else max(
+            started.get((article.id or 0, article.status), article.submitted), article.submitted)
         out.append({"id": article.id, "title": article.title, "kind": article.kind,
                     "unit": code, "author": article.author, "status": article.status,
                     "submitted": article.submitted.isoformat(), "since": since.isoformat(),
@@ -184,8 +185,8 @@ def set_account(session: Session, actor: Actor, username: str, *, role: str | No
                 active: bool | None = None) -> dict[str, Any]:
     """Change an account; an inactive (disabled) account cannot log in. Returns its row."""
     require(actor, "accounts.write")
-    if unit is not None:
-        units.require_active(units.get(session, unit))
+    if unit is not None and units.get(session, unit).id != accounts.get(session, username).unit_id:
+        units.require_active(units.get(session, unit))  # nobody new joins an inactive unit
     account = accounts.update(session, actor, username, full_name=full_name, unit=unit,
                               role=role)
     if active is not None:
