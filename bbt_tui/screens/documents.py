@@ -86,8 +86,9 @@ class DocumentsScreen(ListScreen):
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
               "units (or to a whole kind of unit), K signs it with the issuing unit's key, V "
-              "verifies its seal, Enter shows its deliveries. Search takes a number "
-              "(117-BC/BBT) or words of the title.")
+              "verifies its seal, Enter shows its deliveries, L the units late with theirs "
+              "(R there sends them a reminder letter). Search takes a number (117-BC/BBT) or "
+              "words of the title.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
                    "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
@@ -96,6 +97,7 @@ class DocumentsScreen(ListScreen):
         Binding("g", "send", N_("Send"), id="documents.send"),
         Binding("k", "sign", N_("Sign"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
+        Binding("l", "late_units", N_("Late units"), id="documents.late"),
     ]
 
     def make_source(self) -> DocumentSource:
@@ -114,6 +116,11 @@ class DocumentsScreen(ListScreen):
     @on(Select.Changed, "#overdue-filter")
     def _overdue(self, event: Select.Changed) -> None:
         self.list.set_filter("overdue", "" if event.select.is_blank() else "yes")
+
+    def action_late_units(self) -> None:
+        from bbt_tui.screens.board import open_late_units
+
+        open_late_units(self)
 
     def action_issue(self) -> None:
         from domain import documents
