@@ -45,7 +45,7 @@ def late_units(session: Session, as_of: date, kind: str | None = None) -> list[L
              .join(Delivery, col(Delivery.unit_id) == Unit.id)
              .join(Document, col(Document.id) == Delivery.document_id)
              .where(col(Delivery.due) < as_of, col(Delivery.status).in_(("sent", "received")),
-                    col(Unit.active).is_(True))
+                    col(Unit.active).is_(True), Document.status == "issued")
              .order_by(col(Unit.code), col(Delivery.due), col(Document.number)))
     if kind:
         query = query.where(Unit.kind == units.check_kind(kind))
@@ -65,7 +65,8 @@ def _earlier_letters(session: Session, late: list[LateUnit], as_of: date) -> Non
     query = (select(Unit.code, Document.number, Document.date)  # type: ignore[call-overload]
              .join(ReminderUnit, col(ReminderUnit.unit_id) == Unit.id)
              .join(Document, col(Document.id) == ReminderUnit.document_id)
-             .where(col(Unit.code).in_([u.code for u in late]), col(Document.date) <= as_of)
+             .where(col(Unit.code).in_([u.code for u in late]), col(Document.date) <= as_of,
+                    Document.status == "issued")
              .order_by(col(Document.date), col(Document.id)))
     latest = {code: (number, day) for code, number, day in session.exec(query)}
     for unit in late:
@@ -163,7 +164,8 @@ def _send(session: Session, actor: Actor, doc: Document, late: list[LateUnit], c
           fmt: str, answer_by: date) -> None:
     letters.attach(session, doc, content, f"{doc.seq}-CV.{fmt}")
     codes = [u.code for u in late]
-    documents.send(session, actor, doc.number, to=codes, purpose="report", due=answer_by)
+    documents.send(session, actor, doc.number, to=codes, purpose="report", due=answer_by,
+                   year=doc.date.year)
     ids = {u.code: u.id for u in units.listing(session)}
     session.add_all(ReminderUnit(document_id=doc.id, unit_id=ids[c])  # type: ignore[arg-type]
                     for c in codes)

@@ -16,6 +16,7 @@ from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
     DIRECTIONS,
+    DOCUMENT_STATUSES,
     PURPOSES,
     URGENCIES,
     Attachment,
@@ -23,14 +24,15 @@ from models.documents import (
     Document,
     RegisterCounter,
 )
+from models.reports import ReportSnapshot
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 
 __all__ = [
     "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
-    "DELIVERY_STATUSES", "DIRECTIONS", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
+    "DELIVERY_STATUSES", "DIRECTIONS", "DOCUMENT_STATUSES", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
-    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
+    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportSnapshot", "ReportText", "Setting",
     "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
     "ROYALTY_KINDS", "FeedSync", "ReminderUnit", "RoyaltyRate", "RoyaltySheet", "Subsystem",
 ]
