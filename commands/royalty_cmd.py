@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         """Record that an approved sheet was paid."""
         from domain import royalties
 
-        with acting("documents.write") as (session, actor):
+        with acting("settings.write") as (session, actor):
             row = royalties.mark_paid(session, actor, month)
         done(_("{month}: paid, recorded by {who}.").format(month=row.month, who=row.paid_by))
 

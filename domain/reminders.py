@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from domain import audit, documents, letters, numbering, settings, units
 from domain.auth import Actor, require
-from domain.errors import BBTError
+from domain.errors import AuthError, BBTError
 from domain.i18n import _
 from domain.reports_layout import Paragraph, ReportDocument, Table
 from domain.text import vn_date
@@ -96,9 +96,9 @@ def compose(session: Session, late: list[LateUnit], *, issuer: Unit, number: str
     doc = letters.frame(session, number=f"Số {shown}", day=day, title="", subtitle=SUBJECT,
                         recipients=["Như trên", f"Lưu {issuer.code}"])
     names = [u.name for u in late]
-    doc.body.append(Paragraph("Kính gửi: " + ("; ".join(names) if len(names) <= 5 else
-                                               "Các đơn vị có tên trong danh sách dưới đây")
-                              + "."))
+    addressees = "; ".join(names) if len(names) <= 5 else \
+        "Các đơn vị có tên trong danh sách dưới đây"
+    doc.body.append(Paragraph(f"Kính gửi: {addressees or '(không có đơn vị chậm hạn)'}."))
     earlier = sorted({u.earlier for u in late if u.earlier}, key=lambda e: e[1])
     if earlier:
         cited = ", ".join(f"số {n} ngày {vn_date(d)}" for n, d in earlier)
@@ -140,6 +140,8 @@ def prepare(session: Session, actor: Actor, *, as_of: date, issuer: str | None =
     """The letter as of a day; registered, it is numbered, kept and sent in the caller's
     transaction (which the caller commits only once the file is written)."""
     require(actor, "documents.write" if register else "read")
+    if actor.role == "clerk":  # the letter names every unit's documents, not only its own
+        raise AuthError(_("A unit clerk can only act on its own unit's documents."))
     source = units.get(session, issuer or settings.get(session, "org.code") or "BBT")
     late = late_units(session, as_of, kind)
     if register and not late:

@@ -151,8 +151,9 @@ def approve(session: Session, actor: Actor, month: str) -> RoyaltySheet:
 
 
 def mark_paid(session: Session, actor: Actor, month: str) -> RoyaltySheet:
-    """Record the payment of an approved sheet whose records have not changed since."""
-    require(actor, "documents.write")
+    """Record the payment of an approved sheet whose records have not changed since; the
+    chief (an admin) approves and records payment: the board has no accountant's role."""
+    require(actor, "settings.write")
     current = sheet(session, month)
     row = session.get(RoyaltySheet, current.month, with_for_update=True)
     if row is None or row.approved_at is None:

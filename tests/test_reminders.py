@@ -125,6 +125,8 @@ def test_failures_spend_no_number(bbt: Bbt, tmp_path: Path) -> None:
     viewer = make_user(bbt, "xem", "BBT", "viewer")
     assert viewer("doc", "remind", "--as-of", "2022-06-13", "--register").exit_code == 3
     assert viewer.json("doc", "remind", "--as-of", "2022-06-13")  # reading is allowed
+    clerk = make_user(bbt, "vt.a", "A", "clerk")  # a clerk sees its own unit's only
+    assert clerk("doc", "remind", "--as-of", "2022-06-13", "--json").exit_code == 3
     assert not [d for d in bbt.json("doc", "list", "--year", "2022") if d["type"] == "CV"]
     assert existing.read_bytes() == b"old"
 

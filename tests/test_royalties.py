@@ -111,10 +111,11 @@ def test_approve_pay_and_year_summary(bbt: Bbt) -> None:
     assert changed.exit_code == 1 and "865,000" in changed.stderr
     bbt.ok("royalty", "approve", "--month", "2022-05")
     clerk = make_user(bbt, "vanthu", "BBT", "operator")
-    clerk.ok("royalty", "paid", "--month", "2022-05")
+    assert clerk("royalty", "paid", "--month", "2022-05").exit_code == 3
+    bbt.ok("royalty", "paid", "--month", "2022-05")
     assert bbt("royalty", "approve", "--month", "2022-05").exit_code == 1  # paid: final
     sheet = bbt.json("royalty", "sheet", "--month", "2022-05")
-    assert (sheet["approved_by"], sheet["paid_by"]) == ("admin", "vanthu")
+    assert (sheet["approved_by"], sheet["paid_by"]) == ("admin", "admin")
     assert sheet["paid_at"]
     year = bbt.json("royalty", "year", "--year", "2022")
     months = {m["month"]: m for m in year["months"]}
