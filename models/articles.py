@@ -38,8 +38,9 @@ class ArticleEvent(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     account: str = Field(max_length=80)
     at: dt.datetime = Field(default_factory=utcnow)
-    # A reject reason, or what an edit changed (same from and to status).
-    note: str = ""
+    # A reject reason, or what an edit changed (same from and to status). The server default
+    # serves bulk inserts that name only the step (imports).
+    note: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Visit(SQLModel, table=True):

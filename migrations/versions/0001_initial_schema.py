@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:08:26.960525
+Create Date: 2026-11-30 22:40:44.787875
 """
 from collections.abc import Sequence
 
@@ -221,7 +221,7 @@ def upgrade() -> None:
     sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('account', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_event_article_id_article'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_article_event'))
     )
