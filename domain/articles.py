@@ -135,14 +135,15 @@ def move(
             id=article.id, status=article.status, target=step.target,
             sources=", ".join(step.sources)))
     detail: dict[str, Any] = {"from": article.status, "to": step.target}
-    if nfc(reason):
-        detail["reason"] = nfc(reason)
+    reason = limits.text(reason, "reason")
+    if reason:
+        detail["reason"] = reason
     if step.target == "published":
         _publish(article, on, url)
         detail.update(published=article.published, url=article.url)
     session.add(ArticleEvent(article_id=article.id,  # type: ignore[arg-type]
                              from_status=article.status, to_status=step.target,
-                             account=actor.username, note=nfc(reason)))
+                             account=actor.username, note=reason))
     article.status = step.target
     session.add(article)
     audit.record(session, actor, f"article.{action}", "article", article.id, **detail)

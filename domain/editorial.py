@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from domain import accounts, articles, audit, settings, units
+from domain import accounts, articles, audit, limits, settings, units
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
-from domain.text import nfc, today
+from domain.text import today
 from models import Article, ArticleEvent, Unit
 
 WAITING = ("submitted", "editing", "approved")
@@ -93,19 +93,17 @@ def _checked(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         if name == "title":
-            if not nfc(value):
-                raise BBTError(_("An article needs a title."))
-            values["title"] = nfc(value)
+            values["title"] = limits.text(value, "title", required=True)
         elif name == "kind":
             values["kind"] = articles.check_kind(value)
         elif name == "author":
-            values["author"] = nfc(value)
+            values["author"] = limits.text(value, "author")
         elif name == "photos":
             values["photos"] = articles.check_photos(value)
         elif name == "unit":
             values["unit_id"] = units.get(session, value).id
         elif name == "url":
-            link = nfc(value)
+            link = limits.text(value, "url")
             if link and not link.lower().startswith(("http://", "https://")):
                 raise BBTError(_("The URL '{url}' must start with http:// or https://.").format(
                     url=link))

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, settings, units
+from domain import articles, audit, limits, settings, units
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -24,7 +24,6 @@ from models import Article, ArticleEvent, FeedSync
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
 TIMEOUT_SECONDS = 30
-MAX_TITLE = 1000
 IMG_SRC = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 
 
@@ -107,10 +106,12 @@ def sync(session: Session, actor: Actor, source: str, unit: str) -> SyncResult:
     if not parsed.entries and parsed.get("bozo"):
         raise BBTError(_("'{source}' is not an RSS or Atom feed.").format(source=source))
     kinds, result = kind_map(session), SyncResult(entries=len(parsed.entries))
-    links = [nfc(e.get("link") or "") for e in parsed.entries]
+    # An address longer than the url field holds is no page of the site: skipped.
+    links = [nfc(e.get("link") or "")[:limits.TEXT_LIMITS["url"] + 1] for e in parsed.entries]
     known = set(session.exec(select(Article.url).where(col(Article.url).in_(links))))
     for entry, link in zip(parsed.entries, links, strict=True):
-        if not link.lower().startswith(("http://", "https://")) or link in known:
+        if not link.lower().startswith(("http://", "https://")) or link in known or \
+                len(link) > limits.TEXT_LIMITS["url"]:
             result.skipped += 1
             continue
         known.add(link)
@@ -126,8 +127,9 @@ def sync(session: Session, actor: Actor, source: str, unit: str) -> SyncResult:
 def _add(session: Session, actor: Actor, entry: Any, link: str, unit_id: int,
          kinds: dict[str, str]) -> dict[str, Any]:
     day = _published(entry)
-    article = Article(title=nfc(entry.get("title") or link)[:MAX_TITLE], kind=_kind(entry, kinds),
-                      unit_id=unit_id, author=nfc(entry.get("author") or "")[:255],
+    title = limits.clean(entry.get("title") or link)[:limits.TEXT_LIMITS["title"]]
+    author = limits.clean(entry.get("author") or "")[:limits.TEXT_LIMITS["author"]]
+    article = Article(title=title, kind=_kind(entry, kinds), unit_id=unit_id, author=author,
                       photos=count_photos(entry), status="published", submitted=day,
                       published=day, url=link)
     session.add(article)

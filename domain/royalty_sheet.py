@@ -13,7 +13,7 @@ from sqlmodel import Session
 from domain import letters, settings
 from domain.reports_layout import Paragraph, ReportDocument, Table, vn_int
 from domain.royalties import Sheet
-from domain.text import parse_date, today
+from domain.text import parse_date, today, vn_date
 
 FORMATS = ("xlsx", "docx", "pdf")
 TITLE = "BẢNG THANH TOÁN NHUẬN BÚT"
@@ -65,7 +65,22 @@ def document(session: Session, data: Sheet, day: date) -> ReportDocument:
     doc.body.append(Table(HEADERS, text, total=totals))
     doc.body.append(Paragraph(f"Tổng số tiền: {vn_int(data.total)} đồng."))
     doc.body.append(Paragraph(f"Bằng chữ: {data.total_words}.", italic=True))
+    doc.body += _marks(data)
     return doc
+
+
+def _marks(data: Sheet) -> list[Paragraph]:
+    """Who approved and who recorded the payment, and when (as the sheet is kept)."""
+    marks = data.approved
+    lines = []
+    if marks is not None and marks.approved_at is not None:
+        lines.append(Paragraph(f"Đã duyệt: {marks.approved_by}, ngày "
+                               f"{vn_date(marks.approved_at.date())} ({vn_int(marks.total)} "
+                               "đồng).", italic=True))
+    if marks is not None and marks.paid_at is not None:
+        lines.append(Paragraph(f"Đã chi: {marks.paid_by}, ngày {vn_date(marks.paid_at.date())}.",
+                               italic=True))
+    return lines
 
 
 def xlsx(data: Sheet) -> bytes:

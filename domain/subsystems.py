@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
-from domain import audit
+from domain import audit, limits
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -16,7 +16,6 @@ from models import Subsystem
 
 # The reference report's subsystems: every database starts with them.
 DEFAULTS = ("Khối Đảng", "UBND huyện")
-MAX_NAME = 80
 
 
 def names(session: Session) -> list[str]:
@@ -25,8 +24,8 @@ def names(session: Session) -> list[str]:
 
 def add(session: Session, actor: Actor, name: str) -> Subsystem:
     require(actor, "dataentry.write")
-    text = nfc(name)
-    if not text or len(text) > MAX_NAME:
+    text = limits.text(name, "subsystem")
+    if not text:
         raise BBTError(_("A subsystem needs a name of at most 80 characters."))
     same = [n for n in names(session) if fold(n) == fold(text)]
     if same:

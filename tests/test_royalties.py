@@ -101,7 +101,7 @@ def test_docx_and_pdf_in_the_party_layout(bbt: Bbt, tmp_path: Path, suffix: str)
                str(tmp_path / "x.odt")).exit_code == 1
 
 
-def test_approve_pay_and_year_summary(bbt: Bbt) -> None:
+def test_approve_pay_and_year_summary(bbt: Bbt, tmp_path: Path) -> None:
     setup_month(bbt)
     refused = bbt("royalty", "paid", "--month", "2022-05")
     assert refused.exit_code == 1 and "approved" in refused.stderr
@@ -124,5 +124,10 @@ def test_approve_pay_and_year_summary(bbt: Bbt) -> None:
     assert year["total"] == sum(m["total"] for m in year["months"]) == 1315000
     assert year["paid"] == 965000
     assert year["total_words"] == amount_words(1315000)
+    text = bbt.ok("royalty", "sheet", "--month", "2022-05", "-o", str(tmp_path / "s.pdf"))
+    import pymupdf
+
+    printed = " ".join("".join(p.get_text() for p in pymupdf.open(tmp_path / "s.pdf")).split())
+    assert "Đã duyệt: admin" in printed and "Đã chi: admin" in printed and text
     actions = [e["action"] for e in bbt.json("audit", "list")]
     assert {"royalty.rate", "royalty.approve", "royalty.paid"} <= set(actions)
