@@ -183,6 +183,9 @@ def set_account(session: Session, actor: Actor, username: str, *, role: str | No
                 active: bool | None = None) -> dict[str, Any]:
     """Change an account; an inactive (disabled) account cannot log in. Returns its row."""
     require(actor, "accounts.write")
+    if role is not None and accounts.normalise(username) == actor.username and \
+            accounts.check_role(role) != actor.role:
+        raise BBTError(_("You cannot change your own role; another admin can."))
     if unit is not None and units.get(session, unit).id != accounts.get(session, username).unit_id:
         units.require_active(units.get(session, unit))  # nobody new joins an inactive unit
     account = accounts.update(session, actor, username, full_name=full_name, unit=unit,

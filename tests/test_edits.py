@@ -46,6 +46,7 @@ def test_account_set_changes_role_unit_and_stops_login(bbt: Bbt) -> None:
     refused = user("unit", "list")
     assert refused.exit_code == 3 and "disabled" in refused.stderr
     assert bbt("account", "set", "admin", "--active", "no").exit_code == 1
+    assert bbt("account", "set", "admin", "--role", "viewer").exit_code == 1
     assert bbt("account", "set", "hoa", "--role", "chief").exit_code == 1
     bbt.ok("unit", "set", "DV", "--active", "no")
     assert bbt("account", "set", "hoa", "--unit", "DV").exit_code == 0  # unchanged: fine
