@@ -131,6 +131,9 @@ def _report(result: Result | None, as_json: bool, dry_run: bool, on_error: str) 
                      "{rejected} rejected.").format(
             kind=result.kind, inserted=result.inserted, updated=result.updated,
             unchanged=result.unchanged, rejected=len(result.rejected)))
+    if unmatched := result.extra.get("unmatched_recipients"):
+        typer.echo(_("Recipients that name no unit (kept as text): {names}.").format(
+            names="; ".join(unmatched)), err=True)
     if result.ignored_columns:
         typer.echo(_("Columns ignored: {columns}.").format(
             columns=", ".join(result.ignored_columns)), err=True)

@@ -90,10 +90,13 @@ def format_of(path: Path, explicit: str | None = None) -> str:
         return "xlsx"
     if suffix == ".json":
         return "json"
+    if suffix == ".ods":
+        return "ods"  # read only (domain/ods.py)
     if suffix == ".xls":
         raise BBTError(_("'{name}' is an old Excel 97-2003 workbook; save it as .xlsx or CSV "
                          "UTF-8 first.").format(name=path.name))
-    raise BBTError(_("'{name}' is not a .csv, .xlsx or .json file.").format(name=path.name))
+    raise BBTError(_("'{name}' is not a .csv, .xlsx, .ods or .json file.").format(
+        name=path.name))
 
 
 def read(path: Path, is_known: Callable[[str], bool], sheet: str | None = None) -> Sheet:
@@ -106,6 +109,8 @@ def read(path: Path, is_known: Callable[[str], bool], sheet: str | None = None) 
         headers, rows = _read_csv(data, path.name, is_known)
     elif fmt == "xlsx":
         headers, rows = _read_xlsx(data, path.name, sheet)
+    elif fmt == "ods":
+        headers, rows = _read_ods(data, path.name, sheet)
     else:
         headers, rows = _read_json(data, path.name)
     if len(headers) > MAX_COLUMNS:
@@ -314,6 +319,14 @@ def _xlsx_cell(value: Any) -> Cell:
     return str(value)
 
 
+def _read_ods(data: bytes, name: str, sheet: str | None
+              ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    from domain import ods
+
+    ods.check_package(data, name, MAX_XLSX_UNPACKED, MAX_XLSX_RATIO)
+    return ods.read(data, name, sheet, MAX_ROWS, MAX_COLUMNS)
+
+
 def _read_json(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     try:
         items = json.loads(decode(data, name))
@@ -356,6 +369,9 @@ def write(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_columns: 
           fmt: str, target: IO[bytes], sheet_name: str = "data") -> None:
     """Write rows in exactly the form `read` takes back. `text_columns` are escaped against
     formula injection in CSV and XLSX; numbers and dates are not text and stay as they are."""
+    if fmt == "ods":
+        raise BBTError(_("BBT reads .ods files but writes .xlsx; export to an .xlsx file, "
+                         "which LibreOffice opens."))
     if fmt == "json":
         data = [{c: row.get(c) for c in columns} for row in rows]
         target.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")

@@ -15,6 +15,7 @@ from models.documents import (
     Document,
     RegisterCounter,
 )
+from models.registers import RegisterClosure
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 
@@ -22,6 +23,6 @@ __all__ = [
     "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
     "DELIVERY_STATUSES", "DIRECTIONS", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
-    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
+    "DataEntry", "Delivery", "Document", "RegisterClosure", "RegisterCounter", "ReportText", "Setting",
     "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
 ]
