@@ -60,6 +60,10 @@ def register(app: typer.Typer) -> None:
         kind: str = typer.Argument(..., metavar="KIND", help=KINDS_HELP),
         output: Path | None = typer.Option(None, "-o", "--output", help="Default: CSV on stdout."),
         fmt: str | None = typer.Option(None, "--format", help="csv, xlsx or json (default: from -o)."),
+        layout: str = typer.Option("bbt", "--layout", help="bbt, or nd30: documents as a register book (NĐ30 Phụ lục IV)."),
+        book: str = typer.Option("outgoing", "--book", help="nd30: outgoing or incoming."),
+        year: int | None = typer.Option(None, "--year", help="nd30: one year (default: all)."),
+        unit: str | None = typer.Option(None, "--unit", help="nd30: the register's unit (default: yours)."),
     ) -> None:
         """Export records in the form `bbt import` reads back."""
         from domain import imports, imports_io
@@ -71,14 +75,28 @@ def register(app: typer.Typer) -> None:
         if output is None and chosen == "xlsx":
             raise BBTError(_("An XLSX export needs a file: add -o FILE.xlsx."))
         with acting("read") as (session, actor):
-            rows = imports.export(session, actor, kind)
+            if layout == "nd30" and kind == "documents":
+                from domain import registers
+
+                columns, rows = registers.export_rows(session, actor, book=book, year=year,
+                                                      unit=unit)
+            elif layout == "bbt":
+                rows = imports.export(session, actor, kind)
+            else:
+                raise BBTError(_("The layout is bbt, or nd30 for documents."))
+
+        def write(target: Any) -> None:
+            if layout == "nd30":
+                imports_io.write(rows, columns, set(columns), chosen, target, sheet_name=book)
+            else:
+                imports.write_export(kind, rows, chosen, target)
+
         if output is None:
             sys.stdout.flush()
-            imports.write_export(kind, rows, chosen, sys.stdout.buffer)
+            write(sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        _write_file(output, lambda target: imports.write_export(kind, rows, chosen, target),
-                    bom=chosen == "csv")
+        _write_file(output, write, bom=chosen == "csv")
         typer.echo(_("{count} rows written to {path}.").format(count=len(rows), path=output),
                    err=True)
 

@@ -49,7 +49,7 @@ _NOT_RECIPIENTS = ("luu", "nhu tren", "nhu kinh gui")
 class RegisterBook(Documents):
     """A Phụ lục IV register (outgoing or incoming) read into the documents."""
 
-    columns: tuple[Column, ...] = (  # type: ignore[assignment]
+    columns = (  # type: ignore[assignment]
         Column("number", ("Số, ký hiệu văn bản", "Số, ký hiệu", "Số và ký hiệu văn bản"),
                required=True),
         Column("date", ("Ngày tháng văn bản", "Ngày tháng", "Ngày văn bản"), required=True,

@@ -81,7 +81,7 @@ def heading(doc_type: str, title: str) -> str:
 @dataclass
 class Book:
     kind: str
-    year: int
+    year: int | None
     unit_code: str
     body: list[str]  # the cover's issuing body: parent, then the unit itself
     columns: tuple[str, ...]
@@ -145,35 +145,39 @@ def book_unit(session: Session, actor: Actor, unit: str | None) -> Unit:
     return found
 
 
-def build(session: Session, actor: Actor, *, book: str, year: int,
-          unit: str | None = None) -> Book:
-    """The book's lines from the database: every entry of the year, withdrawn ones too."""
+def build(session: Session, actor: Actor, *, book: str, year: int | None,
+          unit: str | None = None, named: int | None = MAX_NAMED) -> Book:
+    """The book's lines from the database: every entry of the year (of every year when
+    `year` is None: an export), withdrawn ones too."""
     require(actor, "read")
     check_book(book)
-    check_year(year)
+    if year is not None:
+        check_year(year)
     owner = book_unit(session, actor, unit)
     parent = session.get(Unit, owner.parent_id) if owner.parent_id else None
     body = [n.upper() for n in ((parent.name,) if parent else ()) + (owner.name,)]
     if book == "outgoing":
         result = Book(book, year, owner.code, body, OUTGOING_COLUMNS, OUTGOING_WIDTHS)
-        _outgoing(session, result, owner)
+        _outgoing(session, result, owner, named)
     else:
         result = Book(book, year, owner.code, body, INCOMING_COLUMNS, INCOMING_WIDTHS)
-        _incoming(session, result, owner)
+        _incoming(session, result, owner, named)
     return result
 
 
-def _outgoing(session: Session, book: Book, owner: Unit) -> None:
-    query = (select(Document).where(
-        Document.direction == "outgoing", Document.issuer_id == owner.id,
-        Document.date >= date(book.year, 1, 1), Document.date <= date(book.year, 12, 31))
-        .order_by(col(Document.date), col(Document.seq), col(Document.id)))
+def _outgoing(session: Session, book: Book, owner: Unit, named: int | None) -> None:
+    query = select(Document).where(Document.direction == "outgoing",
+                                   Document.issuer_id == owner.id)
+    if book.year is not None:
+        query = query.where(Document.date >= date(book.year, 1, 1),
+                            Document.date <= date(book.year, 12, 31))
+    query = query.order_by(col(Document.date), col(Document.seq), col(Document.id))
     docs = list(session.exec(query))
     sent_to = _delivery_names(session, docs)
     for doc in docs:
         book.rows.append([
             doc.number, vn_day(doc.date), heading(doc.doc_type, doc.title), doc.signer,
-            doc.recipients_text or _names(sent_to, doc), doc.archive_to,
+            doc.recipients_text or _names(sent_to, doc, named), doc.archive_to,
             "" if doc.copies is None else str(doc.copies), _notes(doc)])
     if docs:
         book.first, book.last = docs[0].number, docs[-1].number
@@ -186,11 +190,13 @@ def _outgoing(session: Session, book: Book, owner: Unit) -> None:
                            else f"Từ số {min(seqs)} đến số {max(seqs)}")
 
 
-def _incoming(session: Session, book: Book, owner: Unit) -> None:
+def _incoming(session: Session, book: Book, owner: Unit, named: int | None) -> None:
     query = (select(Document, Unit.name).join(Unit, col(Unit.id) == Document.issuer_id).where(
-        Document.direction == "incoming", Document.recipient_id == owner.id,
-        Document.incoming_year == book.year)
-        .order_by(col(Document.incoming_number), col(Document.id)))
+        Document.direction == "incoming", Document.recipient_id == owner.id))
+    if book.year is not None:
+        query = query.where(Document.incoming_year == book.year)
+    query = query.order_by(col(Document.incoming_year), col(Document.incoming_number),
+                           col(Document.id))
     pairs = list(session.exec(query))
     docs = [doc for doc, _name in pairs]
     sent_to = _delivery_names(session, docs)
@@ -199,20 +205,20 @@ def _incoming(session: Session, book: Book, owner: Unit) -> None:
         book.rows.append([
             vn_day(doc.received_on), str(doc.incoming_number or ""), author, doc.number,
             vn_day(doc.date), heading(doc.doc_type, doc.title),
-            doc.handled_by or _names(sent_to, doc),
+            doc.handled_by or _names(sent_to, doc, named),
             vn_day(doc.passed_on or passed.get(doc.id or 0)), "", _notes(doc)])
     if docs:
         book.first, book.last = str(docs[0].incoming_number), str(docs[-1].incoming_number)
         book.ranges.append(f"Từ số {book.first} đến số {book.last}")
 
 
-def _names(sent_to: dict[int, list[str]], doc: Document) -> str:
-    """Where a document went, as a register line can hold it: a circular to 68 units names
-    the first ones and counts the rest (BBT keeps every delivery)."""
+def _names(sent_to: dict[int, list[str]], doc: Document, named: int | None) -> str:
+    """Where a document went, as a printed line can hold it: a circular to 68 units names
+    the first ones and counts the rest (BBT keeps every delivery; an export names all)."""
     names = sent_to.get(doc.id or 0, [])
-    if len(names) <= MAX_NAMED:
+    if named is None or len(names) <= named:
         return "; ".join(names)
-    return "; ".join(names[:MAX_NAMED]) + f" và {len(names) - MAX_NAMED} đơn vị khác"
+    return "; ".join(names[:named]) + f" và {len(names) - named} đơn vị khác"
 
 
 def _delivery_names(session: Session, docs: list[Document]) -> dict[int, list[str]]:
@@ -237,6 +243,15 @@ def _first_sent(session: Session, docs: list[Document]) -> dict[int, date]:
         for doc_id, sent_at in session.exec(query):
             first[doc_id] = sent_at.date() if isinstance(sent_at, datetime) else sent_at
     return first
+
+
+def export_rows(session: Session, actor: Actor, *, book: str, year: int | None = None,
+                unit: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    """`bbt export documents --layout nd30`: the book's columns and lines, which
+    `bbt import documents` reads back (the layout is recognised by its headers)."""
+    built = build(session, actor, book=book, year=year, unit=unit, named=None)
+    columns = list(built.columns)
+    return columns, [dict(zip(columns, row, strict=True)) for row in built.rows]
 
 
 # ---------------------------------------------------------------- printing
@@ -290,7 +305,8 @@ def closure(session: Session, unit_id: int, year: int) -> RegisterClosure | None
 
 def is_closed(session: Session, book: Book) -> bool:
     unit = units.get(session, book.unit_code)
-    return unit.id is not None and closure(session, unit.id, book.year) is not None
+    return unit.id is not None and book.year is not None and \
+        closure(session, unit.id, book.year) is not None
 
 
 def close(session: Session, actor: Actor, *, year: int, unit: str | None = None
