@@ -38,12 +38,13 @@ from domain.text import fold
 from models import RegisterClosure
 
 MAX_COPIES = 1_000_000_000
+MAX_LIST_CHARS = 10_000  # a circular to every grassroots organisation names 68 of them
 EXTRA = ("signer", "recipients_text", "archive_to", "copies", "notes", "handled_by",
          "passed_on")
 # "156/UBND-VP": a state body's công văn carries no type in its number.
 _UNTYPED = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W_][\w.&]{0,39}?)(?:\s*-\s*(\S{1,40}))?\s*$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
-_NOT_RECIPIENTS = ("luu", "nhu tren", "nhu kinh gui")
+_NOT_RECIPIENTS = ("luu", "nhu tren", "nhu kinh gui", "noi nhan")
 
 
 class RegisterBook(Documents):
@@ -126,12 +127,12 @@ class RegisterBook(Documents):
         return parsed, summary if named == parsed.doc_type and summary else text
 
     def _extra(self, cells: Cells, values: dict[str, Any]) -> None:
-        recipients = cells.text("recipients", limit=2000) or ""
+        recipients = cells.text("recipients", limit=MAX_LIST_CHARS) or ""
         values.update(
             signer=cells.text("signer", limit=255) or "", recipients_text=recipients,
             archive_to=cells.text("archive_to", limit=255) or "",
             copies=cells.integer("copies", minimum=0), notes=cells.text("notes", limit=2000) or "",
-            handled_by=cells.text("handled_by", limit=255) or "",
+            handled_by=cells.text("handled_by", limit=MAX_LIST_CHARS) or "",
             passed_on=cells.date("passed_on"), recipient_units=[])
         if values["copies"] is not None and values["copies"] > MAX_COPIES:
             cells.fail("copies", _("At most {limit}.").format(limit=f"{MAX_COPIES:,}"))
@@ -144,6 +145,8 @@ class RegisterBook(Documents):
 
     def resolve(self, planned: list[Planned]) -> None:
         super().resolve(planned)
+        stored = [current.id for p in planned if (current := self.existing(p)) is not None]
+        self.derived = registers.derived(self.session, stored)
         for p in planned:
             if p.errors or self.existing(p) is not None:
                 continue
@@ -163,7 +166,11 @@ class RegisterBook(Documents):
                 registers.heading(stored.doc_type, current.title) != v["heading"]:
             return True
         names = [n for n in EXTRA if _column_of(n) in self.present]
-        return any(v[n] != getattr(stored, n) for n in names)
+        printed = self.derived.get(current.id, {})
+        # An empty cell of the register prints what the deliveries say (registers.derived).
+        return any(v[n] != getattr(stored, n) and not (getattr(stored, n) in ("", None)
+                                                       and v[n] == printed.get(n))
+                   for n in names)
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
         for p in plan.updates:  # a title that prints as the file says is kept as stored

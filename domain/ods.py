@@ -108,6 +108,7 @@ class _SheetReader:
         self.cell: dict[str, Any] | None = None
         self.parts: list[str] = []
         self.paragraphs = 0
+        self.in_paragraph = 0  # text:p elements open (text between them is layout)
         self.ignore_depth = 0  # inside a comment (office:annotation): not the cell's text
 
     # --- elements
@@ -135,6 +136,7 @@ class _SheetReader:
             if self.paragraphs:
                 self.parts.append("\n")
             self.paragraphs += 1
+            self.in_paragraph += 1
         elif tag == f"{TEXT} s":
             self.parts.append(" " * min(_count(attrs.get(f"{TEXT} c")), 1000))
         elif tag == f"{TEXT} tab":
@@ -147,6 +149,8 @@ class _SheetReader:
             return
         if self.ignore_depth:
             self.ignore_depth -= 1
+        elif tag == f"{TEXT} p":
+            self.in_paragraph -= 1
         elif tag in (f"{TABLE} table-cell", f"{TABLE} covered-table-cell"):
             self._end_cell()
         elif tag == f"{TABLE} table-row":
@@ -155,7 +159,7 @@ class _SheetReader:
             raise _Done
 
     def text(self, data: str) -> None:
-        if self.active and self.cell is not None and not self.ignore_depth and self.paragraphs:
+        if self.active and self.cell is not None and not self.ignore_depth and self.in_paragraph:
             self.parts.append(data)
 
     # --- values

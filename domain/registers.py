@@ -60,7 +60,7 @@ def type_name_at_start(text: str) -> tuple[str | None, str]:
     opens the text, and the summary after it, exactly as written."""
     folded = fold(text)
     for name, code in _NAMES:
-        if folded == name or folded.startswith(name + " "):
+        if folded.startswith(name) and not folded[len(name):len(name) + 1].isalnum():
             words = len(name.split())
             rest = text.split(None, words)
             return code, rest[words].strip(" :,-") if len(rest) > words else ""
@@ -69,10 +69,10 @@ def type_name_at_start(text: str) -> tuple[str | None, str]:
 
 def heading(doc_type: str, title: str) -> str:
     """The "Tên loại và trích yếu nội dung" of a register line: the title, after the type's
-    name unless the title already opens with it."""
+    name unless the title already opens with it (a công văn's "V/v ..." stands alone)."""
     name = DOC_TYPES.get(doc_type, doc_type)
     code, _rest = type_name_at_start(title)
-    return title if code == doc_type else f"{name} {title}".strip()
+    return title if code == doc_type or doc_type == "CV" else f"{name} {title}".strip()
 
 
 # ---------------------------------------------------------------- the book
@@ -154,6 +154,10 @@ def build(session: Session, actor: Actor, *, book: str, year: int | None,
     if year is not None:
         check_year(year)
     owner = book_unit(session, actor, unit)
+    if actor.role == "clerk" and owner.id != actor.unit_id:
+        from domain.errors import AuthError
+
+        raise AuthError(_("A unit clerk prints only the registers of its own unit."))
     parent = session.get(Unit, owner.parent_id) if owner.parent_id else None
     body = [n.upper() for n in ((parent.name,) if parent else ()) + (owner.name,)]
     if book == "outgoing":
@@ -173,7 +177,7 @@ def _outgoing(session: Session, book: Book, owner: Unit, named: int | None) -> N
                             Document.date <= date(book.year, 12, 31))
     query = query.order_by(col(Document.date), col(Document.seq), col(Document.id))
     docs = list(session.exec(query))
-    sent_to = _delivery_names(session, docs)
+    sent_to = _delivery_names(session, [d.id for d in docs])
     for doc in docs:
         book.rows.append([
             doc.number, vn_day(doc.date), heading(doc.doc_type, doc.title), doc.signer,
@@ -199,8 +203,8 @@ def _incoming(session: Session, book: Book, owner: Unit, named: int | None) -> N
                            col(Document.id))
     pairs = list(session.exec(query))
     docs = [doc for doc, _name in pairs]
-    sent_to = _delivery_names(session, docs)
-    passed = _first_sent(session, docs)
+    sent_to = _delivery_names(session, [d.id for d in docs])
+    passed = _first_sent(session, [d.id for d in docs])
     for doc, author in pairs:
         book.rows.append([
             vn_day(doc.received_on), str(doc.incoming_number or ""), author, doc.number,
@@ -221,9 +225,18 @@ def _names(sent_to: dict[int, list[str]], doc: Document, named: int | None) -> s
     return "; ".join(names[:named]) + f" và {len(names) - named} đơn vị khác"
 
 
-def _delivery_names(session: Session, docs: list[Document]) -> dict[int, list[str]]:
+def derived(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a book prints from the deliveries where the register's own cell is empty: an
+    import of a printed book compares with these (and so changes nothing)."""
+    names = _delivery_names(session, ids)
+    first = _first_sent(session, ids)
+    return {i: {"recipients_text": "; ".join(names.get(i, [])),
+                "handled_by": "; ".join(names.get(i, [])), "passed_on": first.get(i)}
+            for i in ids}
+
+
+def _delivery_names(session: Session, ids: list[Any]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
-    ids = [d.id for d in docs]
     for start in range(0, len(ids), 500):
         query = (select(Delivery.document_id, Unit.name).join(Unit, col(Unit.id) == Delivery.unit_id)
                  .where(col(Delivery.document_id).in_(ids[start:start + 500]))
@@ -233,9 +246,8 @@ def _delivery_names(session: Session, docs: list[Document]) -> dict[int, list[st
     return names
 
 
-def _first_sent(session: Session, docs: list[Document]) -> dict[int, date]:
+def _first_sent(session: Session, ids: list[Any]) -> dict[int, date]:
     first: dict[int, date] = {}
-    ids = [d.id for d in docs]
     for start in range(0, len(ids), 500):
         query = (select(Delivery.document_id, func.min(Delivery.sent_at))
                  .where(col(Delivery.document_id).in_(ids[start:start + 500]))

@@ -66,11 +66,11 @@ class Document(SQLModel, table=True):
     signed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written.
-    recipients_text: str = Field(default="", max_length=2000)  # nơi nhận
+    recipients_text: str = Field(default="", max_length=10000)  # nơi nhận
     archive_to: str = Field(default="", max_length=255)  # đơn vị, người nhận bản lưu
     copies: int | None = None  # số lượng bản
     notes: str = Field(default="", max_length=2000)  # ghi chú
-    handled_by: str = Field(default="", max_length=255)  # đến: đơn vị hoặc người nhận
+    handled_by: str = Field(default="", max_length=10000)  # đến: đơn vị hoặc người nhận
     passed_on: dt.date | None = None  # đến: ngày chuyển
 
 
