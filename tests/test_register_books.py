@@ -13,6 +13,7 @@ import pytest
 
 from domain.registers import INCOMING_COLUMNS, OUTGOING_COLUMNS
 from tests.conftest import Bbt, make_user
+from tests.test_tui import demo_sqlite, demo_template  # noqa: F401 - fixtures
 
 LONG = "về việc triển khai thực hiện nhiệm vụ chuyển đổi số trong các cơ quan Đảng " * 3
 
@@ -150,3 +151,48 @@ def test_book_columns_are_those_of_the_decree(book: str) -> None:
     columns = OUTGOING_COLUMNS if book == "outgoing" else INCOMING_COLUMNS
     assert len(columns) == (8 if book == "outgoing" else 10)
     assert "Tên loại và trích yếu nội dung văn bản" in columns
+
+
+# ------------------------------------------------------------------ TUI
+
+
+def test_tui_prints_the_book_of_the_highlighted_document(demo_sqlite: Bbt, tmp_path: Path,  # noqa: F811
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input, Select
+
+    from bbt_tui.pilot import go, log_in, settle
+    from bbt_tui.widgets.form import FormScreen
+    from tests.conftest import ADMIN_PASSWORD
+    from tests.test_tui import drive
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "so-den-2022.docx"
+
+    async def script(app, pilot) -> dict:  # type: ignore[no-untyped-def]
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "documents")
+        first = app.screen.selected.data
+        for _step in range(30):  # down the register to an incoming document
+            if app.screen.selected.data == "42-KH/TU":
+                break
+            await pilot.press("down")
+            await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        form = {name: app.screen.query_one(f"#field-{name}").value
+                for name in ("book", "year", "unit", "path")}
+        app.screen.query_one("#field-path", Input).value = str(target)
+        assert isinstance(app.screen.query_one("#field-book"), Select)
+        await pilot.press("f2")
+        await settle(pilot)
+        form["closed"] = not isinstance(app.screen, FormScreen)
+        form["first"] = first
+        return form
+
+    seen = drive(demo_sqlite.url, script)
+    assert seen["first"] != "42-KH/TU"  # the key acted on the highlighted row, not the first
+    assert (seen["book"], seen["year"], seen["unit"]) == ("incoming", "2022", "VPHU")
+    assert seen["path"] == str(tmp_path / "so-den-VPHU-2022.pdf")
+    assert seen["closed"] and target.exists()
+    demo_sqlite.ok("register", "verify", "--year", "2022", str(target))
