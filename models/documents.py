@@ -65,12 +65,16 @@ class Document(SQLModel, table=True):
     signing_key_id: int | None = Field(default=None, foreign_key="signing_key.id")
     signed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
-    # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written.
-    recipients_text: str = Field(default="", max_length=10000)  # nơi nhận
-    archive_to: str = Field(default="", max_length=255)  # đơn vị, người nhận bản lưu
+    # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written;
+    # empty by default in the database too: bulk inserts that predate them name no value.
+    recipients_text: str = Field(  # nơi nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
+    archive_to: str = Field(  # đơn vị, người nhận bản lưu
+        default="", max_length=255, sa_column_kwargs={"server_default": ""})
     copies: int | None = None  # số lượng bản
-    notes: str = Field(default="", max_length=2000)  # ghi chú
-    handled_by: str = Field(default="", max_length=10000)  # đến: đơn vị hoặc người nhận
+    notes: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    handled_by: str = Field(  # đến: đơn vị hoặc người nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
     passed_on: dt.date | None = None  # đến: ngày chuyển
 
 

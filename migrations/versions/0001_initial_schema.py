@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 21:42:57.191714
+Create Date: 2026-11-30 22:00:23.157311
 """
 from collections.abc import Sequence
 
@@ -225,11 +225,11 @@ def upgrade() -> None:
     sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=False),
-    sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
+    sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), server_default='', nullable=False),
     sa.Column('copies', sa.Integer(), nullable=True),
-    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('handled_by', sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), server_default='', nullable=False),
+    sa.Column('handled_by', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
     sa.Column('passed_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['attachment_sha256'], ['attachment.sha256'], name=op.f('fk_document_attachment_sha256_attachment')),
     sa.ForeignKeyConstraint(['issuer_id'], ['unit.id'], name=op.f('fk_document_issuer_id_unit')),
