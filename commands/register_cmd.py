@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
 
         registers.check_book(book)
         registers.format_of(output)
-        with acting("read") as (session, actor):
+        with acting("read", write=True) as (session, actor):  # the print is recorded
             printed = registers.print_book(session, actor, book=book, year=year, path=output,
                                            unit=unit, force=force)
         done(_("{count} entries written to {path} (SHA-256 {sha}).").format(

@@ -33,6 +33,7 @@ from domain.imports_base import (
     bulk_update,
     header_key,
 )
+from domain.imports_io import Rows
 from domain.imports_records import DELIVERY, DOCUMENT, Documents
 from domain.text import fold
 from models import RegisterClosure
@@ -85,9 +86,12 @@ class RegisterBook(Documents):
             select(RegisterClosure.unit_id, RegisterClosure.year))}  # type: ignore[call-overload]
         self.unmatched: set[str] = set()
 
-    def plan(self, rows: Sequence[tuple[int, list[Any]]], progress: Progress | None) -> Plan:
+    def plan(self, rows: Rows | Sequence[tuple[int, list[Any]]], progress: Progress | None,
+             *, keep_good: bool = True) -> Plan:
         # Printed registers number their columns "(1) (2) ..." under the header: not a row.
-        return super().plan([r for r in rows if not _column_numbers(r[1])], progress)
+        # (A register is a year of documents: a list of them is small.)
+        return super().plan([r for r in rows if not _column_numbers(r[1])], progress,
+                            keep_good=keep_good)
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         day = cells.date("date", required=True)

@@ -7,15 +7,15 @@ element. So the sheet is read here as a stream: expat over `content.xml`, a mega
 time, keeping only the rows that hold something. A document type declaration (the door to
 entity expansion bombs) is refused; expat never fetches external entities.
 
-The rows come back as `imports_io` gives XLSX rows: text in NFC without surrounding spaces,
-whole numbers as int, dates as date, empty cells as None, data rows numbered from 1.
+The rows go to `add` as `imports_io` gives XLSX rows: text cleaned (NFC, no invisible
+characters, no surrounding spaces), whole numbers as int, dates as date, empty cells as None,
+data rows numbered from 1; `tick` is called as the parse goes (the caller's time budget).
 """
 
 from __future__ import annotations
 
-import io
-import unicodedata
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from xml.parsers import expat
@@ -38,10 +38,10 @@ class _Forbidden(Exception):
     """A DTD or an entity declaration: never in a real spreadsheet."""
 
 
-def check_package(data: bytes, name: str, max_unpacked: int, max_ratio: int) -> None:
+def check_package(file: Any, name: str, max_unpacked: int, max_ratio: int) -> None:
     """The zip directory looked at before anything is unpacked (as for XLSX)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile:
         raise BBTError(_("'{name}' is not an OpenDocument spreadsheet (.ods): the file is "
                          "damaged or of another kind.").format(name=name)) from None
@@ -64,10 +64,14 @@ def _is_spreadsheet(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo])
         archive.read(info).strip() == MIMETYPE
 
 
-def read(data: bytes, name: str, sheet: str | None, max_rows: int, max_columns: int
-         ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """Header cells and data rows of one sheet (the first unless `sheet` names one)."""
-    reader = _SheetReader(sheet, max_rows, max_columns, name)
+Add = Callable[[int, list[Any]], None]
+
+
+def read(file: Any, name: str, sheet: str | None, *, max_rows: int, max_columns: int,
+         add: Add, tick: Callable[[], None], clean: Callable[[str], str]) -> list[str]:
+    """The header cells of one sheet (the first unless `sheet` names one); its data rows go
+    to `add`."""
+    reader = _SheetReader(sheet, max_rows, max_columns, name, add, clean)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
@@ -76,8 +80,9 @@ def read(data: bytes, name: str, sheet: str | None, max_rows: int, max_columns: 
     parser.EntityDeclHandler = _refuse
     parser.buffer_text = True
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as xml:
+        with zipfile.ZipFile(file) as archive, archive.open("content.xml") as xml:
             while chunk := xml.read(CHUNK):
+                tick()
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except _Done:
@@ -95,12 +100,13 @@ def _refuse(*_args: Any) -> None:
 class _SheetReader:
     """expat's callbacks: the state of one sheet's rows and cells while they stream by."""
 
-    def __init__(self, wanted: str | None, max_rows: int, max_columns: int, name: str) -> None:
+    def __init__(self, wanted: str | None, max_rows: int, max_columns: int, name: str,
+                 add: Add, clean: Callable[[str], str]) -> None:
         self.wanted, self.max_rows, self.max_columns, self.name = wanted, max_rows, max_columns, name
+        self.add, self.clean = add, clean
         self.sheets: list[str] = []
         self.active = False
         self.headers: list[str] | None = None
-        self.rows: list[tuple[int, list[Any]]] = []
         self.row_number = 0  # data rows seen, empty ones too (as XLSX numbers them)
         self.cells: list[Any] = []
         self.pending_empty = 0
@@ -165,7 +171,7 @@ class _SheetReader:
     # --- values
     def _end_cell(self) -> None:
         assert self.cell is not None
-        value = _value(self.cell, "".join(self.parts))
+        value = _value(self.cell, "".join(self.parts), self.clean)
         repeat = _count(self.cell.get(f"{TABLE} number-columns-repeated"))
         self.cell = None
         if value is None:
@@ -191,16 +197,16 @@ class _SheetReader:
             if self.row_number > self.max_rows:
                 raise BBTError(_("'{name}' has more than {max} rows; split it into smaller "
                                  "files.").format(name=self.name, max=f"{self.max_rows:,}"))
-            self.rows.append((self.row_number, list(self.cells)))
+            self.add(self.row_number, list(self.cells))
 
-    def result(self) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    def result(self) -> list[str]:
         if self.wanted is not None and self.wanted not in self.sheets:
             raise BBTError(_("'{name}' has no sheet '{sheet}'; its sheets are {sheets}.").format(
                 name=self.name, sheet=self.wanted, sheets=", ".join(self.sheets)))
         if not self.headers or not any(self.headers):
             raise BBTError(_("'{name}' is empty: the first row must name the columns.").format(
                 name=self.name))
-        return self.headers, self.rows
+        return self.headers
 
 
 def _count(value: str | None) -> int:
@@ -210,7 +216,7 @@ def _count(value: str | None) -> int:
         return 1
 
 
-def _value(attrs: dict[str, str], text: str) -> Any:
+def _value(attrs: dict[str, str], text: str, clean: Callable[[str], str]) -> Any:
     """A cell's value by its office:value-type, as openpyxl would give it for XLSX."""
     kind = attrs.get(f"{OFFICE} value-type")
     if kind in ("float", "percentage", "currency"):
@@ -223,8 +229,7 @@ def _value(attrs: dict[str, str], text: str) -> Any:
             return day
     elif kind == "boolean":
         return attrs.get(f"{OFFICE} boolean-value", "false").lower()
-    text = unicodedata.normalize("NFC", text).strip()
-    return text or None
+    return clean(text) or None
 
 
 def _number(value: str | None) -> int | float | None:
