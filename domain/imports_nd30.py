@@ -41,7 +41,7 @@ from models import RegisterClosure
 MAX_COPIES = 1_000_000_000
 MAX_LIST_CHARS = 10_000  # a circular to every grassroots organisation names 68 of them
 EXTRA = ("signer", "recipients_text", "archive_to", "copies", "notes", "handled_by",
-         "passed_on")
+         "passed_on", "status", "withdrawn_reason")
 # "156/UBND-VP": a state body's công văn carries no type in its number.
 _UNTYPED = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W_][\w.&]{0,39}?)(?:\s*-\s*(\S{1,40}))?\s*$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
@@ -132,10 +132,13 @@ class RegisterBook(Documents):
 
     def _extra(self, cells: Cells, values: dict[str, Any]) -> None:
         recipients = cells.text("recipients", limit=MAX_LIST_CHARS) or ""
+        cell = cells.text("notes", limit=2000) or ""
+        notes, status, reason = split_withdrawal(cell)
+        values.update(status=status, withdrawn_reason=reason, notes_cell=cell)
         values.update(
             signer=cells.text("signer", limit=255) or "", recipients_text=recipients,
             archive_to=cells.text("archive_to", limit=255) or "",
-            copies=cells.integer("copies", minimum=0), notes=cells.text("notes", limit=2000) or "",
+            copies=cells.integer("copies", minimum=0), notes=notes,
             handled_by=cells.text("handled_by", limit=MAX_LIST_CHARS) or "",
             passed_on=cells.date("passed_on"), recipient_units=[])
         if values["copies"] is not None and values["copies"] > MAX_COPIES:
@@ -169,7 +172,9 @@ class RegisterBook(Documents):
         if v["title"] != current.title and \
                 registers.heading(stored.doc_type, current.title) != v["heading"]:
             return True
-        names = [n for n in EXTRA if _column_of(n) in self.present]
+        if "notes" in self.present and registers.notes_cell(stored) != v["notes_cell"]:
+            return True  # "Đã thu hồi: a; b" splits two ways: compare as the book prints
+        names = [n for n in EXTRA if _column_of(n) in self.present and _column_of(n) != "notes"]
         printed = self.derived.get(current.id, {})
         # An empty cell of the register prints what the deliveries say (registers.derived).
         return any(v[n] != getattr(stored, n) and not (getattr(stored, n) in ("", None)
@@ -226,7 +231,21 @@ class RegisterBook(Documents):
 
 
 def _column_of(field: str) -> str:
-    return "recipients" if field == "recipients_text" else field
+    return {"recipients_text": "recipients", "status": "notes",
+            "withdrawn_reason": "notes"}.get(field, field)
+
+
+_WITHDRAWN = re.compile(rf"^{registers.WITHDRAWN}(?:\s*:\s*(.*?))?\s*(?:;\s*(.*))?$",
+                        re.S | re.I)
+
+
+def split_withdrawal(notes: str) -> tuple[str, str, str]:
+    """"Đã thu hồi: lý do; ghi chú" (how a book notes a withdrawn number) read back into the
+    notes, the status and the reason."""
+    found = _WITHDRAWN.match(notes)
+    if found is None:
+        return notes, "issued", ""
+    return (found[2] or "").strip(), "withdrawn", (found[1] or "").strip()
 
 
 def _column_numbers(cells: list[Any]) -> bool:

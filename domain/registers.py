@@ -45,8 +45,7 @@ OUTGOING_WIDTHS = (28, 20, 80, 28, 45, 28, 15, 18)
 INCOMING_WIDTHS = (18, 14, 32, 26, 18, 70, 30, 18, 18, 18)
 MAX_NAMED = 6
 TITLES = {"outgoing": "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "incoming": "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"}
-# The withdraw feature (`doc withdraw`) records these on Document; read them when present.
-_WITHDRAWN_REASON_FIELDS = ("withdraw_reason", "withdrawn_reason", "status_reason", "reason")
+WITHDRAWN = "Đã thu hồi"  # the note of a withdrawn number; the import reads it back
 
 
 # ---------------------------------------------------------------- the type name in titles
@@ -123,16 +122,20 @@ def vn_day(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-def withdrawal(doc: Document) -> str | None:
-    """The withdrawal note of a withdrawn document, None for a document in force."""
-    if getattr(doc, "status", "issued") != "withdrawn":
+def withdrawal(doc: Any) -> str | None:
+    """The withdrawal note of a withdrawn (thu hồi) document, None for one in force: the
+    number stays in the book with its reason, never silently missing."""
+    if doc.status != "withdrawn":
         return None
-    reason = next((getattr(doc, f) for f in _WITHDRAWN_REASON_FIELDS
-                   if getattr(doc, f, None)), "")
-    return f"Đã thu hồi: {reason}" if reason else "Đã thu hồi"
+    return f"{WITHDRAWN}: {doc.withdrawn_reason}" if doc.withdrawn_reason else WITHDRAWN
 
 
 def _notes(doc: Document) -> str:
+    return notes_cell(doc)
+
+
+def notes_cell(doc: Any) -> str:
+    """The "Ghi chú" of a register line: the withdrawal, then the register's own notes."""
     return "; ".join(t for t in (withdrawal(doc), doc.notes) if t)
 
 

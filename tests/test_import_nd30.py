@@ -16,7 +16,7 @@ import pytest
 from domain import ods
 from domain.errors import BBTError
 from domain.imports_io import unescape
-from domain.imports_nd30 import recipient_names
+from domain.imports_nd30 import recipient_names, split_withdrawal
 from domain.registers import heading, type_name_at_start
 from tests.conftest import ADMIN_PASSWORD, Bbt
 
@@ -105,7 +105,9 @@ def test_outgoing_register_continues_numbering(bbt: Bbt, tmp_path: Path) -> None
 
 
 def test_round_trip_from_the_demo_into_a_fresh_database(demo: Bbt, tmp_path: Path) -> None:
+    demo.ok("doc", "withdraw", "796-QĐ/HU", "--reason", "Ban hành lại; thay thế")
     book = exported(demo, tmp_path / "hu.csv", "--unit", "HU")
+    assert book[2][0] == "796-QĐ/HU" and book[2][7] == "Đã thu hồi: Ban hành lại; thay thế"
     incoming = exported(demo, tmp_path / "in.csv", "--unit", "VPHU", "--book", "incoming")
     assert len(book) == 5 and len(incoming) == 4
     assert imported(demo, tmp_path / "hu.csv")["unchanged"] == 4  # in place: nothing changes
@@ -117,6 +119,8 @@ def test_round_trip_from_the_demo_into_a_fresh_database(demo: Bbt, tmp_path: Pat
     fresh.ok("import", "units", str(tmp_path / "units.csv"))
     assert imported(fresh, tmp_path / "hu.csv")["inserted"] == 4
     assert exported(fresh, tmp_path / "hu2.csv", "--unit", "HU") == book
+    withdrawn = fresh.json("doc", "show", "796-QĐ/HU")
+    assert withdrawn["status"] == "withdrawn"
     # Incoming registers go to the importing account's unit: BBT's admin belongs to BBT.
     assert imported(fresh, tmp_path / "in.csv")["inserted"] == 3
     again = exported(fresh, tmp_path / "in2.csv", "--unit", "BBT", "--book", "incoming")
@@ -191,6 +195,16 @@ def test_heading_prints_what_the_import_splits() -> None:
     assert heading("BC", "Báo cáo tình hình") == "Báo cáo tình hình"
     assert heading("CV", "V/v triển khai") == "V/v triển khai"
     assert type_name_at_start(heading("KH", "ứng dụng CNTT")) == ("KH", "ứng dụng CNTT")
+
+
+@pytest.mark.parametrize(("notes", "expected"), [
+    ("Đã thu hồi: sai thể thức", ("", "withdrawn", "sai thể thức")),
+    ("Đã thu hồi: sai; bản gốc lưu", ("bản gốc lưu", "withdrawn", "sai")),
+    ("đã thu hồi", ("", "withdrawn", "")),
+    ("Bản chính lưu hồ sơ", ("Bản chính lưu hồ sơ", "issued", "")),
+])
+def test_withdrawal_notes_read_back(notes: str, expected: tuple[str, str, str]) -> None:
+    assert split_withdrawal(notes) == expected
 
 
 def test_recipient_names() -> None:
