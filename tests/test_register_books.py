@@ -90,8 +90,13 @@ def test_print_refuses_existing_files_bad_formats_and_other_units_books(demo: Bb
     args = ("register", "print", "--book", "outgoing", "--year", "2022", "--unit", "HU")
     assert demo(*args, "-o", str(target)).exit_code == 1
     assert target.read_text() == "giữ nguyên"
+    demo.ok("doc", "withdraw", "796-QĐ/HU", "--reason", "sai thể thức")
     demo.ok(*args, "-o", str(target), "--force")
-    assert zipfile.is_zipfile(target)
+    from openpyxl import load_workbook
+
+    lines = {row[0]: row for row in load_workbook(target)["Sổ"].iter_rows(values_only=True)}
+    assert lines["796-QĐ/HU"][7] == "Đã thu hồi: sai thể thức"  # never silently missing
+    assert lines["750-QĐ/HU"][7] is None
     assert demo(*args, "-o", str(tmp_path / "so.md")).exit_code == 1
     assert demo("register", "print", "--book", "sideways", "--year", "2022",
                 "-o", str(tmp_path / "x.pdf")).exit_code == 1
