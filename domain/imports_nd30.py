@@ -36,7 +36,6 @@ from domain.imports_base import (
 from domain.imports_io import Rows
 from domain.imports_records import DELIVERY, DOCUMENT, Documents
 from domain.text import fold
-from models import RegisterClosure
 
 MAX_COPIES = 1_000_000_000
 MAX_LIST_CHARS = 10_000  # a circular to every grassroots organisation names 68 of them
@@ -82,8 +81,6 @@ class RegisterBook(Documents):
         for unit in self.units.values():
             self.by_name.setdefault(fold(unit.name), unit.id)  # type: ignore[arg-type]
             self.by_name.setdefault(fold(unit.code), unit.id)  # type: ignore[arg-type]
-        self.closed = {(c.unit_id, c.year) for c in self.session.execute(
-            select(RegisterClosure.unit_id, RegisterClosure.year))}  # type: ignore[call-overload]
         self.unmatched: set[str] = set()
 
     def plan(self, rows: Rows | Sequence[tuple[int, list[Any]]], progress: Progress | None,
@@ -154,15 +151,6 @@ class RegisterBook(Documents):
         super().resolve(planned)
         stored = [current.id for p in planned if (current := self.existing(p)) is not None]
         self.derived = registers.derived(self.session, stored)
-        for p in planned:
-            if p.errors or self.existing(p) is not None:
-                continue
-            v = p.values
-            owner, year = (v["recipient_id"], v["incoming_year"]) if v["direction"] == "incoming" \
-                else (v["issuer_id"], v["date"].year)
-            if (owner, year) in self.closed:
-                p.errors.append("date: " + _("The registers of {year} are closed (khóa sổ); "
-                                             "nothing new is entered in them.").format(year=year))
 
     def changed(self, planned: Planned, current: Any) -> bool:
         v = planned.values

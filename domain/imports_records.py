@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam as param
 from sqlalchemy import func, select, update
 
-from domain import articles, dataentry, documents, numbering, units
+from domain import articles, dataentry, documents, numbering, registers, units
 from domain import settings as settings_
 from domain.errors import BBTError
 from domain.i18n import N_, _
@@ -203,6 +203,7 @@ class Documents(Handler):
                     "Incoming number {no} of {year} is already taken.").format(
                         no=v["incoming_number"], year=v["incoming_year"]))
             claimed.setdefault(slot, p.row)
+        registers.refuse_closed(self.session, planned, self.existing)  # khóa sổ
 
     def _keep_register(self, v: dict[str, Any], current: Any) -> None:
         """A stored incoming document keeps what the file does not say about its register

@@ -347,6 +347,23 @@ def close(session: Session, actor: Actor, *, year: int, unit: str | None = None
     return done
 
 
+def refuse_closed(session: Session, planned: list[Any], existing: Any) -> None:
+    """Hook of `bbt import documents`: a new entry in a closed year is refused (its row)."""
+    closed = {(unit_id, year) for unit_id, year in session.execute(
+        select(RegisterClosure.unit_id, RegisterClosure.year))}  # type: ignore[call-overload]
+    if not closed:
+        return
+    for p in planned:
+        v = p.values
+        if p.errors or existing(p) is not None:
+            continue
+        owner, year = (v["recipient_id"], v["incoming_year"]) if v["direction"] == "incoming" \
+            else (v["issuer_id"], v["date"].year)
+        if (owner, year) in closed:
+            p.errors.append("date: " + _("The registers of {year} are closed (khóa sổ); "
+                                         "nothing new is entered in them.").format(year=year))
+
+
 def guard(session: Session, actor: Actor, unit: Unit, day: date, *, historical: bool,
           reopen: bool = False) -> None:
     """Hook of `doc issue` / `doc receive`: nothing new is entered in a closed year; a

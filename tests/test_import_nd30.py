@@ -111,6 +111,10 @@ def test_round_trip_from_the_demo_into_a_fresh_database(demo: Bbt, tmp_path: Pat
     incoming = exported(demo, tmp_path / "in.csv", "--unit", "VPHU", "--book", "incoming")
     assert len(book) == 5 and len(incoming) == 4
     assert imported(demo, tmp_path / "hu.csv")["unchanged"] == 4  # in place: nothing changes
+    demo.ok("export", "documents", "--layout", "nd30", "--unit", "HU", "-o",
+            str(tmp_path / "hu.xlsx"))
+    assert imported(demo, tmp_path / "hu.xlsx")["unchanged"] == 4
+    assert demo("export", "documents", "-o", str(tmp_path / "hu.ods")).exit_code == 1
     demo.ok("export", "units", "-o", str(tmp_path / "units.csv"))
 
     fresh = Bbt(f"sqlite:///{tmp_path / 'fresh.db'}")
@@ -173,6 +177,10 @@ def test_a_closed_year_refuses_imported_entries(bbt: Bbt, tmp_path: Path) -> Non
     result = imported(bbt, write_csv(tmp_path / "r.csv", OUT_HEADERS, OUTGOING[:2]), code=1)
     assert [r["row"] for r in result["rejected"]] == [2]  # UBND's register is open
     assert "2022" in result["rejected"][0]["errors"][0]
+    plain = tmp_path / "plain.csv"  # BBT's own layout is held to the closure too
+    plain.write_text("number,date,title\n751-QĐ/HU,2022-03-01,Muộn\n752-QĐ/HU,2023-01-05,Mới\n")
+    result = imported(bbt, plain, code=1)
+    assert [r["row"] for r in result["rejected"]] == [1]
 
 
 # ------------------------------------------------------------------ splitting
