@@ -409,6 +409,10 @@ def verify(session: Session, actor: Actor, *, year: int, path: Path) -> Verdict:
         detail = json.loads(entry.detail)
         if detail.get("sha256") != sha:
             continue
+        if audit.entry_hash(entry.prev_hash, entry) != entry.hash:
+            # The record itself was edited behind BBT's back (`bbt audit verify` finds where).
+            return Verdict(False, _("The audit record of this book was altered; run `bbt "
+                                    "audit verify`."))
         unit_code, kind, _year = entry.entity_key.split("/")
         now = build(session, actor, book=kind, year=year, unit=unit_code)
         when = entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -142,6 +142,17 @@ def test_closing_a_year_and_verifying_the_bound_book(demo: Bbt, tmp_path: Path) 
     assert demo("register", "verify", "--year", "2022", str(tampered)).exit_code == 1
     assert demo("register", "verify", "--year", "2021", str(reprinted)).exit_code == 1
 
+    # Someone with the database rewrites the record of the print: the record no longer holds.
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(demo.url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET detail = replace(detail, '\"entries\": 5', "
+                                "'\"entries\": 6') WHERE action = 'register.print'"))
+    engine.dispose()
+    altered = demo("register", "verify", "--year", "2022", str(reprinted))
+    assert altered.exit_code == 1 and "audit" in altered.stderr
+
 
 def test_incoming_register_closes_too(demo: Bbt) -> None:
     demo.ok("register", "close", "--year", "2022", "--unit", "VPHU")
