@@ -130,10 +130,6 @@ def withdrawal(doc: Any) -> str | None:
     return f"{WITHDRAWN}: {doc.withdrawn_reason}" if doc.withdrawn_reason else WITHDRAWN
 
 
-def _notes(doc: Document) -> str:
-    return notes_cell(doc)
-
-
 def notes_cell(doc: Any) -> str:
     """The "Ghi chú" of a register line: the withdrawal, then the register's own notes."""
     return "; ".join(t for t in (withdrawal(doc), doc.notes) if t)
@@ -185,7 +181,7 @@ def _outgoing(session: Session, book: Book, owner: Unit, named: int | None) -> N
         book.rows.append([
             doc.number, vn_day(doc.date), heading(doc.doc_type, doc.title), doc.signer,
             doc.recipients_text or _names(sent_to, doc, named), doc.archive_to,
-            "" if doc.copies is None else str(doc.copies), _notes(doc)])
+            "" if doc.copies is None else str(doc.copies), notes_cell(doc)])
     if docs:
         book.first, book.last = docs[0].number, docs[-1].number
     by_series: dict[str, list[int]] = defaultdict(list)
@@ -213,7 +209,7 @@ def _incoming(session: Session, book: Book, owner: Unit, named: int | None) -> N
             vn_day(doc.received_on), str(doc.incoming_number or ""), author, doc.number,
             vn_day(doc.date), heading(doc.doc_type, doc.title),
             doc.handled_by or _names(sent_to, doc, named),
-            vn_day(doc.passed_on or passed.get(doc.id or 0)), "", _notes(doc)])
+            vn_day(doc.passed_on or passed.get(doc.id or 0)), "", notes_cell(doc)])
     if docs:
         book.first, book.last = str(docs[0].incoming_number), str(docs[-1].incoming_number)
         book.ranges.append(f"Từ số {book.first} đến số {book.last}")
