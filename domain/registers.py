@@ -42,7 +42,7 @@ INCOMING_COLUMNS = (
 )
 # Relative widths of the columns on a landscape A4 page (millimetres of 262).
 OUTGOING_WIDTHS = (28, 20, 80, 28, 45, 28, 15, 18)
-INCOMING_WIDTHS = (18, 14, 32, 26, 18, 70, 30, 18, 18, 18)
+INCOMING_WIDTHS = (20, 11, 28, 26, 20, 70, 31, 20, 16, 20)
 MAX_NAMED = 6
 TITLES = {"outgoing": "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "incoming": "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"}
 WITHDRAWN = "Đã thu hồi"  # the note of a withdrawn number; the import reads it back
