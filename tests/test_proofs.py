@@ -1,0 +1,190 @@
+"""Proofs that hold against someone who can write the database (SPEC section 7.2), each
+attack performed on SQLite and PostgreSQL: audit anchors and Merkle consistency proofs, the
+genesis entry, seals checked against recomputed fingerprints, the audit chain and an exported
+trust list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from tests.conftest import Bbt
+
+
+def sql(url: str, statement: str, **params: Any) -> list[Any]:
+    from domain.db import get_engine
+
+    with get_engine(url).begin() as conn:
+        result = conn.execute(text(statement), params)
+        return list(result) if result.returns_rows else []
+
+
+def seed(bbt: Bbt, *codes: str) -> None:
+    for code in codes:
+        bbt.ok("unit", "add", code, f"Đơn vị {code}", "--kind", "other")
+
+
+def anchor(bbt: Bbt, path: Path) -> dict[str, Any]:
+    bbt.ok("audit", "anchor", "-o", str(path))
+    return json.loads(path.read_text())
+
+
+def rewrite_chain_from(url: str, first_id: int) -> None:
+    """What an attacker with write access does: recompute every hash from `first_id` on and
+    the head, so that the chain agrees with itself again."""
+    from domain import audit
+    from domain.db import get_engine
+    from models import AuditEntry, AuditHead
+    from sqlmodel import Session, col, select
+
+    with Session(get_engine(url)) as session:
+        prev = audit.GENESIS
+        for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
+            if entry.id >= first_id:
+                entry.prev_hash, entry.hash = prev, audit.entry_hash(prev, entry)
+                session.add(entry)
+            prev = entry.hash
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        head.hash = prev
+        session.add(head)
+        session.commit()
+
+
+# ---------------------------------------------------------------- genesis and anchors
+
+
+def test_init_writes_the_genesis_entry(bbt: Bbt) -> None:
+    entries = bbt.json("audit", "list", "--limit", "1000")
+    assert entries[-1]["action"] == "audit.genesis" and entries[-1]["id"] == 1
+    assert [e["action"] for e in entries[-3:-1]] == ["account.add", "unit.add"]
+    bbt.ok("audit", "verify")
+
+
+def test_emptied_chain_fails(bbt: Bbt) -> None:
+    seed(bbt, "A")
+    sql(bbt.url, "DELETE FROM audit_entry")
+    sql(bbt.url, "DELETE FROM audit_head")
+    result = bbt("audit", "verify")
+    assert result.exit_code == 1 and "empty" in result.stderr
+
+
+def test_chain_that_starts_elsewhere_fails(bbt: Bbt) -> None:
+    """Drop the genesis and the first entries, renumber the rest and rehash: the chain agrees
+    with itself but no longer starts at the genesis."""
+    seed(bbt, "A", "B")
+    sql(bbt.url, "DELETE FROM audit_entry WHERE id <= 3")
+    sql(bbt.url, "UPDATE audit_entry SET id = id - 3")
+    sql(bbt.url, "UPDATE audit_head SET last_id = last_id - 3")
+    rewrite_chain_from(bbt.url, 1)
+    result = bbt("audit", "verify")
+    assert result.exit_code == 1 and "genesis" in result.stderr
+
+
+def test_anchor_file_is_private_json_and_never_overwritten(bbt: Bbt, tmp_path: Path) -> None:
+    seed(bbt, "A")
+    path = tmp_path / "anchor.json"
+    kept = anchor(bbt, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert kept["entries"] == 4 and len(kept["last_hash"]) == 64 and len(kept["merkle_root"]) == 64
+    assert kept["last_hash"] == bbt.json("audit", "list", "--limit", "1")[0]["hash"]
+    assert kept["time"]
+    assert bbt("audit", "anchor", "-o", str(path)).exit_code == 1
+    printed = json.loads(bbt.ok("audit", "anchor").stdout)
+    assert printed["merkle_root"] == kept["merkle_root"]
+
+
+def test_anchor_holds_while_the_chain_grows(bbt: Bbt, tmp_path: Path) -> None:
+    seed(bbt, "A")
+    path = tmp_path / "anchor.json"
+    anchor(bbt, path)
+    seed(bbt, "B", "C")
+    out = bbt.ok("audit", "verify", "--anchor", str(path)).stdout
+    assert "6 entries" in out and "entry 4" in out
+    proved = bbt.ok("audit", "prove", "--from", str(path))
+    assert "Consistent" in proved.stdout
+
+
+def test_deleting_everything_fails_against_the_anchor(bbt: Bbt, tmp_path: Path) -> None:
+    seed(bbt, "A")
+    path = tmp_path / "anchor.json"
+    anchor(bbt, path)
+    sql(bbt.url, "DELETE FROM audit_entry")
+    sql(bbt.url, "DELETE FROM audit_head")
+    assert bbt("audit", "verify", "--anchor", str(path)).exit_code == 1
+    assert bbt("audit", "prove", "--from", str(path)).exit_code == 1
+
+
+def test_cut_tail_with_head_fixed_up_fails_against_the_anchor(bbt: Bbt, tmp_path: Path) -> None:
+    seed(bbt, "A", "B", "C")
+    path = tmp_path / "anchor.json"
+    anchor(bbt, path)
+    sql(bbt.url, "DELETE FROM audit_entry WHERE id > 4")
+    sql(bbt.url, "UPDATE audit_head SET last_id = 4, "
+                 "hash = (SELECT hash FROM audit_entry WHERE id = 4)")
+    bbt.ok("audit", "verify")  # without the anchor the cut cannot be seen
+    result = bbt("audit", "verify", "--anchor", str(path))
+    assert result.exit_code == 1 and "shorter than the anchor" in result.stderr
+    assert bbt("audit", "prove", "--from", str(path)).exit_code == 1
+
+
+def test_cut_tail_then_new_entries_fail_against_the_anchor(bbt: Bbt, tmp_path: Path) -> None:
+    """Cut the anchored tail and let the chain grow past its length again: the entry at the
+    anchored position now has another hash."""
+    seed(bbt, "A", "B", "C")
+    path = tmp_path / "anchor.json"
+    anchor(bbt, path)
+    sql(bbt.url, "DELETE FROM audit_entry WHERE id > 4")
+    sql(bbt.url, "UPDATE audit_head SET last_id = 4, "
+                 "hash = (SELECT hash FROM audit_entry WHERE id = 4)")
+    seed(bbt, "D", "E", "F")
+    bbt.ok("audit", "verify")
+    result = bbt("audit", "verify", "--anchor", str(path))
+    assert result.exit_code == 1 and "differs from the anchor" in result.stderr
+    proved = bbt("audit", "prove", "--from", str(path), "--json")
+    assert proved.exit_code == 1 and json.loads(proved.stdout)["consistent"] is False
+
+
+def test_edited_entry_rehashed_fails_against_the_anchor(bbt: Bbt, tmp_path: Path) -> None:
+    seed(bbt, "A", "B")
+    path = tmp_path / "anchor.json"
+    anchor(bbt, path)
+    seed(bbt, "C")
+    sql(bbt.url, "UPDATE audit_entry SET actor = 'someone' WHERE id = 3")
+    assert bbt("audit", "verify").exit_code == 1  # a plain edit breaks the chain itself
+    rewrite_chain_from(bbt.url, 3)
+    bbt.ok("audit", "verify")  # a rewrite agrees with itself...
+    assert bbt("audit", "verify", "--anchor", str(path)).exit_code == 1  # ...not the anchor
+    proved = bbt("audit", "prove", "--from", str(path), "--json")
+    assert proved.exit_code == 1
+    assert "not an extension" in proved.stderr
+
+
+def test_consistency_proof_is_logarithmic_and_checks_out(bbt: Bbt, tmp_path: Path) -> None:
+    from domain import merkle
+
+    seed(bbt, "A", "B")
+    path = tmp_path / "anchor.json"
+    old = anchor(bbt, path)
+    seed(bbt, *[f"U{i}" for i in range(20)])
+    proof = bbt.json("audit", "prove", "--from", str(path))
+    assert proof["old_size"] == old["entries"] == 5 and proof["size"] == 25
+    assert proof["consistent"] and 0 < len(proof["proof"]) <= 2 * (25).bit_length()
+    current = json.loads(bbt.ok("audit", "anchor").stdout)
+    assert proof["root"] == current["merkle_root"]
+    # anyone can check the proof with the two roots alone
+    assert merkle.verify_consistency(5, 25, bytes.fromhex(old["merkle_root"]),
+                                     bytes.fromhex(current["merkle_root"]),
+                                     [bytes.fromhex(h) for h in proof["proof"]])
+
+
+def test_not_an_anchor_is_one_sentence(bbt: Bbt, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"entries": "many"}')
+    for args in (("audit", "verify", "--anchor", str(bad)), ("audit", "prove", "--from", str(bad)),
+                 ("audit", "verify", "--anchor", str(tmp_path / "missing.json"))):
+        result = bbt(*args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
