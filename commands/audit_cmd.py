@@ -4,19 +4,14 @@ from pathlib import Path
 
 import typer
 
-from commands.common import acting, done, print_json, print_table
+from commands.common import acting, done, print_json, print_table, read_text_file
 from domain.i18n import _
 
 
 def _read_anchor(path: Path):  # type: ignore[no-untyped-def]
     from domain import audit
-    from domain.errors import BBTError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise BBTError(_("The anchor file '{path}' cannot be read.").format(path=path)) from None
-    return audit.Anchor.parse(text)
+    return audit.Anchor.parse(read_text_file(path))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,10 +35,11 @@ def anchor(bbt: Bbt, path: Path) -> dict[str, Any]:
 def rewrite_chain_from(url: str, first_id: int) -> None:
     """What an attacker with write access does: recompute every hash from `first_id` on and
     the head, so that the chain agrees with itself again."""
+    from sqlmodel import Session, col, select
+
     from domain import audit
     from domain.db import get_engine
     from models import AuditEntry, AuditHead
-    from sqlmodel import Session, col, select
 
     with Session(get_engine(url)) as session:
         prev = audit.GENESIS
@@ -188,3 +189,165 @@ def test_not_an_anchor_is_one_sentence(bbt: Bbt, tmp_path: Path) -> None:
                  ("audit", "verify", "--anchor", str(tmp_path / "missing.json"))):
         result = bbt(*args)
         assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+
+
+# ---------------------------------------------------------------- seals and the trust list
+
+PASSPHRASE = "cum-tu-bi-mat-cua-ban-bien-tap"
+KEY_ENV = {"BBT_KEY_PASSPHRASE": PASSPHRASE}
+
+
+def sealed_document(bbt: Bbt, title: str = "Kế hoạch số hóa") -> str:
+    from domain import documents, keys, units
+    from domain.auth import Actor
+    from domain.db import get_engine, transaction
+
+    admin = Actor("admin", "admin")
+    with transaction(get_engine(bbt.url)) as session:
+        if not keys.active_keys(session, units.get(session, "BBT")):
+            keys.create(session, admin, "BBT", PASSPHRASE)
+        doc = documents.issue(session, admin, "KH", "BBT", title, "2022-06-10", signer="Linh")
+        keys.sign(session, admin, doc.number, PASSPHRASE)
+        return doc.number
+
+
+def forge(url: str, number: str, *, keep_fingerprint: bool = True, new_row: bool = False,
+          audited: bool = False) -> None:
+    """Edit a sealed document and seal it again with the attacker's own key, put into the
+    database behind BBT's back: over the unit's key row, or as a new key row."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from domain import audit, documents, keys
+    from domain.auth import SYSTEM
+    from domain.db import get_engine, transaction
+    from models import SigningKey
+
+    private = Ed25519PrivateKey.generate()
+    raw = serialization.Encoding.Raw
+    public = private.public_key().public_bytes(raw, serialization.PublicFormat.Raw)
+    fingerprint = hashlib.sha256(public).hexdigest()
+    with transaction(get_engine(url)) as session:
+        doc = documents.get(session, number)
+        doc.title = "Kế hoạch đã bị sửa"
+        if new_row:
+            key = SigningKey(unit_id=doc.issuer_id, public_key=public, wrapped_private_key=b"-",
+                             kdf_salt=b"-", nonce=b"-", fingerprint=fingerprint)
+            session.add(key)
+            session.flush()
+            doc.signing_key_id = key.id
+        else:
+            key = session.get(SigningKey, doc.signing_key_id)
+            key.public_key = public
+            if not keep_fingerprint:
+                key.fingerprint = fingerprint
+        if audited:  # the hashes need no secret: the forger appends a matching entry
+            audit.record(session, SYSTEM, "key.create", "signing_key", fingerprint,
+                         unit="BBT", public_key=public.hex())
+        doc.signature = private.sign(keys.digest(
+            doc, "BBT", documents.attachment_bytes(session, doc), doc.signed_at))
+        session.add_all([doc, key])
+
+
+def export_trust(bbt: Bbt, path: Path) -> dict[str, Any]:
+    bbt.ok("key", "export-trust", "-o", str(path))
+    return json.loads(path.read_text())
+
+
+def test_trust_list_lists_every_key_with_validity(bbt: Bbt, tmp_path: Path) -> None:
+    import hashlib
+
+    number = sealed_document(bbt)
+    bbt.ok("key", "create", "--unit", "BBT", env=KEY_ENV)  # rotation: the first key retires
+    path = tmp_path / "trust.json"
+    trust = export_trust(bbt, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert bbt("key", "export-trust", "-o", str(path)).exit_code == 1  # never overwritten
+    assert [k["unit"] for k in trust["keys"]] == ["BBT", "BBT"]
+    first, second = trust["keys"]
+    for key in trust["keys"]:
+        assert key["fingerprint"] == hashlib.sha256(bytes.fromhex(key["public_key"])).hexdigest()
+    assert first["valid_until"] is not None and second["valid_until"] is None
+    out = bbt.ok("doc", "verify", number, "--trust", str(path)).stdout
+    assert "valid seal" in out and "trust list" in out
+
+
+def test_replaced_public_key_keeping_its_fingerprint_fails(bbt: Bbt, tmp_path: Path) -> None:
+    number = sealed_document(bbt)
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    forge(bbt.url, number, keep_fingerprint=True)
+    plain = bbt("doc", "verify", number)
+    assert plain.exit_code == 1 and "fingerprint does not match" in plain.stderr
+    assert bbt("doc", "verify", number, "--trust", str(trust)).exit_code == 1
+
+
+def test_replaced_public_key_with_its_own_fingerprint_fails(bbt: Bbt, tmp_path: Path) -> None:
+    number = sealed_document(bbt)
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    forge(bbt.url, number, keep_fingerprint=False)
+    plain = bbt("doc", "verify", number)
+    assert plain.exit_code == 1 and "not in the audit trail" in plain.stderr
+    assert bbt("doc", "verify", number, "--trust", str(trust)).exit_code == 1
+
+
+def test_inserted_key_row_fails(bbt: Bbt, tmp_path: Path) -> None:
+    number = sealed_document(bbt)
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    forge(bbt.url, number, new_row=True)
+    plain = bbt("doc", "verify", number)
+    assert plain.exit_code == 1 and "not in the audit trail" in plain.stderr
+    assert bbt("doc", "verify", number, "--trust", str(trust)).exit_code == 1
+    # a trust list is never written over a planted key
+    assert bbt("key", "export-trust", "-o", str(tmp_path / "again.json")).exit_code == 1
+
+
+def test_forger_who_also_writes_the_audit_chain_fails_only_against_the_trust_list(
+        bbt: Bbt, tmp_path: Path) -> None:
+    """Without a secret nothing inside the database can tell a forged key entry from a real
+    one; the trust list kept outside can (SECURITY.md says so)."""
+    number = sealed_document(bbt)
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    forge(bbt.url, number, new_row=True, audited=True)
+    assert bbt("doc", "verify", number).exit_code == 0  # the documented limit
+    with_trust = bbt("doc", "verify", number, "--trust", str(trust))
+    assert with_trust.exit_code == 1 and "not on the trust list" in with_trust.stderr
+
+
+def test_clearing_a_revocation_does_not_revive_the_key(bbt: Bbt, tmp_path: Path) -> None:
+    """Revoke the unit's key, clear `revoked_at` behind BBT's back and seal with the old key:
+    the audited revocation still counts."""
+    first = sealed_document(bbt)
+    bbt.ok("key", "revoke", "--unit", "BBT")
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    sql(bbt.url, "UPDATE signing_key SET revoked_at = NULL")
+    later = sealed_document(bbt, "Văn bản niêm phong sau khi thu hồi khóa")
+    result = bbt("doc", "verify", later)
+    assert result.exit_code == 1 and "revoked before" in result.stderr
+    assert bbt("doc", "verify", later, "--trust", str(trust)).exit_code == 1
+    assert "revoked later" in bbt.ok("doc", "verify", first, "--trust", str(trust)).stdout
+
+
+def test_key_created_after_the_export_is_not_trusted(bbt: Bbt, tmp_path: Path) -> None:
+    trust = tmp_path / "trust.json"
+    export_trust(bbt, trust)
+    number = sealed_document(bbt)
+    bbt.ok("doc", "verify", number)
+    assert bbt("doc", "verify", number, "--trust", str(trust)).exit_code == 1
+
+
+def test_a_damaged_trust_list_is_refused(bbt: Bbt, tmp_path: Path) -> None:
+    number = sealed_document(bbt)
+    trust = tmp_path / "trust.json"
+    data = export_trust(bbt, trust)
+    data["keys"][0]["public_key"] = "00" * 32  # its fingerprint no longer matches
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    result = bbt("doc", "verify", number, "--trust", str(bad))
+    assert result.exit_code == 1 and "not a trust list" in result.stderr
