@@ -17,7 +17,7 @@ import json
 import os
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -30,7 +30,7 @@ from domain import audit, documents, units
 from domain.auth import ARGON2_ITERATIONS, ARGON2_LANES, ARGON2_MEMORY_KIB, Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
-from models import Document, SigningKey, Unit, utcnow
+from models import Document, SigningKey, Unit, as_utc, utcnow
 
 MIN_PASSPHRASE = 10
 _RAW = serialization.Encoding.Raw
@@ -165,9 +165,9 @@ def verify(session: Session, actor: Actor, number: str,
     issuer = session.get(Unit, doc.issuer_id)
     if issuer is None or issuer.id != key.unit_id:
         return Verification(False, _("the key belongs to another unit"))
-    problem = key_problem(session, key, issuer.code, _utc(doc.signed_at))
+    problem = key_problem(session, key, issuer.code, as_utc(doc.signed_at))
     if problem is None and trust is not None:
-        problem = _trust_problem(trust, key, issuer.code, _utc(doc.signed_at))
+        problem = _trust_problem(trust, key, issuer.code, as_utc(doc.signed_at))
     if problem is not None:
         return Verification(False, problem)
     content = documents.attachment_bytes(session, doc)
@@ -193,16 +193,11 @@ def fingerprint_of(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC times, PostgreSQL aware ones: compare them as aware."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _revoked_at(session: Session, key: SigningKey) -> datetime | None:
     """The earlier of the row's revocation and the audited one: clearing `revoked_at` in
     the database does not bring a revoked key back."""
     entry = audit.find_key_entry(session, "key.revoke", key.fingerprint)
-    times = [_utc(t) for t in (key.revoked_at, entry.at if entry else None) if t is not None]
+    times = [as_utc(t) for t in (key.revoked_at, entry.at if entry else None) if t is not None]
     return min(times) if times else None
 
 
@@ -250,7 +245,7 @@ def export_trust(session: Session, actor: Actor) -> dict[str, object]:
         revoked = _revoked_at(session, key)
         listed.append({"unit": code, "fingerprint": key.fingerprint,
                        "public_key": key.public_key.hex(),
-                       "valid_from": _utc(key.created_at).isoformat(),
+                       "valid_from": as_utc(key.created_at).isoformat(),
                        "valid_until": revoked.isoformat() if revoked else None})
     return {"format": TRUST_FORMAT, "exported_at": utcnow().isoformat(timespec="seconds"),
             "keys": listed}
@@ -269,8 +264,8 @@ def parse_trust(text: str) -> list[TrustedKey]:
                 raise ValueError
             until = item.get("valid_until")
             trusted.append(TrustedKey(
-                str(item["unit"]), public, _utc(datetime.fromisoformat(item["valid_from"])),
-                _utc(datetime.fromisoformat(until)) if until else None))
+                str(item["unit"]), public, as_utc(datetime.fromisoformat(item["valid_from"])),
+                as_utc(datetime.fromisoformat(until)) if until else None))
     except (ValueError, TypeError, KeyError, AttributeError):
         raise BBTError(_("This file is not a trust list written by `bbt key "
                          "export-trust`.")) from None
