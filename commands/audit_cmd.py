@@ -46,8 +46,8 @@ def register(app: typer.Typer) -> None:
         from domain import audit
         from domain.errors import BBTError
 
-        kept = _read_anchor(anchor) if anchor is not None else None
         with acting() as (session, _actor):
+            kept = _read_anchor(anchor) if anchor is not None else None
             verdict = audit.verify(session, kept)
         if not verdict.ok:
             raise BBTError(_("Audit chain broken at entry {broken_id}: {reason}.").format(broken_id=verdict.broken_id, reason=verdict.reason))
@@ -89,8 +89,8 @@ def register(app: typer.Typer) -> None:
         from domain import audit
         from domain.errors import BBTError
 
-        kept = _read_anchor(source)
         with acting() as (session, _actor):
+            kept = _read_anchor(source)
             proof = audit.prove(session, kept)
         if as_json:
             print_json(proof.as_json())
