@@ -172,6 +172,21 @@ def actor_of(session: Session, account: Account) -> Actor:
     return Actor(account.username, account.role, account.unit_id, unit.code if unit else "")
 
 
+class SessionEnded(AuthError):
+    """The account behind an open session was locked, disabled or changed."""
+
+
+def recheck(session: Session, actor: Actor) -> Actor:
+    """A session (TUI, `bbt serve`) re-reads its account before every action, so that a lock,
+    a deactivation or a change of role or unit bites at once, not at the next login."""
+    account = session.exec(select(Account).where(Account.username == actor.username)).first()
+    if account is None or account.status != "active":
+        raise SessionEnded(_("Your account was locked or disabled; you are signed out."))
+    if actor_of(session, account) != actor:
+        raise SessionEnded(_("Your account's role or unit was changed; sign in again."))
+    return actor
+
+
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
     account = get(session, actor.username)
     if not check_password(old, account.password_hash):
