@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -43,21 +44,21 @@ _COLUMNS = [col(c) for c in (AuditEntry.id, AuditEntry.at, AuditEntry.actor, Aud
                               AuditEntry.prev_hash, AuditEntry.hash)]
 
 
+# One encoder for every entry (json.dumps with options builds a new one per call), the keys
+# given already sorted: the text is exactly json.dumps(..., sort_keys=True, ensure_ascii=False,
+# separators=(",", ":")), the form every stored hash was made from.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def canonical(entry: AuditEntry | Row[Any]) -> str:
-    return json.dumps(
-        {
-            "id": entry.id,
-            "at": entry.at.isoformat(),
-            "actor": entry.actor,
-            "action": entry.action,
-            "entity": entry.entity,
-            "entity_key": entry.entity_key,
-            "detail": entry.detail,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return _canonical(entry.id, entry.at, entry.actor, entry.action, entry.entity,
+                      entry.entity_key, entry.detail)
+
+
+def _canonical(entry_id: Any, at: datetime, actor: str, action: str, entity: str,
+               entity_key: str, detail: str) -> str:
+    return _ENCODE({"action": action, "actor": actor, "at": at.isoformat(), "detail": detail,
+                    "entity": entity, "entity_key": entity_key, "id": entry_id})
 
 
 def entry_hash(prev_hash: str, entry: AuditEntry | Row[Any]) -> str:
@@ -146,7 +147,7 @@ class Verdict:
     last_hash: str = GENESIS
 
 
-def _rows(session: Session, after: int = 0, upto: int | None = None) -> Iterator[Row[Any]]:
+def _rows(session: Session, after: int = 0, upto: int | None = None) -> Iterator[Any]:
     """Entries in id order, a keyset page at a time."""
     while True:
         query = select_columns(*_COLUMNS).where(col(AuditEntry.id) > after)
@@ -168,18 +169,19 @@ def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
     """Walk the whole chain once, in bounded memory, and compute its Merkle root."""
     prev, expected_id = GENESIS, 1
     tree = merkle.Accumulator()
-    for entry in _rows(session):
-        if entry.id != expected_id or entry.prev_hash != prev:
-            return _broken(tree.size, entry.id, _("an entry before it was deleted or inserted"))
-        if entry.id == 1 and entry.action != GENESIS_ACTION:
+    for entry_id, at, actor, action, entity, key, detail, prev_hash, stored in _rows(session):
+        if entry_id != expected_id or prev_hash != prev:
+            return _broken(tree.size, entry_id, _("an entry before it was deleted or inserted"))
+        if entry_id == 1 and action != GENESIS_ACTION:
             return _broken(0, 1, _("the chain does not start with its genesis entry"))
-        if entry_hash(prev, entry) != entry.hash:
-            return _broken(tree.size, entry.id, _("its content was edited"))
-        tree.add(bytes.fromhex(entry.hash))
-        prev, expected_id = entry.hash, expected_id + 1
+        canonical_text = _canonical(entry_id, at, actor, action, entity, key, detail)
+        if hashlib.sha256((prev + canonical_text).encode()).hexdigest() != stored:
+            return _broken(tree.size, entry_id, _("its content was edited"))
+        tree.add(bytes.fromhex(stored))
+        prev, expected_id = stored, expected_id + 1
         if anchor is not None and tree.size == anchor.entries and (
-                entry.hash != anchor.last_hash or tree.root().hex() != anchor.merkle_root):
-            return _broken(tree.size, entry.id, _("it differs from the anchor"))
+                stored != anchor.last_hash or tree.root().hex() != anchor.merkle_root):
+            return _broken(tree.size, entry_id, _("it differs from the anchor"))
     checked = tree.size
     head = session.get(AuditHead, 1)
     if checked == 0 and (head is not None or _initialised(session)):
