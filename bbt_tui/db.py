@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.dom import DOMNode
 
 from bbt_tui.text import translate_error
-from domain.i18n import _
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -21,19 +20,12 @@ T = TypeVar("T")
 
 
 def describe(exc: BaseException) -> str:
-    """One sentence for the user, never a traceback."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    from domain.errors import BBTError
+    """One sentence for the user, never a traceback, SQL or parameters."""
+    from domain.errors import BBTError, describe
 
     if isinstance(exc, BBTError):
         return translate_error(exc)
-    if isinstance(exc, IntegrityError):
-        return _("Refused: this would duplicate or break a link to an existing record.")
-    if isinstance(exc, OperationalError):
-        return _("The database could not be used: {detail}.").format(
-            detail=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
+    return describe(exc)[1]
 
 
 def run_db(
@@ -73,10 +65,10 @@ def _notify_error(app: Any) -> Callable[[str], None]:
 def read(app: Any, work: Callable[[Session, Actor], T]) -> T:
     """Run `work` in its own transaction, in the calling (worker) thread: for row sources."""
     from domain.accounts import SessionEnded
-    from domain.db import transaction
+    from domain.db import reading
 
     try:
-        with transaction(app.engine) as session:
+        with reading(app.engine) as session:
             return work(session, _still_allowed(session, app))
     except SessionEnded as exc:
         _end_session(app, describe(exc))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain import audit, settings, units
+from domain import audit, limits, settings, units
 from domain.auth import (
     MAX_FAILED_LOGINS,
     SYSTEM,
@@ -41,7 +41,7 @@ def get(session: Session, username: str) -> Account:
 
 
 def normalise(username: str) -> str:
-    return nfc(username).lower()
+    return limits.text(username, "username").lower()
 
 
 def check_role(role: str) -> str:
