@@ -73,9 +73,7 @@ def record(
     # SQLite writers are already serialised by BEGIN IMMEDIATE.
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:  # the first entry ever: the chain opens with its genesis
-        head = AuditHead(id=1, last_id=0, hash=GENESIS)
-        session.add(head)
-        _append(session, head, SYSTEM, GENESIS_ACTION, "audit", "", {"format": 1})
+        head = start(session)
     return _append(session, head, actor, action, entity, key, detail)
 
 
@@ -99,12 +97,14 @@ def _append(session: Session, head: AuditHead, actor: Actor, action: str, entity
     return entry
 
 
-def start(session: Session) -> None:
+def start(session: Session) -> AuditHead:
     """Open the chain with its genesis entry (a new database, `bbt init`)."""
-    if session.get(AuditHead, 1) is None:
+    head = session.get(AuditHead, 1)
+    if head is None:
         head = AuditHead(id=1, last_id=0, hash=GENESIS)
         session.add(head)
         _append(session, head, SYSTEM, GENESIS_ACTION, "audit", "", {"format": 1})
+    return head
 
 
 @dataclass(frozen=True)
