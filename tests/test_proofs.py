@@ -351,3 +351,24 @@ def test_a_damaged_trust_list_is_refused(bbt: Bbt, tmp_path: Path) -> None:
     bad.write_text(json.dumps(data))
     result = bbt("doc", "verify", number, "--trust", str(bad))
     assert result.exit_code == 1 and "not a trust list" in result.stderr
+
+
+def test_verify_and_prove_walk_the_chain_in_pages(bbt: Bbt, tmp_path: Path,
+                                                  monkeypatch: Any) -> None:
+    """Bounded memory: the chain is read a keyset page at a time; with pages of two entries
+    every page boundary is crossed, and the results are those of one page."""
+    from domain import audit
+
+    seed(bbt, "A", "B", "C")
+    path = tmp_path / "anchor.json"
+    whole = anchor(bbt, path)
+    seed(bbt, "D", "E")
+    single = bbt.json("audit", "prove", "--from", str(path))
+    monkeypatch.setattr(audit, "PAGE", 2)
+    assert json.loads(bbt.ok("audit", "anchor").stdout)["merkle_root"] == single["root"]
+    assert bbt.json("audit", "prove", "--from", str(path)) == single
+    bbt.ok("audit", "verify", "--anchor", str(path))
+    sql(bbt.url, "UPDATE audit_entry SET detail = '{}' WHERE id = 5")
+    result = bbt("audit", "verify")
+    assert result.exit_code == 1 and "entry 5" in result.stderr
+    assert whole["entries"] == 6
