@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from commands.common import acting, done, print_json, print_table
+from commands.common import acting, done, print_json, print_table, read_text_file
 from domain.i18n import _
 
 
@@ -81,13 +81,18 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str) -> None:
+    def verify(
+        number: str,
+        trust: Path | None = typer.Option(None, "--trust",
+                                          help="Accept only keys on this trust list."),
+    ) -> None:
         """Exit 0 when the seal is valid, 1 with the reason when not."""
         from domain import keys
         from domain.errors import BBTError
 
+        trusted = keys.parse_trust(read_text_file(trust)) if trust is not None else None
         with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number)
+            verdict = keys.verify(session, actor, number, trusted)
         if not verdict.valid:
             raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
         done(f"{number}: {verdict.reason}")

@@ -3,7 +3,7 @@
 from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
@@ -27,5 +27,5 @@ __all__ = [
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
     "DataEntry", "Delivery", "Document", "RegisterClosure", "RegisterCounter", "ReportSnapshot",
     "ReportText", "Setting",
-    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
+    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "as_utc", "utcnow",
 ]

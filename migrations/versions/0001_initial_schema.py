@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:03:09.487804
+Create Date: 2026-11-30 22:46:41.195787
 """
 from collections.abc import Sequence
 
@@ -96,6 +96,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('lockouts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_account_unit_id_unit')),
