@@ -54,7 +54,7 @@ def render(doc: ReportDocument, fmt: str) -> bytes:
 def created_at(doc: ReportDocument) -> datetime:
     """The files' creation time: the report's date at midnight UTC (7:00 in Vietnam, the
     same day), so that a reprint is the same file."""
-    day = doc.report_date or date(2000, 1, 1)
+    day = date.fromisoformat(doc.report_date) if doc.report_date else date(2000, 1, 1)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
@@ -414,7 +414,7 @@ def _docx_closing(out, doc: ReportDocument) -> None:  # type: ignore[no-untyped-
 # ---------------------------------------------------------------- PDF
 
 PDF_FONT = "LiberationSerif"
-FONT_FILES = {"": "Regular", "B": "Bold", "I": "Italic", "BI": "BoldItalic"}
+FONT_FILES = {"": "Regular", "B": "Bold", "I": "Italic"}  # no text is bold italic
 # Single line spacing as Word and LibreOffice set Times New Roman / Liberation Serif:
 # ascent + descent + line gap of the font, 1.15 of its size.
 LINE = 1.15

@@ -76,10 +76,11 @@ class ReportDocument:
     recipients: list[str] = field(default_factory=list)
     signer_title: list[str] = field(default_factory=list)
     signer_name: str = ""
-    # The file's metadata: the board as author, and the report's date as the creation date
-    # (never "now": a reprint must come out byte for byte the same).
+    # The file's metadata: the board as author, and the report's date (ISO, so that a
+    # stored snapshot stays plain JSON) as the creation date, never "now": a reprint must
+    # come out byte for byte the same.
     author: str = ""
-    report_date: date | None = None
+    report_date: str = ""
 
     @property
     def description(self) -> str:
@@ -227,7 +228,7 @@ def compose(data: ReportData, ctx: Context) -> ReportDocument:
         signer_title=_lines(ctx.setting("signer.title")),
         signer_name=ctx.setting("signer.name"),
         author=" ".join(_lines(ctx.setting("org.name"))),
-        report_date=ctx.report_date,
+        report_date=ctx.report_date.isoformat(),
     )
     doc.body += [Heading(f"I. Kết quả thực hiện {period_phrase(p)}", 1)]
     doc.body += _direction(data)

@@ -4,7 +4,9 @@ not only their strings."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -145,7 +147,8 @@ def report(before_table: int = 2, after_table: int = 2, last: str = LAST) -> Rep
         subtitle="Hoạt động của Ban Biên tập 6 tháng đầu năm 2022", body=body,
         recipients=["Văn phòng Tỉnh ủy (b/c),", "Lưu BBT."],
         signer_title=["PHÓ BÍ THƯ THƯỜNG TRỰC", "kiêm", "TRƯỞNG BAN BIÊN TẬP"],
-        signer_name=SIGNER, author="BAN BIÊN TẬP CÁC HỆ THỐNG PHẦN MỀM", report_date=DAY)
+        signer_name=SIGNER, author="BAN BIÊN TẬP CÁC HỆ THỐNG PHẦN MỀM",
+        report_date=DAY.isoformat())
 
 
 def _open(content: bytes):  # type: ignore[no-untyped-def]
@@ -249,8 +252,12 @@ def test_pdf_and_docx_are_byte_stable_with_real_metadata() -> None:
     assert meta["title"] == "Báo cáo hoạt động của Ban Biên tập 6 tháng đầu năm 2022"
     assert meta["author"] == "BAN BIÊN TẬP CÁC HỆ THỐNG PHẦN MỀM"
     later = report()
-    later.report_date = date(2022, 6, 14)
+    later.report_date = "2022-06-14"
     assert pdf(later) != content  # the date is the report's, not the clock's
+    # a registered report's snapshot stores the document as plain JSON
+    stored = json.loads(json.dumps(dataclasses.asdict(doc)))
+    assert stored["report_date"] == "2022-06-13"
+    assert [b["caption"] for b in stored["body"] if "caption" in b] == [CAPTION]
 
 
 # ---------------------------------------------------------------- DOCX structure
