@@ -30,7 +30,7 @@ LEFT_MM, RIGHT_MM, TOP_MM, BOTTOM_MM = 30, 15, 20, 20
 TEXT_W = PAGE_W - LEFT_MM - RIGHT_MM  # 165 mm
 HEADER_COLUMNS = (75, 90)  # issuing body | ĐẢNG CỘNG SẢN VIỆT NAM, place and date
 CLOSING_COLUMNS = (80, 85)  # Nơi nhận | signer
-BODY_PT, TABLE_PT, RECIPIENT_PT = 14, 11, 12
+BODY_PT, TABLE_PT, RECIPIENT_PT, FOOTNOTE_PT = 14, 11, 12, 8
 FIRST_LINE_MM = 10
 SPACE_AFTER_PT = 6
 SIGNATURE_GAP = 4  # blank lines left for the handwritten signature and the seal
@@ -85,6 +85,7 @@ def markdown(doc: ReportDocument) -> str:
     out += [""]
     out += [f"**{_md(line)}**  " for line in doc.signer_title]
     out += ["", f"**{_md(doc.signer_name)}**"]
+    out += ["", f"*{_md(doc.footnote)}*"] if doc.footnote else []
     return "\n".join(out) + "\n"
 
 
@@ -148,6 +149,8 @@ def docx(doc: ReportDocument) -> bytes:
     if last is not None:
         last.paragraph_format.keep_with_next = True  # the signer never stands alone
     _docx_closing(out, doc)
+    if doc.footnote:
+        _docx_run(out.add_paragraph(), doc.footnote, FOOTNOTE_PT, italic=True)
     _docx_metadata(out, doc)
     buffer = io.BytesIO()
     out.save(buffer)
@@ -456,6 +459,8 @@ def pdf(doc: ReportDocument) -> bytes:
         for block in doc.body[-1:]:
             _pdf_block(pdf, block)
         _pdf_closing(pdf, doc)
+        if doc.footnote:  # the audit head of a registered report, as in the DOCX
+            _pdf_lines(pdf, [(doc.footnote, "I", FOOTNOTE_PT)], align="L")
 
     _keep_together(out, ending)  # the last paragraph and the signer share a page
     return bytes(out.output())

@@ -76,6 +76,7 @@ class ReportDocument:
     recipients: list[str] = field(default_factory=list)
     signer_title: list[str] = field(default_factory=list)
     signer_name: str = ""
+    footnote: str = ""  # a registered report's audit head, small, after the signature
     # The file's metadata: the board as author, and the report's date (ISO, so that a
     # stored snapshot stays plain JSON) as the creation date, never "now": a reprint must
     # come out byte for byte the same.
