@@ -285,19 +285,16 @@ def _website(data: ReportData, ctx: Context) -> list[Block]:
 
 
 def _visits_line(data: ReportData) -> str:
-    """The cumulative visits, and the monthly average over the months that have a count (a
-    month not yet counted would pull the average down)."""
+    """The cumulative visits, and the monthly average over the months that have a count."""
     text = (f"Số lượt truy cập trang thông tin điện tử tính đến ngày {vn_date(data.as_of)} là "
             f"{visits(data.visitors_cumulative)}")
-    elapsed = [m for m in data.months if date(data.period.year, m["month"], 1) <= data.as_of]
-    counted = [m["visitors"] for m in elapsed if m["visitors"]]
-    if counted:
-        text += (f"; trung bình mỗi tháng khoảng {vn_int(round(sum(counted) / len(counted)))} "
-                 f"lượt truy cập")
-        if len(counted) < len(elapsed):
-            text += f" (tính trên {len(counted)} tháng có số liệu)"
+    if data.visitor_months:
+        text += (f"; trung bình mỗi tháng khoảng {vn_int(data.visitors_average)} lượt truy "
+                 f"cập")
+        begun = sum(1 for m in data.months if date(data.period.year, m["month"], 1) <= data.as_of)
+        if data.visitor_months < begun:
+            text += f" (tính trên {data.visitor_months} tháng có số liệu)"
     return text + "."
-
 
 
 def _items(row: dict[str, int]) -> str:

@@ -21,7 +21,7 @@ import pytest
 
 from domain import numbering
 from domain.report_render import docx, pdf
-from domain.reports import Period
+from domain.reports import Period, visits_counted
 from domain.reports_layout import (
     DOC_LABELS,
     PARTY_DOC_TYPES,
@@ -82,20 +82,26 @@ def _months(visitors: list[int]) -> list[dict[str, int]]:
     return [{"month": i + 1, "visitors": v} for i, v in enumerate(visitors)]
 
 
+def _visit_data(visitors: list[int], cumulative: int) -> Any:
+    months = _months(visitors)
+    counted = visits_counted(months, 2022, DAY)
+    return SimpleNamespace(period=Period("half-year", 2022, 1), as_of=DAY, months=months,
+                           visitors_cumulative=cumulative, visitor_months=len(counted),
+                           visitors_average=round(sum(counted) / len(counted)) if counted else 0)
+
+
 def test_visits_are_visits_and_averaged_over_the_months_counted() -> None:
-    data: Any = SimpleNamespace(period=Period("half-year", 2022, 1), as_of=DAY,
-                                visitors_cumulative=33_000,
-                                months=_months([0, 0, 900, 1_100, 1_000, 1_200]))
-    line = _visits_line(data)
+    assert visits_counted(_months([0, 0, 900, 1_100, 1_000, 1_200]), 2022, DAY) == [
+        900, 1_100, 1_000, 1_200]
+    assert visits_counted(_months([5] * 12), 2022, DAY) == [5] * 6  # July has not begun
+    line = _visits_line(_visit_data([0, 0, 900, 1_100, 1_000, 1_200], 33_000))
     assert "người" not in line
     assert line == ("Số lượt truy cập trang thông tin điện tử tính đến ngày 13/06/2022 là 33 "
                     "nghìn lượt (33.000); trung bình mỗi tháng khoảng 1.050 lượt truy cập (tính "
                     "trên 4 tháng có số liệu).")
-    data.months, data.visitors_cumulative = _months([900] * 6), 950
-    assert _visits_line(data).endswith("là 950 lượt; trung bình mỗi tháng khoảng 900 lượt "
-                                       "truy cập.")
-    data.months = _months([0] * 6)
-    assert "trung bình" not in _visits_line(data)
+    assert _visits_line(_visit_data([900] * 6, 950)).endswith(
+        "là 950 lượt; trung bình mỗi tháng khoảng 900 lượt truy cập.")
+    assert "trung bình" not in _visits_line(_visit_data([0] * 6, 0))
     assert (visits(33_450), visits(999)) == ("khoảng 33 nghìn lượt (33.450)", "999 lượt")
 
 
