@@ -307,9 +307,10 @@ def _items(row: dict[str, int]) -> str:
 
 def _contributors_line(rows: list[dict[str, Any]]) -> str:
     per_unit: dict[str, int] = {}
+    names = {row["unit"]: row["unit_name"] for row in rows}
     for row in rows:
-        per_unit[row["unit_name"]] = per_unit.get(row["unit_name"], 0) + row["items"]
-    ranking = Ranking.of(list(per_unit.items()), "tin, bài")
+        per_unit[row["unit"]] = per_unit.get(row["unit"], 0) + row["items"]
+    ranking = Ranking.of([(names[code], n) for code, n in per_unit.items()], "tin, bài")
     if not ranking.leader:
         return f"Các đơn vị cung cấp tin, bài: {ranking.rest()}."
     text = f"Đơn vị cung cấp nhiều tin, bài nhất: {ranking.shown[0]}"

@@ -106,7 +106,9 @@ def test_visits_are_visits_and_averaged_over_the_months_counted() -> None:
 
 
 def _contributions(counts: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"unit_name": name, "items": n} for name, n in counts.items()]
+    # two months of each unit: the ranking adds them up
+    return [{"unit": f"U{i}", "unit_name": name, "items": part} for i, (name, n) in
+            enumerate(counts.items()) for part in (n // 2, n - n // 2)]
 
 
 def test_most_only_for_a_unique_leader() -> None:
