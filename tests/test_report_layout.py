@@ -197,6 +197,18 @@ def _inside_margins(rect, slack: float = 0.5) -> bool:  # type: ignore[no-untype
     return bool(rect.x0 >= LEFT - slack and rect.x1 <= RIGHT + slack)
 
 
+def _ink_span(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The leftmost and rightmost inked x of the page rendered as an image, in points."""
+    import pymupdf
+
+    dpi = 72
+    pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    width, samples = pixmap.width, pixmap.samples
+    columns = [x for x in range(width)
+               if any(samples[y * width + x] < 160 for y in range(pixmap.height))]
+    return columns[0] * 72 / dpi, (columns[-1] + 1) * 72 / dpi
+
+
 def _table_words(document) -> list[tuple[int, Any]]:  # type: ignore[no-untyped-def]
     return [hit for word in ("1/2022", "6/2022", "Tổng cộng", "Khẩu", "VB phát", "Quá hạn")
             for hit in _find(document, word)]
@@ -240,6 +252,9 @@ def test_pdf_table_stays_with_its_caption_inside_the_margins(before: int) -> Non
         assert all(_inside_margins(rect) for _p, rect in words)
         lines = [d["rect"] for d in document[caption].get_drawings()]
         assert lines and all(_inside_margins(rect, slack=1) for rect in lines)
+        for page in document:  # nothing at all prints into the margins
+            left, right = _ink_span(page)
+            assert left >= LEFT - 1.5 and right <= RIGHT + 1.5
 
 
 @pytest.mark.parametrize("after", range(13, 18))
@@ -365,6 +380,9 @@ def test_docx_prints_like_the_pdf(tmp_path: Path) -> None:
         assert all(_inside_margins(rect) for _p, rect in words)
         last = _page_of(printed, "Đây là đoạn cuối cùng")
         assert _page_of(printed, "Nơi nhận") == _page_of(printed, SIGNER) == last
+        for page in printed:
+            left, right = _ink_span(page)
+            assert left >= LEFT - 1.5 and right <= RIGHT + 1.5
         place = _span(printed[0], "ngày 13 tháng 6 năm 2022")
         assert "Italic" in place["font"] and place["bbox"][0] > PAGE_W / 2
         assert "Bold" in _span(printed[_page_of(printed, SIGNER)], SIGNER)["font"]
