@@ -13,11 +13,11 @@ from models import Setting
 
 DEFAULTS: dict[str, str] = {
     "org.parent": "HUYỆN ỦY BẢO LÂM",
-    "org.name": "BAN BIÊN TẬP CÁC HỆ THÔNG PHẦN MỀM",
+    "org.name": "BAN BIÊN TẬP CÁC HỆ THỐNG PHẦN MỀM",
     "org.code": "BBT",
     "place": "Bảo Lâm",
     "signer.title": "PHÓ BÍ THƯ THƯỜNG TRỰC\nkiêm\nTRƯỞNG BAN BIÊN TẬP",
-    "signer.name": "Linh",
+    "signer.name": "Nguyễn Thị Mỹ Linh",  # the full name, as the signature prints it
     "report.recipients": "Văn phòng Tỉnh ủy (b/c)\nThường trực Huyện ủy\n"
     "Thành viên BBT của Huyện ủy\nLưu BBT",
     "visits.opening_balance": "0",
