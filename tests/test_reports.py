@@ -3,7 +3,6 @@ PDF; texts per period; registration in the outgoing register; the consistency ch
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from datetime import date
 from pathlib import Path
