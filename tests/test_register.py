@@ -222,3 +222,64 @@ def test_output_files_are_private_and_never_overwritten(demo: Bbt, tmp_path: Pat
     for name in ("u.csv", "s.csv", "s.xlsx", "units.csv"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
     assert "DU-" in target.read_text(encoding="utf-8-sig")
+
+
+# --- a process killed, a disk full: in a real child process ---------------------------------
+
+CHILD = """
+import resource, signal, sys, time
+from pathlib import Path
+from domain import report_render
+mode, marker, *args = sys.argv[1:]
+if mode == "kill":
+    def slow(document, fmt):
+        Path(marker).write_text("rendering")
+        time.sleep(120)
+    report_render.render = slow
+else:  # a disk that takes no more than a few kilobytes per file
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+from commands.main import run
+sys.argv = ["bbt", *args]
+run()
+"""
+
+
+def _child(demo: Bbt, mode: str, marker: Path, *args: str):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BBT_DATABASE_URL": demo.url, "BBT_USER": demo.user or "",
+           "BBT_PASSWORD": demo.password or "", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.Popen([sys.executable, "-c", CHILD, mode, str(marker), *args], env=env,
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def test_killed_while_rendering_spends_no_number(demo: Bbt, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    marker, target = tmp_path / "marker", tmp_path / "bc.pdf"
+    child = _child(demo, "kill", marker, *H1, "--register", "-o", str(target))
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert not target.exists()
+    assert "117-BC/BBT" not in bc_numbers(demo)
+    assert demo.ok(*H1, "--register").stderr.strip().endswith("117-BC/BBT")
+
+
+def test_full_disk_spends_no_number(demo: Bbt, tmp_path: Path) -> None:
+    if demo.url.startswith("sqlite"):
+        pytest.skip("the size limit would stop SQLite's own writes first")
+    target = tmp_path / "bc.docx"
+    child = _child(demo, "fsize", tmp_path / "unused", *H1, "--register", "-o", str(target))
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 1 and "cannot be written" in err.decode(), err
+    assert not target.exists() and not list(tmp_path.glob(".bc.docx*"))
+    assert "117-BC/BBT" not in bc_numbers(demo)
