@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
-from domain import audit, settings, units
+from domain import audit, limits, settings, units
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -63,7 +63,7 @@ def check_status(status: str) -> str:
 def check_photos(photos: int) -> int:
     if photos < 0:
         raise BBTError(_("The number of photos cannot be negative."))
-    return photos
+    return limits.count(photos, "photos")
 
 
 def get(session: Session, article_id: int, *, for_update: bool = False) -> Article:
@@ -87,7 +87,7 @@ def add(
 ) -> Article:
     """Record an article as submitted by a unit's contributor."""
     require(actor, "articles.write")
-    title = nfc(title)
+    title = limits.text(title, "title")
     if not title:
         raise BBTError(_("An article needs a title."))
     source = units.get(session, unit)
@@ -278,6 +278,7 @@ def set_visits(session: Session, actor: Actor, month: str, visitors: int) -> Vis
     month = check_month(month)
     if visitors < 0:
         raise BBTError(_("A visitor count cannot be negative."))
+    visitors = limits.count(visitors, "visitors")
     row = session.get(Visit, month)
     previous = row.visitors if row else None
     if row is None:

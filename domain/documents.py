@@ -13,7 +13,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, numbering, units
+from domain import audit, limits, numbering, units
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -77,7 +77,7 @@ def issue(
     unit = units.get(session, issuer)
     type_ = numbering.doc_type(doc_type)
     when = parse_date(day, "date") or today()
-    if not nfc(title):
+    if not limits.text(title, "title"):
         raise BBTError(_("A document needs a title (trích yếu)."))
     party = numbering.is_party(unit)
     period = numbering.period_in_force(session, unit, when)
@@ -155,6 +155,7 @@ def receive(
         raise BBTError(_("The number {number} names issuer {named}, not {sender}.").format(
             number=number, named=parsed.issuer, sender=issuer.code))
     recipient = units.get(session, to) if to else _actor_unit(session, actor)
+    limits.text(title, "title", required=True)
     when = require_date(day, "date")
     received_on = parse_date(received, "received") or today()
     if received_on < when:
