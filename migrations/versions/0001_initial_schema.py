@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 21:38:50.505001
+Create Date: 2026-11-30 22:35:26.537190
 """
 from collections.abc import Sequence
 
@@ -215,8 +215,8 @@ def upgrade() -> None:
     sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='issued', nullable=False),
+    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['attachment_sha256'], ['attachment.sha256'], name=op.f('fk_document_attachment_sha256_attachment')),
     sa.ForeignKeyConstraint(['issuer_id'], ['unit.id'], name=op.f('fk_document_issuer_id_unit')),
