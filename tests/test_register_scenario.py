@@ -6,6 +6,7 @@ report's figures (117-BC/BBT, 2022 H1) still coming out of the demo."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,10 @@ def test_issue_11_every_scenario(demo: Bbt, tmp_path: Path,
         assert reprint.read_bytes() == issued.read_bytes()
         for fmt in ("docx", "pdf"):
             reg.act("report", "print", "117-BC/BBT", "-o", str(tmp_path / f"print-{run}.{fmt}"))
+        time.sleep(1.1)  # a later second: the files carry no clock of their own
+    for fmt in ("docx", "pdf"):
+        assert (tmp_path / f"print-1.{fmt}").read_bytes() == (
+            tmp_path / f"print-2.{fmt}").read_bytes(), fmt
     reg.act("report", "print", "117-BC/BBT", "-o", str(tmp_path / "print-1.md"), code=1)
 
     # 3. Terms: the old term's register continues; 03-QĐ/HU of 2022 stays reachable.
