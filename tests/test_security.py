@@ -13,6 +13,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,11 @@ STATE_CHANGING: dict[str, Case] = {
     "doc done": case("doc", "done", "{doc}", "--unit", "DV", allowed=DELIVERIES),
     "doc forward": case("doc", "forward", "{doc}", "--from", "DV", "--to", "DV3",
                         allowed=DELIVERIES),
+    # DV3's copy, forwarded just now: a DV clerk may not act for DV3
+    "doc return": case("doc", "return", "{doc}", "--unit", "DV3", "--reason", "Trả {r}",
+                       allowed=DOCUMENTS),
+    "doc withdraw": case("doc", "withdraw", "{doc}", "--reason", "Thu hồi {r}",
+                         allowed=DOCUMENTS),
     "key revoke": case("key", "revoke", "--unit", "TU", allowed=ADMIN),
     "article add": case("article", "add", "--title", "Tin {r}", "--kind", "news", "--unit", "DV",
                         allowed=ARTICLES),
@@ -137,9 +143,9 @@ STATE_CHANGING: dict[str, Case] = {
     "report text": case("report", "text", "--kind", "monthly", "--period", "2022-0{i}",
                         "--section", "assessment", "--set", "Nhận xét của {r}",
                         allowed=REPORT_TEXTS),
-    # with -o a report is registered as an outgoing document (BC) of the issuing body
-    "report monthly": case("report", "monthly", "--year", "2022", "--month", "{i}", "-o",
-                           "{tmp}/report-{r}.md", allowed=DOCUMENTS),
+    # --register takes a number of the issuing body's BC register
+    "report monthly": case("report", "monthly", "--year", "2022", "--month", "{i}",
+                           "--register", "-o", "{tmp}/report-{r}.md", allowed=DOCUMENTS),
     "db backup": case("db", "backup", "{tmp}/backup-{r}.db", allowed=ADMIN),
     "db restore": case("db", "restore", "{tmp}/backup-admin.db", allowed=ADMIN),
     # last: it changes the password every later command would log in with
@@ -177,6 +183,7 @@ READING: dict[str, Case] = {
                              allowed=EVERYONE),
     "report annual": case("report", "annual", "--year", "2021", allowed=EVERYONE),
     "report check": case("report", "check", "--year", "2022", "--half", "1", allowed=EVERYONE),
+    "report print": case("report", "print", "{report}", allowed=EVERYONE),
 }
 
 # Commands that log nobody in, on purpose: `init` changes nothing once a database exists
@@ -246,6 +253,7 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
         signed = documents.issue(session, admin, "TB", "BBT", "Đã ký").number
         documents.send(session, admin, signed, ["DV"])
         keys.sign(session, admin, signed, PASSPHRASE)
+        report = _register_report(session, admin)
         for i, role in enumerate(ROLES, start=1):
             accounts.add(session, admin, f"r-{role}", "DV" if role == "clerk" else "BBT", role,
                          password=ROLE_PASSWORD)
@@ -261,11 +269,20 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
                     articles.move(session, admin, art.id, move)  # type: ignore[arg-type]
                 ids[f"art_{step}"] = str(art.id)
             values[role] = {"r": role, "i": str(i), "doc": doc, "signed": signed,
+                            "report": report,
                             "target": f"target-{role}", "tmp": str(tmp), **ids}
             for kind, template in IMPORT_FILES.items():
                 (tmp / f"{kind}-{role}.csv").write_text(_fill(template, values[role]),
                                                          encoding="utf-8")
     return values
+
+
+def _register_report(session: Any, admin: Any) -> str:
+    from domain import report_register, reports
+
+    draft = report_register.prepare(session, admin, reports.period("annual", 2021),
+                                    date(2022, 1, 5), registering=True)
+    return report_register.register(session, admin, draft, "md").number
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -313,7 +330,7 @@ def test_nobody_logged_in_gets_exit_3(cli: Runner) -> None:
     """No credentials, or a wrong password, and every command that logs in refuses with 3."""
     nobody = Runner(cli.url)
     placeholders = {"r": "x", "i": "1", "doc": "01-KH/BBT", "signed": "01-TB/BBT",
-                    "target": "admin", "tmp": "/tmp", "art_review": "1",
+                    "report": "01-BC/BBT", "target": "admin", "tmp": "/tmp", "art_review": "1",
                     "art_approve": "1", "art_reject": "1", "art_publish": "1"}
     before = _head(cli.url)
     wrong = []

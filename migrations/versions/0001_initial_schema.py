@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:46:41.195787
+Create Date: 2026-11-30 22:59:12.339564
 """
 from collections.abc import Sequence
 
@@ -227,8 +227,8 @@ def upgrade() -> None:
     sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='issued', nullable=False),
+    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
     sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), server_default='', nullable=False),
