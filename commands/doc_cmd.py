@@ -76,16 +76,12 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str) -> None:
-        """Exit 0 when the seal is valid, 1 with the reason when not."""
-        from domain import keys
-        from domain.errors import BBTError
+    def verify(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+        """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
+        all hold."""
+        from commands.file_cmd import verify_command
 
-        with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number)
-        if not verdict.valid:
-            raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
-        done(f"{number}: {verdict.reason}")
+        verify_command(number, as_json)
 
     @doc.command("send")
     def send(

@@ -1,5 +1,6 @@
 """SQLModel tables of the whole BBT domain. Pure data: no UI library is imported here."""
 
+from models import search_index  # noqa: E402,F401  (the full-text index follows its tables)
 from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
@@ -15,6 +16,7 @@ from models.documents import (
     Document,
     RegisterCounter,
 )
+from models.files import DocumentFile, DocumentText, LegalSignature, TrustRoot
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 
@@ -22,6 +24,6 @@ __all__ = [
     "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
     "DELIVERY_STATUSES", "DIRECTIONS", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
-    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
-    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
+    "DataEntry", "Delivery", "Document", "DocumentFile", "DocumentText", "LegalSignature", "RegisterCounter", "ReportText", "Setting",
+    "SigningKey", "Training", "TrustRoot", "TrainingUnit", "Unit", "Visit", "utcnow",
 ]

@@ -1,0 +1,117 @@
+"""`bbt doc attach|files|file|history` and the legal-signature part of `bbt doc verify`:
+a document's files, their signatures and its access history (SPEC section 7.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from commands.common import acting, done, print_json, print_table
+from domain.i18n import _
+
+
+def doc_group(app: typer.Typer) -> typer.Typer:
+    """The `doc` group that commands/doc_cmd.py registered."""
+    for group in app.registered_groups:
+        if group.name == "doc" and group.typer_instance is not None:
+            return group.typer_instance
+    raise RuntimeError("commands.doc_cmd must register before commands.file_cmd")
+
+
+def verify_command(number: str, as_json: bool) -> None:
+    """`doc verify`: the seal (niêm phong) and every legal signature; exit 1 unless all hold."""
+    from domain import signatures
+    from domain.errors import BBTError
+
+    with acting() as (session, actor):
+        result = signatures.verify(session, actor, number)
+    if as_json:
+        print_json(result)
+        if not result["valid"]:
+            raise typer.Exit(1)
+        return
+    for line in _verify_lines(result):
+        done(line)
+    if not result["valid"]:
+        raise BBTError(_("{number}: INVALID: {reason}.").format(
+            number=result["number"], reason=_invalid_reason(result)))
+
+
+def _verify_lines(result: dict[str, Any]) -> list[str]:
+    seal = result["seal"]
+    lines = []
+    if seal["present"]:
+        lines.append(_("{number}: seal (niêm phong): {reason}").format(
+            number=result["number"], reason=seal["reason"]))
+    for sig in result["legal_signatures"]:
+        lines.append(_("{number}: digital signature (chữ ký số) of {signer}, signed {at}: "
+                       "{intact}, {trusted}").format(
+            number=result["number"], signer=sig["signer"] or "?", at=sig["signed_at"] or "?",
+            intact=_("intact") if sig["intact"] else _("ALTERED or invalid"),
+            trusted=_("trusted") if sig["trusted"] else _("NOT trusted")))
+    return lines
+
+
+def _invalid_reason(result: dict[str, Any]) -> str:
+    if result["seal"]["present"] and not result["seal"]["valid"]:
+        return result["seal"]["reason"]
+    if not result["legal_signatures"]:
+        return _("it carries neither a seal nor a digital signature")
+    return _("a digital signature does not hold")
+
+
+def register(app: typer.Typer) -> None:
+    doc = doc_group(app)
+
+    @doc.command("attach")
+    def attach(number: str, paths: list[Path] = typer.Argument(..., help="Files to add.")) -> None:
+        """Add appendices (phụ lục) to a document."""
+        from domain import files
+
+        with acting("documents.write") as (session, actor):
+            added = files.attach(session, actor, number, paths)
+        done(_("{number}: {count} files attached").format(number=number, count=len(added)))
+
+    @doc.command("files")
+    def files_(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+        """A document's files: the main file and its appendices."""
+        from domain import files
+
+        with acting() as (session, actor):
+            rows = files.files_of(session, actor, number)
+        if as_json:
+            print_json(rows)
+            return
+        print_table(_("Files"), ["name", "role", "type", "size", "sha256"],
+                    [[r["name"], r["role"], r["type"], r["size"], r["sha256"][:16]]
+                     for r in rows])
+
+    @doc.command("file")
+    def file_(number: str, name: str | None = typer.Option(None, "--name"),
+              output: Path = typer.Option(..., "-o", "--output"),
+              force: bool = typer.Option(False, "--force")) -> None:
+        """Write a stored file back, byte for byte (the main file unless --name)."""
+        from domain import files
+        from domain.output import check_target, write_private
+
+        check_target(output, force=force)
+        with acting() as (session, actor):
+            row, data = files.download(session, actor, number, name)
+            write_private(output, data, force=force)  # the download is recorded only if written
+        done(_("{number}: {name} written to {path}").format(number=number, name=row.name,
+                                                           path=output))
+
+    @doc.command("history")
+    def history(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+        """Every view, download, action and verification of a document, with who and when."""
+        from domain import history as history_
+
+        with acting() as (session, actor):
+            rows = history_.of_document(session, actor, number)
+        if as_json:
+            print_json(rows)
+            return
+        print_table(_("History"), ["at", "who", "action", "key"],
+                    [[r["at"][:19], r["who"], r["action"], r["key"]] for r in rows])
