@@ -103,6 +103,7 @@ def verify_pdf(data: bytes, trust_roots: list[bytes], *, when: datetime | None =
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    _quiet_pyhanko()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
@@ -115,6 +116,17 @@ def verify_pdf(data: bytes, trust_roots: list[bytes], *, when: datetime | None =
                                     revocation_mode="soft-fail", moment=when)
         found.append(_check(signature, validate_pdf_signature, context))
     return found
+
+
+def _quiet_pyhanko() -> None:
+    """pyHanko logs each failed check with a traceback; the verdict says it in one line."""
+    import logging
+
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        logger.propagate = False
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
 
 
 def _check(signature: Any, validate: Any, context: Any) -> Found:
