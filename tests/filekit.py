@@ -24,7 +24,7 @@ def pdf_bytes(*lines: str) -> bytes:
     pdf.set_font("DejaVu", size=12)
     pdf.add_page()
     for line in lines:
-        pdf.multi_cell(0, 8, line)
+        pdf.multi_cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
