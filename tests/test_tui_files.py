@@ -87,3 +87,36 @@ def test_receive_with_a_signed_pdf_attach_save_and_verify(
     assert "NOT trusted" not in seen["verdict"] and "KHÔNG tin cậy" not in seen["verdict"]
     assert "document.download" in seen["history_after"]
     assert bbt.json("doc", "show", "201-NQ/TU")["legally_signed"] is True
+
+
+def test_the_clerks_inbox_opens_the_document_with_its_files(
+        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+    from tests.test_tui import DEMO_USERS
+
+    bbt = demo_sqlite
+    clerk = bbt.as_("vt.du-locthanh", DEMO_USERS["vt.du-locthanh"])
+    pending = [r["number"] for r in clerk.json("doc", "inbox")]
+    assert len(pending) >= 2
+    second = pending[1]
+    (tmp_path / "kem-theo.txt").write_text("Văn bản kèm theo")
+    bbt.ok("doc", "attach", second, str(tmp_path / "kem-theo.txt"))
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "vt.du-locthanh", DEMO_USERS["vt.du-locthanh"])
+        assert type(app.screen).__name__ == "InboxScreen"
+        table = app.screen.query_one(PagedTable)
+        await pilot.press("down")  # the second row: Enter must open that one
+        await settle(pilot)
+        seen["highlighted"] = table.selected.data["number"]  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentScreen)
+        seen["opened"] = app.screen.doc["number"]
+        seen["body"] = text_of(pilot, "#document-body")
+
+    drive(bbt.url, script)
+    assert seen["highlighted"] == second == seen["opened"]
+    assert "kem-theo.txt" in seen["body"]
+    history = bbt.json("doc", "history", second)
+    assert ("vt.du-locthanh", "document.view") in [(h["who"], h["action"]) for h in history]
