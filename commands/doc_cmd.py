@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         year: int | None = typer.Option(None, "--year"),
         unit: str | None = typer.Option(None, "--unit"),
         overdue: bool = typer.Option(False, "--overdue"),
-        search: str | None = typer.Option(None, "--search", help="Number, or title words."),
+        search: str | None = typer.Option(None, "--search", help="Words of the number, the title or the files' text (accents ignored)."),
         date_from: str | None = typer.Option(None, "--from"),
         date_to: str | None = typer.Option(None, "--to"),
         limit: int = typer.Option(500, "--limit", help="At most this many, newest first; 0 = all."),
@@ -179,6 +179,9 @@ def register(app: typer.Typer) -> None:
         done(f"{row['number']}  {row['date']}  {row['title']}")
         done(_("signed: {signed}  direction: {direction}").format(signed=row["signed"],
                                                                  direction=row["direction"]))
+        from commands.file_cmd import show_files_and_signatures
+
+        show_files_and_signatures(row)
         print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])

@@ -62,6 +62,17 @@ def _invalid_reason(result: dict[str, Any]) -> str:
     return _("a digital signature does not hold")
 
 
+def show_files_and_signatures(row: dict[str, Any]) -> None:
+    """The part of `doc show` about files and legal signatures."""
+    done(_("digitally signed (chữ ký số): {legal}  files: {files}").format(
+        legal=row["legally_signed"], files=", ".join(f["name"] for f in row["files"]) or "-"))
+    for sig in row["legal_signatures"]:
+        done(_("  {signer}, signed {at}: {intact}, {trusted}").format(
+            signer=sig["signer"] or "?", at=sig["signed_at"] or "?",
+            intact=_("intact") if sig["intact"] else _("ALTERED or invalid"),
+            trusted=_("trusted") if sig["trusted"] else _("NOT trusted")))
+
+
 def register(app: typer.Typer) -> None:
     doc = doc_group(app)
 

@@ -24,14 +24,23 @@ def words(query: str) -> list[str]:
 
 
 def _hits(dialect: str, terms: list[str]) -> Any:
-    """(document_id, rank) of the matching documents; a lower rank is a better match."""
+    """(document_id, rank) of the documents matching every word; a lower rank is better.
+
+    Documents whose number and title hold the words come first, ranked among themselves
+    (bm25 / ts_rank, the number weighted above the title); documents found through their
+    files' text follow with rank 0, newest first (the listing's order). Ranking every body
+    match would cost more than the search itself on a province's 20,000 file texts.
+    """
     if dialect == "sqlite":
-        # bm25 weights: a hit in the number counts most, then the title, then the body.
-        sql = ("SELECT rowid AS document_id, bm25(document_fts, 10.0, 4.0, 1.0) AS rank "
-               "FROM document_fts WHERE document_fts MATCH :match")
+        sql = ("SELECT f.rowid AS document_id, coalesce(h.rank, 0.0) AS rank "
+               "FROM (SELECT rowid FROM document_fts WHERE document_fts MATCH :match) AS f "
+               "LEFT JOIN (SELECT rowid, bm25(document_fts_head, 10.0, 4.0) AS rank "
+               "FROM document_fts_head WHERE document_fts_head MATCH :match) AS h "
+               "ON h.rowid = f.rowid")
         match = " ".join(f'"{t}"' for t in terms)
     else:
-        sql = ("SELECT document_id, -ts_rank(vector, to_tsquery('simple', :match)) AS rank "
+        sql = ("SELECT document_id, CASE WHEN head @@ to_tsquery('simple', :match) "
+               "THEN -ts_rank(head, to_tsquery('simple', :match)) ELSE 0 END AS rank "
                "FROM document_fts WHERE vector @@ to_tsquery('simple', :match)")
         match = " & ".join(terms)
     return (text(sql).bindparams(match=match)

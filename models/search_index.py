@@ -38,9 +38,27 @@ def _accented_letters() -> tuple[str, str]:
     return "".join(source), "".join(target)
 
 
+HEAD = f"{INDEX_PREFIX}_head"
+
 _SQLITE = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_PREFIX} USING fts5(
         number, title, body, content='', tokenize='unicode61 remove_diacritics 2')""",
+    # Number and title alone, to rank the documents they match first (bm25 over the short
+    # head is cheap; over 20,000 long file texts it is not).
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {HEAD} USING fts5(
+        number, title, content='', tokenize='unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER IF NOT EXISTS {HEAD}_insert AFTER INSERT ON document BEGIN
+        INSERT INTO {HEAD}(rowid, number, title) VALUES (new.id, {{number_new}}, {{title_new}});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {HEAD}_update AFTER UPDATE OF number, title ON document BEGIN
+        INSERT INTO {HEAD}({HEAD}, rowid, number, title)
+            VALUES ('delete', old.id, {{number_old}}, {{title_old}});
+        INSERT INTO {HEAD}(rowid, number, title) VALUES (new.id, {{number_new}}, {{title_new}});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {HEAD}_delete AFTER DELETE ON document BEGIN
+        INSERT INTO {HEAD}({HEAD}, rowid, number, title)
+            VALUES ('delete', old.id, {{number_old}}, {{title_old}});
+    END""",
     # The document's indexed values, for FTS5's 'delete' command (a contentless table must be
     # told exactly what it indexed).
     """CREATE TRIGGER IF NOT EXISTS document_fts_doc_insert AFTER INSERT ON document BEGIN
@@ -121,16 +139,19 @@ def _pg_statements(conn: Any) -> list[str]:
     return [
         f"""CREATE TABLE IF NOT EXISTS {INDEX_PREFIX} (
             document_id integer PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,
+            head tsvector NOT NULL,
             vector tsvector NOT NULL)""",
         f"CREATE INDEX IF NOT EXISTS {INDEX_PREFIX}_vector ON {INDEX_PREFIX} USING gin (vector)",
         f"""CREATE OR REPLACE FUNCTION document_fts_refresh(doc integer) RETURNS void AS $$
-            INSERT INTO {INDEX_PREFIX} (document_id, vector)
-            SELECT d.id,
-                setweight(to_tsvector('simple', {fold('d.number')}), 'A')
-                || setweight(to_tsvector('simple', {fold('d.title')}), 'B')
-                || to_tsvector('simple', {fold("coalesce(t.body, '')")})
-            FROM document d LEFT JOIN document_text t ON t.document_id = d.id WHERE d.id = doc
-            ON CONFLICT (document_id) DO UPDATE SET vector = EXCLUDED.vector
+            INSERT INTO {INDEX_PREFIX} (document_id, head, vector)
+            SELECT id, head, head || body FROM (
+                SELECT d.id, setweight(to_tsvector('simple', {fold('d.number')}), 'A')
+                    || setweight(to_tsvector('simple', {fold('d.title')}), 'B') AS head,
+                    to_tsvector('simple', {fold("coalesce(t.body, '')")}) AS body
+                FROM document d LEFT JOIN document_text t ON t.document_id = d.id
+                WHERE d.id = doc) AS parts
+            ON CONFLICT (document_id) DO UPDATE SET head = EXCLUDED.head,
+                vector = EXCLUDED.vector
         $$ LANGUAGE sql""",
         """CREATE OR REPLACE FUNCTION document_fts_doc_trigger() RETURNS trigger AS $$
         BEGIN

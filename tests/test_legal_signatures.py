@@ -53,6 +53,8 @@ def test_good_edited_unpinned_and_expired_signatures(demo: Bbt, tmp_path: Path) 
     assert shown == {"201-NQ/TU": True, "202-NQ/TU": False, "203-NQ/TU": False,
                      "204-NQ/TU": False}
     assert "Traceback" not in "".join(r.output for r in results.values())
+    plain = demo.ok("doc", "show", "201-NQ/TU").stdout
+    assert "Nguyễn Văn An" in plain and "201.pdf" in plain
 
 
 def test_pinning_later_and_reverifying_makes_it_trusted(bbt: Bbt, tmp_path: Path) -> None:
