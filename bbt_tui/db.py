@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.dom import DOMNode
 
 from bbt_tui.text import translate_error
-from domain.i18n import _
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -20,19 +19,12 @@ T = TypeVar("T")
 
 
 def describe(exc: BaseException) -> str:
-    """One sentence for the user, never a traceback."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    from domain.errors import BBTError
+    """One sentence for the user, never a traceback, SQL or parameters."""
+    from domain.errors import BBTError, describe
 
     if isinstance(exc, BBTError):
         return translate_error(exc)
-    if isinstance(exc, IntegrityError):
-        return _("Refused: this would duplicate or break a link to an existing record.")
-    if isinstance(exc, OperationalError):
-        return _("The database could not be used: {detail}.").format(
-            detail=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
+    return describe(exc)[1]
 
 
 def run_db(
@@ -67,7 +59,7 @@ def _notify_error(app: Any) -> Callable[[str], None]:
 
 def read(app: Any, work: Callable[[Session, Actor], T]) -> T:
     """Run `work` in its own transaction, in the calling (worker) thread: for row sources."""
-    from domain.db import transaction
+    from domain.db import reading
 
-    with transaction(app.engine) as session:
+    with reading(app.engine) as session:
         return work(session, app.actor)

@@ -78,15 +78,23 @@ def login(*, allow_must_change: bool = False) -> Actor:
     return actor
 
 
+def writes(permission: str) -> bool:
+    """Whether a command run under this permission changes anything: "read" and "*.read"
+    only look, and so begin a read transaction (no SQLite write lock)."""
+    return not (permission == "read" or permission.endswith(".read"))
+
+
 @contextmanager
-def acting(permission: str = "read") -> Iterator[tuple[Session, Actor]]:
-    """A transaction on behalf of the logged-in account, checked against a permission."""
+def acting(permission: str = "read", *, write: bool | None = None
+           ) -> Iterator[tuple[Session, Actor]]:
+    """A transaction on behalf of the logged-in account, checked against a permission; it
+    writes when the permission does, unless `write` says otherwise (a read that records)."""
     from domain.auth import require
     from domain.db import transaction
 
     actor = login()
     require(actor, permission)
-    with transaction(engine()) as session:
+    with transaction(engine(), write=writes(permission) if write is None else write) as session:
         yield session, actor
 
 

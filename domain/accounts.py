@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from domain import audit, units
+from domain import audit, limits, units
 from domain.auth import (
     MAX_FAILED_LOGINS,
     Actor,
@@ -38,7 +38,7 @@ def get(session: Session, username: str) -> Account:
 
 
 def normalise(username: str) -> str:
-    return nfc(username).lower()
+    return limits.text(username, "username").lower()
 
 
 def check_role(role: str) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
-from domain import audit, settings, units
+from domain import audit, limits, settings, units
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -63,7 +63,7 @@ def check_status(status: str) -> str:
 def check_photos(photos: int) -> int:
     if photos < 0:
         raise BBTError(_("The number of photos cannot be negative."))
-    return photos
+    return limits.count(photos, "photos")
 
 
 def get(session: Session, article_id: int, *, for_update: bool = False) -> Article:
@@ -87,7 +87,7 @@ def add(
 ) -> Article:
     """Record an article as submitted by a unit's contributor."""
     require(actor, "articles.write")
-    title = nfc(title)
+    title = limits.text(title, "title")
     if not title:
         raise BBTError(_("An article needs a title."))
     source = units.get(session, unit)
@@ -236,13 +236,17 @@ def history(session: Session, article_id: int) -> list[ArticleEvent]:
 # --- contributors ---------------------------------------------------------------------------
 
 
-def contributors(session: Session, year: int, month: int | None = None) -> list[dict[str, Any]]:
+def contributors(session: Session, year: int, month: int | None = None, *,
+                 through: date | None = None) -> list[dict[str, Any]]:
     """Published news and features per author, unit and month of a year, with their photos:
-    who writes for the site and which units send too little. One grouped query."""
+    who writes for the site and which units send too little. One grouped query. `through`
+    counts only what was published on or before that day."""
     if month is None:
         start, end = month_bounds(f"{year:04d}-01")[0], date(year + 1, 1, 1)
     else:
         start, end = month_bounds(f"{year:04d}-{month:02d}")
+    if through is not None:
+        end = max(start, min(end, through + timedelta(days=1)))
     month_of = extract("month", col(Article.published))
     is_news = func.sum(case((col(Article.kind) == "news", 1), else_=0))
     query = (
@@ -274,6 +278,7 @@ def set_visits(session: Session, actor: Actor, month: str, visitors: int) -> Vis
     month = check_month(month)
     if visitors < 0:
         raise BBTError(_("A visitor count cannot be negative."))
+    visitors = limits.count(visitors, "visitors")
     row = session.get(Visit, month)
     previous = row.visitors if row else None
     if row is None:

@@ -50,9 +50,17 @@ class Result:
     credentials: Path | None = None  # the file that holds new one-time passwords
 
     def as_json(self) -> dict[str, Any]:
-        """The `import --json` shape of SPEC section 4."""
-        return {"kind": self.kind, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected}
+        """The `import --json` shape of SPEC section 4 (and 7.1): the counts say what was
+        written; a run that wrote nothing (a dry run, or rows refused) says 0 and tells what
+        it would have done in `would_*`."""
+        counts = {"inserted": self.inserted, "updated": self.updated,
+                  "unchanged": self.unchanged}
+        if self.written:
+            return {"kind": self.kind, **counts, "rejected": self.rejected}
+        return {"kind": self.kind, **dict.fromkeys(counts, 0),
+                "would_insert": self.inserted, "would_update": self.updated,
+                "would_unchanged": self.unchanged,
+                "rejected": self.rejected}
 
 
 def handler(kind: str) -> type[Handler]:
@@ -134,8 +142,9 @@ def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,
         work.unescape = frozenset(c.name for c in cls.columns if c.text)
     if isinstance(work, Accounts):
         work.credentials = Path(credentials) if credentials else None
-    plan = work.plan(ready.read.rows, progress)
-    result = Result(cls.kind, len(plan.inserts), len(plan.updates), len(plan.unchanged),
+    plan = work.plan(ready.read.rows, progress, keep_good=not dry_run)
+    result = Result(cls.kind, plan.count("inserts"), plan.count("updates"),
+                    plan.count("unchanged"),
                     [{"row": p.row, "errors": p.errors} for p in plan.rejected],
                     ready.read.sha256, ignored_columns=ready.ignored)
     if rejects is not None and plan.rejected:
@@ -201,10 +210,11 @@ def _describe(column: Column) -> str:
 def write_rejects(path: Path, read: imports_io.Sheet, plan: Plan) -> None:
     """The rejected rows as they were read, in the file's own format and headers, with the
     reasons in one more column (which import ignores): fix them and import this file."""
-    by_row = dict(read.rows)
+    reasons = {p.row: " | ".join(p.errors) for p in plan.rejected}
     headers = [*read.headers, REJECTS_COLUMN]
-    rows = [[*by_row[p.row], *([None] * (len(read.headers) - len(by_row[p.row]))),
-             " | ".join(p.errors)] for p in plan.rejected]
+    # The rows stream past; only the rejected ones are kept.
+    rows = [[*cells, *([None] * (len(read.headers) - len(cells))), reasons[number]]
+            for number, cells in read.rows if number in reasons]
     try:
         with path.open("wb") as target:
             imports_io.write_raw(headers, rows, read.format, target)

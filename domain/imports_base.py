@@ -24,11 +24,14 @@ from sqlmodel import Session
 from domain.auth import Actor
 from domain.errors import BBTError
 from domain.i18n import _
-from domain.imports_io import MAX_CELL_CHARS, Nested, unescape
+from domain.imports_io import MAX_CELL_CHARS, Nested, Rows, unescape
+from domain.limits import COUNT_MAX, TEXT_LIMITS
 from domain.text import fold, parse_date
 
 CHUNK = 5_000
 Progress = Callable[[str, int, int], None]
+# A file's rows: spooled on disk when read from a file, or a list (tests, the TUI).
+RowSource = Rows | Sequence[tuple[int, list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ class Plan:
     updates: list[Planned] = field(default_factory=list)
     unchanged: list[Planned] = field(default_factory=list)
     rejected: list[Planned] = field(default_factory=list)
+    # Good rows counted but not kept (a dry run of a kind that needs no second look).
+    counted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("inserts", "updates", "unchanged"), 0))
+
+    def count(self, fate: str) -> int:
+        """How many rows have this fate ("inserts", "updates", "unchanged")."""
+        return len(getattr(self, fate)) + self.counted[fate]
 
 
 class Cells:
@@ -126,8 +136,9 @@ class Cells:
             if value is None:
                 self.fail(column, _("Write plain text or a number here."))
                 return None
+        limit = limit if limit is not None else TEXT_LIMITS.get(column)
         if limit is not None and len(value) > limit:
-            self.fail(column, _("At most {limit} characters.").format(limit=limit))
+            self.fail(column, _("At most {limit} characters.").format(limit=f"{limit:,}"))
             return None
         return value
 
@@ -184,6 +195,9 @@ class Cells:
         elif minimum is not None and number < minimum:
             self.fail(column, _("Must be at least {minimum}.").format(minimum=minimum))
             return None
+        elif number > COUNT_MAX:
+            self.fail(column, _("At most {max}.").format(max=f"{COUNT_MAX:,}"))
+            return None
         return number
 
 
@@ -215,6 +229,10 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+def _same(key: Hashable) -> Hashable:
+    return key
+
+
 def choice(aliases: dict[str, str], check: Callable[[str], str]) -> Callable[[str], str]:
     """An enumeration read as written ("Outgoing", "đi", "very urgent") then checked by the
     domain's own check function."""
@@ -240,7 +258,7 @@ class Handler:
         self.mapping = mapping  # column name -> position in the file's rows
         self.present = frozenset(mapping)
         self.unescape: frozenset[str] = frozenset()
-        self.rows: Sequence[tuple[int, list[Any]]] = ()
+        self.rows: RowSource = ()
 
     # --- hooks
     def load(self) -> None:
@@ -276,14 +294,25 @@ class Handler:
         raise NotImplementedError
 
     # --- the common flow
-    def plan(self, rows: Sequence[tuple[int, list[Any]]], progress: Progress | None) -> Plan:
-        """Check every row, then sort the good ones into inserts, updates and unchanged."""
+    def plan(self, rows: RowSource, progress: Progress | None, *, keep_good: bool = True
+             ) -> Plan:
+        """Check every row, then sort the good ones into inserts, updates and unchanged.
+
+        keep_good=False (a dry run) only counts the good rows of kinds that need no second
+        look at them (no `resolve`): they are classified as they come and dropped, so that
+        memory holds the rejected rows and one small number per natural key, whatever the
+        size of the file."""
         self.rows = rows
         self.load()
         result = Plan()
         good: list[Planned] = []
-        keep, reject = good.append, result.rejected.append
+        streaming = not keep_good and type(self).resolve is Handler.resolve
+        keep = self._counter(result) if streaming else good.append
+        reject = result.rejected.append
         first_row: dict[Hashable, int] = {}
+        # A 64-bit hash stands for the key when the rows are not kept (two different keys
+        # sharing one is a chance in 2**64 per pair).
+        marker: Callable[[Hashable], Hashable] = hash if streaming else _same
         claim = first_row.setdefault
         fast = self.fast()
         cells_of = self._cells_reader()
@@ -299,10 +328,10 @@ class Handler:
                 planned = Planned(row, typed, key)
             if planned.errors:
                 reject(planned)
-            elif key is None or claim(key, row) == row:
+            elif key is None or claim(marker(key), row) == row:
                 keep(planned)
             else:  # the same natural key as an earlier good row
-                planned.errors.append(self.duplicate(planned, first_row[key]))
+                planned.errors.append(self.duplicate(planned, first_row[marker(key)]))
                 reject(planned)
             if progress and done % 5000 == 0:
                 progress("check", done, total)
@@ -310,6 +339,19 @@ class Handler:
         self._classify(good, result)
         result.rejected.sort(key=lambda p: p.row)
         return result
+
+    def _counter(self, result: Plan) -> Callable[[Planned], None]:
+        """Classify one good row and count it, without keeping it."""
+        existing, changed, counted = self.existing, self.changed, result.counted
+
+        def count(planned: Planned) -> None:
+            current = existing(planned)
+            if current is None:
+                counted["inserts"] += 1
+            else:
+                counted["updates" if changed(planned, current) else "unchanged"] += 1
+
+        return count
 
     def _classify(self, good: list[Planned], result: Plan) -> None:
         existing, changed = self.existing, self.changed

@@ -27,8 +27,8 @@ from domain.imports_base import (
     bulk_update,
     choice,
 )
-from domain.imports_io import MAX_CELL_CHARS
 from domain.imports_people import UNIT, UNIT_COLUMN, no_unit, unit_codes
+from domain.limits import TEXT_LIMITS
 from domain.text import fold, today
 from models import (
     DELIVERY_STATUSES,
@@ -479,9 +479,9 @@ class Articles(Handler):
                 author, url = author or "", url or ""
                 # str.strip returns the very same object when there is nothing to trim.
                 if (not title or title.strip() is not title or title[0] == "'"
-                        or len(title) > MAX_CELL_CHARS or author.strip() is not author
+                        or len(title) > TEXT_LIMITS["title"] or author.strip() is not author
                         or author[:1] == "'" or len(author) > 255 or url.strip() is not url
-                        or url[:1] == "'"):
+                        or url[:1] == "'" or len(url) > TEXT_LIMITS["url"]):
                     return None
                 kind, unit_id = kinds[kind], unit_ids[unit]
                 status = statuses[status] if status else "submitted"

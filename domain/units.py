@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from domain import audit
+from domain import audit, limits
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -53,7 +53,7 @@ def add(
     session: Session, actor: Actor, code: str, name: str, kind: str, parent: str | None = None
 ) -> Unit:
     require(actor, "units.write")
-    if not nfc(name):
+    if not limits.text(name, "name"):
         raise BBTError(_("A unit needs a code and a name."))
     code = check_code(code)
     if session.exec(select(Unit).where(Unit.code == code)).first():
@@ -129,7 +129,7 @@ def add_training(
     codes = list(dict.fromkeys(nfc(c).upper() for c in unit_codes))
     if not codes:
         raise BBTError(_("A training needs at least one unit that attended."))
-    if not nfc(topic):
+    if not limits.text(topic, "topic"):
         raise BBTError(_("A training needs a topic."))
     attended = [get(session, code) for code in codes]
     training = Training(date=require_date(when), topic=nfc(topic))
