@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
         """A document with every delivery's status."""
         from domain import documents
 
-        with acting() as (session, actor):
+        with acting(write=True) as (session, actor):  # the view is recorded (NĐ30)
             row = documents.show(session, actor, number, year)
         if as_json:
             print_json(row)

@@ -25,7 +25,7 @@ def verify_command(number: str, as_json: bool) -> None:
     from domain import signatures
     from domain.errors import BBTError
 
-    with acting() as (session, actor):
+    with acting(write=True) as (session, actor):  # the verification is recorded
         result = signatures.verify(session, actor, number)
     if as_json:
         print_json(result)
@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
         from domain.output import check_target, write_private
 
         check_target(output, force=force)
-        with acting() as (session, actor):
+        with acting(write=True) as (session, actor):  # the download is recorded
             row, data = files.download(session, actor, number, name)
             write_private(output, data, force=force)  # the download is recorded only if written
         done(_("{number}: {name} written to {path}").format(number=number, name=row.name,
