@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Bbt
 from tests.filekit import docx_bytes, pdf_bytes
 
@@ -60,3 +62,31 @@ def test_search_uses_the_index(demo: Bbt) -> None:
                 "EXPLAIN SELECT document_id FROM document_fts "
                 "WHERE vector @@ to_tsquery('simple', 'nghi')")))
             assert "document_fts_vector" in plan
+
+
+def test_the_fallback_fold_matches_the_python_fold() -> None:
+    """Where PostgreSQL may not create `unaccent`, translate() over this table folds instead:
+    it must fold Vietnamese exactly as domain.text.fold does (the query side)."""
+    from domain.text import fold
+    from models.search_index import _accented_letters
+
+    source, target = _accented_letters()
+    table = str.maketrans(source, target)
+    sample = ("Nghị quyết về đẩy mạnh chuyển đổi số; ĐẢNG BỘ HUYỆN Bảo Lâm: Ưu tiên "
+              "xây dựng hạ tầng, ổn định, thuỷ lợi, khuyến khích")
+    assert sample.translate(table).lower() == fold(sample)
+
+
+def test_pg_index_uses_unaccent_where_it_can(db_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the unaccent extension is PostgreSQL's")
+    from models.search_index import pg_fold_sql
+
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        folded = pg_fold_sql(conn, "'Đổi mới'")
+        assert "unaccent" in folded
+        assert conn.exec_driver_sql(f"SELECT {folded}").scalar() == "doi moi"
+    engine.dispose()
