@@ -92,7 +92,8 @@ def read(path: Path | str) -> Incoming:
     if not path.is_file():
         raise BBTError(_("The file '{path}' does not exist.").format(path=path))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise BBTError(_("The file '{path}' is larger than 50 MB.").format(path=path))
+        raise BBTError(_("The file '{path}' is larger than {mb} MB; BBT keeps files up to that "
+                         "size.").format(path=path, mb=MAX_FILE_BYTES // (1024 * 1024)))
     data = path.read_bytes()
     media_type = sniff(data)
     if media_type is None:

@@ -7,6 +7,8 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Bbt, make_user
 from tests.filekit import docx_bytes, pdf_bytes
 
@@ -92,3 +94,16 @@ def test_history_records_views_downloads_actions_and_verifications(demo: Bbt,
     stranger = make_user(demo, "vt.du-locbao", "DU-LOCBAO", "clerk")
     assert stranger("doc", "history", "750-QĐ/HU").exit_code == 1
     assert stranger("doc", "file", "750-QĐ/HU", "-o", str(tmp_path / "x")).exit_code == 1
+
+
+def test_files_over_the_cap_are_refused(demo: Bbt, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from domain import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    big = _write(tmp_path, "big.txt", b"a" * (2 * 1024 * 1024 + 1))
+    result = demo("doc", "attach", "750-QĐ/HU", str(big))
+    assert result.exit_code == 1 and "2 MB" in result.stderr
+    assert demo.json("doc", "files", "750-QĐ/HU") == []
+    fits = _write(tmp_path, "fits.txt", b"a" * (2 * 1024 * 1024))
+    demo.ok("doc", "attach", "750-QĐ/HU", str(fits))
