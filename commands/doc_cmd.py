@@ -79,12 +79,13 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def verify(number: str, as_json: bool = typer.Option(False, "--json"),
+               year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
         all hold."""
         from commands.file_cmd import verify_command
 
-        verify_command(number, as_json)
+        verify_command(number, as_json, year)
 
     @doc.command("send")
     def send(

@@ -20,13 +20,17 @@ def doc_group(app: typer.Typer) -> typer.Typer:
     raise RuntimeError("commands.doc_cmd must register before commands.file_cmd")
 
 
-def verify_command(number: str, as_json: bool) -> None:
+YEAR = typer.Option(None, "--year", help="The year of the document's date, when its number "
+                    "repeats (terms, years).")
+
+
+def verify_command(number: str, as_json: bool, year: int | None = None) -> None:
     """`doc verify`: the seal (niêm phong) and every legal signature; exit 1 unless all hold."""
     from domain import signatures
     from domain.errors import BBTError
 
     with acting(write=True) as (session, actor):  # the verification is recorded
-        result = signatures.verify(session, actor, number)
+        result = signatures.verify(session, actor, number, year)
     if as_json:
         print_json(result)
         if not result["valid"]:
@@ -77,21 +81,23 @@ def register(app: typer.Typer) -> None:
     doc = doc_group(app)
 
     @doc.command("attach")
-    def attach(number: str, paths: list[Path] = typer.Argument(..., help="Files to add.")) -> None:
+    def attach(number: str, paths: list[Path] = typer.Argument(..., help="Files to add."),
+               year: int | None = YEAR) -> None:
         """Add appendices (phụ lục) to a document."""
         from domain import files
 
         with acting("documents.write") as (session, actor):
-            added = files.attach(session, actor, number, paths)
+            added = files.attach(session, actor, number, paths, year)
         done(_("{number}: {count} files attached").format(number=number, count=len(added)))
 
     @doc.command("files")
-    def files_(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def files_(number: str, as_json: bool = typer.Option(False, "--json"),
+               year: int | None = YEAR) -> None:
         """A document's files: the main file and its appendices."""
         from domain import files
 
         with acting() as (session, actor):
-            rows = files.files_of(session, actor, number)
+            rows = files.files_of(session, actor, number, year)
         if as_json:
             print_json(rows)
             return
@@ -102,25 +108,26 @@ def register(app: typer.Typer) -> None:
     @doc.command("file")
     def file_(number: str, name: str | None = typer.Option(None, "--name"),
               output: Path = typer.Option(..., "-o", "--output"),
-              force: bool = typer.Option(False, "--force")) -> None:
+              force: bool = typer.Option(False, "--force"), year: int | None = YEAR) -> None:
         """Write a stored file back, byte for byte (the main file unless --name)."""
         from domain import files
         from domain.output import check_target, write_private
 
         check_target(output, force=force)
         with acting(write=True) as (session, actor):  # the download is recorded
-            row, data = files.download(session, actor, number, name)
+            row, data = files.download(session, actor, number, name, year)
             write_private(output, data, force=force)  # the download is recorded only if written
         done(_("{number}: {name} written to {path}").format(number=number, name=row.name,
                                                            path=output))
 
     @doc.command("history")
-    def history(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def history(number: str, as_json: bool = typer.Option(False, "--json"),
+                year: int | None = YEAR) -> None:
         """Every view, download, action and verification of a document, with who and when."""
         from domain import history as history_
 
         with acting() as (session, actor):
-            rows = history_.of_document(session, actor, number)
+            rows = history_.of_document(session, actor, number, year)
         if as_json:
             print_json(rows)
             return

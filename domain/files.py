@@ -205,26 +205,28 @@ def register_main(session: Session, actor: Actor, doc: Document) -> None:
     signatures.check_new_file(session, actor, doc, incoming.media_type)
 
 
-def visible_document(session: Session, actor: Actor, number: str) -> Document:
-    """The document, if this account may see it (a clerk sees its own unit's only)."""
+def visible_document(session: Session, actor: Actor, number: str,
+                     year: int | None = None) -> Document:
+    """The document, if this account may see it (a clerk sees its own unit's only); `year`
+    picks one when the number repeats across terms or years."""
     from domain import documents
 
     require(actor, "read")
-    doc = documents.get(session, number)
+    doc = documents.get(session, number, year)
     if actor.role == "clerk" and not documents._visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
     return doc
 
 
-def attach(session: Session, actor: Actor, number: str,
-           paths: Sequence[Path | str]) -> list[DocumentFile]:
+def attach(session: Session, actor: Actor, number: str, paths: Sequence[Path | str],
+           year: int | None = None) -> list[DocumentFile]:
     """Add appendices to a document; every file is checked before any is stored."""
     require(actor, "documents.write")
     if not paths:
         raise BBTError(_("Name at least one file to attach."))
     from domain import documents
 
-    doc = documents.get(session, number)
+    doc = documents.get(session, number, year)
     incoming = [read(p) for p in paths]
     added = [_add(session, actor, doc, item, "appendix") for item in incoming]
     audit.record(session, actor, "document.attach", "document", doc.number,
@@ -247,8 +249,10 @@ def describe(row: DocumentFile) -> dict[str, Any]:
             "added_by": row.added_by}
 
 
-def files_of(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
-    return [describe(f) for f in listing(session, visible_document(session, actor, number))]
+def files_of(session: Session, actor: Actor, number: str, year: int | None = None
+             ) -> list[dict[str, Any]]:
+    return [describe(f) for f in listing(session, visible_document(session, actor, number,
+                                                                    year))]
 
 
 def pick(session: Session, doc: Document, name: str | None) -> DocumentFile:
@@ -270,10 +274,10 @@ def pick(session: Session, doc: Document, name: str | None) -> DocumentFile:
     raise NotFound(_("{number} has no file named '{name}'.").format(number=doc.number, name=name))
 
 
-def download(session: Session, actor: Actor, number: str, name: str | None = None
-             ) -> tuple[DocumentFile, bytes]:
+def download(session: Session, actor: Actor, number: str, name: str | None = None,
+             year: int | None = None) -> tuple[DocumentFile, bytes]:
     """A stored file's bytes, checked against their address; the download is audited."""
-    doc = visible_document(session, actor, number)
+    doc = visible_document(session, actor, number, year)
     row = pick(session, doc, name)
     stored = session.get(Attachment, row.sha256)
     if stored is None or hashlib.sha256(stored.data).hexdigest() != row.sha256:

@@ -15,9 +15,12 @@ from domain.auth import Actor
 from models import AuditEntry
 
 
-def of_document(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
-    """Oldest first; deliveries (number@UNIT) are part of the document's history."""
-    doc = files.visible_document(session, actor, number)
+def of_document(session: Session, actor: Actor, number: str, year: int | None = None
+                ) -> list[dict[str, Any]]:
+    """Oldest first; deliveries (number@UNIT) are part of the document's history. The chain
+    names documents by number: where a number repeats across terms, the entries of both
+    are shown (each entry's time tells them apart)."""
+    doc = files.visible_document(session, actor, number, year)
     query = select(AuditEntry).where(or_(
         (col(AuditEntry.entity) == "document") & (col(AuditEntry.entity_key) == doc.number),
         (col(AuditEntry.entity) == "delivery")

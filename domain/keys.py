@@ -145,9 +145,10 @@ class Verification:
     reason: str
 
 
-def verify(session: Session, actor: Actor, number: str) -> Verification:
+def verify(session: Session, actor: Actor, number: str, year: int | None = None
+           ) -> Verification:
     require(actor, "read")
-    doc = documents.get(session, number)
+    doc = documents.get(session, number, year)
     if doc.signature is None or doc.signed_at is None:
         return Verification(False, _("{number} is not signed.").format(number=doc.number))
     key = session.get(SigningKey, doc.signing_key_id) if doc.signing_key_id else None

@@ -107,3 +107,23 @@ def test_files_over_the_cap_are_refused(demo: Bbt, tmp_path: Path,
     assert demo.json("doc", "files", "750-QĐ/HU") == []
     fits = _write(tmp_path, "fits.txt", b"a" * (2 * 1024 * 1024))
     demo.ok("doc", "attach", "750-QĐ/HU", str(fits))
+
+
+def test_a_repeated_number_needs_its_year(bbt: Bbt, tmp_path: Path) -> None:
+    bbt.ok("unit", "add", "UBND", "Ủy ban nhân dân huyện", "--kind", "government")
+    for year in (2021, 2022):
+        bbt.ok("doc", "issue", "--type", "QĐ", "--issuer", "UBND", "--title", f"QĐ {year}",
+               "--date", f"{year}-05-04", "--number", "12")
+    text = _write(tmp_path, "qd.txt", b"Quyet dinh")
+    ambiguous = bbt("doc", "attach", "12/QĐ-UBND", str(text))
+    assert ambiguous.exit_code == 1 and "--year" in ambiguous.stderr
+    bbt.ok("doc", "attach", "12/QĐ-UBND", str(text), "--year", "2021")
+    assert [f["name"] for f in bbt.json("doc", "files", "12/QĐ-UBND", "--year", "2021")] == [
+        "qd.txt"]
+    assert bbt.json("doc", "files", "12/QĐ-UBND", "--year", "2022") == []
+    bbt.ok("doc", "file", "12/QĐ-UBND", "--year", "2021", "-o", str(tmp_path / "back.txt"))
+    assert (tmp_path / "back.txt").read_bytes() == b"Quyet dinh"
+    assert bbt("doc", "history", "12/QĐ-UBND").exit_code == 1
+    acts = [h["action"] for h in bbt.json("doc", "history", "12/QĐ-UBND", "--year", "2021")]
+    assert "document.attach" in acts and "document.download" in acts
+    assert bbt("doc", "verify", "12/QĐ-UBND", "--year", "2022").exit_code == 1  # not sealed
