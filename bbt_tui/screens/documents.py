@@ -99,9 +99,10 @@ class DocumentsScreen(ListScreen):
     TITLE_TEXT = N_("Documents")
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
-              "units (or to a whole kind of unit), K signs it with the issuing unit's key, V "
-              "verifies its seal, Enter shows its deliveries. Search takes a number "
-              "(117-BC/BBT) or words of the title.")
+              "units (or to a whole kind of unit), K seals it with the issuing unit's key, V "
+              "verifies its seal and digital signatures, Enter shows its deliveries, files, "
+              "signatures and history. Search takes a number (117-BC/BBT) or words of the "
+              "title or of the attached files' text.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
                    "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
