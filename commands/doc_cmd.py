@@ -41,13 +41,14 @@ def register(app: typer.Typer) -> None:
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
         signer: str = typer.Option("", "--signer"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: a historical --number in a closed year."),
     ) -> None:
         """Register an outgoing document; prints its number."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.issue(session, actor, type_, issuer, title, date, number, file,
-                                      urgency, signer)
+                                      urgency, signer, reopen=reopen)
         done(created.number)
 
     @doc.command("receive")
@@ -60,13 +61,14 @@ def register(app: typer.Typer) -> None:
         received: str | None = typer.Option(None, "--received"),
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: enter it in a closed year."),
     ) -> None:
         """Register an incoming document; prints its incoming number (số đến)."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.receive(session, actor, number, sender, date, title, to,
-                                        received, file, urgency)
+                                        received, file, urgency, reopen=reopen)
         done(str(created.incoming_number))
 
     @doc.command("sign")
@@ -79,13 +81,18 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str, as_json: bool = typer.Option(False, "--json"),
-               year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
+    def verify(
+        number: str,
+        trust: Path | None = typer.Option(None, "--trust",
+                                          help="Accept only keys on this trust list."),
+        as_json: bool = typer.Option(False, "--json"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
+    ) -> None:
         """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
         all hold."""
         from commands.file_cmd import verify_command
 
-        verify_command(number, as_json, year)
+        verify_command(number, as_json, year, trust)
 
     @doc.command("send")
     def send(

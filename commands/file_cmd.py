@@ -24,13 +24,17 @@ YEAR = typer.Option(None, "--year", help="The year of the document's date, when 
                     "repeats (terms, years).")
 
 
-def verify_command(number: str, as_json: bool, year: int | None = None) -> None:
-    """`doc verify`: the seal (niêm phong) and every legal signature; exit 1 unless all hold."""
-    from domain import signatures
+def verify_command(number: str, as_json: bool, year: int | None = None,
+                   trust: Path | None = None) -> None:
+    """`doc verify`: the seal (niêm phong, checked against the trust list FILE when given) and
+    every legal signature; exit 1 unless all hold."""
+    from commands.common import read_text_file
+    from domain import keys, signatures
     from domain.errors import BBTError
 
+    trusted = keys.parse_trust(read_text_file(trust)) if trust is not None else None
     with acting(write=True) as (session, actor):  # the verification is recorded
-        result = signatures.verify(session, actor, number, year)
+        result = signatures.verify(session, actor, number, year, trusted)
     if as_json:
         print_json(result)
         if not result["valid"]:

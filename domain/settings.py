@@ -22,7 +22,11 @@ DEFAULTS: dict[str, str] = {
     "Thành viên BBT của Huyện ủy\nLưu BBT",
     "visits.opening_balance": "0",
     "keymap": "",
+    # minutes an account stays locked after five wrong passwords; doubled at each repeat
+    "lockout_minutes": "15",
 }
+# Settings that are whole numbers, with their range.
+NUMBERS: dict[str, tuple[int, int]] = {"lockout_minutes": (1, 1440)}
 
 
 def get(session: Session, key: str) -> str:
@@ -40,6 +44,12 @@ def set_value(session: Session, actor: Actor, key: str, value: str) -> None:
     require(actor, "settings.write")
     if key not in DEFAULTS:
         raise BBTError(_("Setting '{key}' is unknown; use one of {choices}.").format(key=key, choices=', '.join(DEFAULTS)))
+    if key in NUMBERS:
+        low, high = NUMBERS[key]
+        if not (value.strip().isdigit() and len(value.strip()) <= 9) or not low <= int(value) <= high:
+            raise BBTError(_("Setting '{key}' is a whole number from {low} to {high}.").format(
+                key=key, low=low, high=high))
+        value = str(int(value))
     row = session.get(Setting, key) or Setting(key=key)
     row.value = nfc(value).replace("\\n", "\n")
     session.add(row)

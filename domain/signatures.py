@@ -219,15 +219,15 @@ def summary(session: Session, doc: Document) -> dict[str, Any]:
             "legally_signed": any(s["intact"] and s["trusted"] for s in found)}
 
 
-def verify(session: Session, actor: Actor, number: str, year: int | None = None
-           ) -> dict[str, Any]:
+def verify(session: Session, actor: Actor, number: str, year: int | None = None,
+           trust: list[Any] | None = None) -> dict[str, Any]:
     """`doc verify`: the internal seal (niêm phong) and every legal signature, recorded and
     audited. Valid when whatever is present holds: a seal, if any, is valid and every legal
     signature is intact and trusted; a document with neither is not valid."""
     from domain import files, keys
 
     doc = files.visible_document(session, actor, number, year)
-    seal = keys.verify(session, actor, doc.number, year)
+    seal = keys.verify(session, actor, doc.number, trust, year=year)
     sealed = doc.signature is not None
     found = verify_document(session, actor, doc)
     valid = ((sealed or bool(found)) and (seal.valid or not sealed)

@@ -4,7 +4,7 @@ from models import search_index  # noqa: E402,F401  (the full-text index follows
 from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
@@ -18,6 +18,7 @@ from models.documents import (
     RegisterCounter,
 )
 from models.files import DocumentFile, DocumentText, LegalSignature, TrustRoot
+from models.registers import RegisterClosure
 from models.reports import ReportSnapshot
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
@@ -27,6 +28,6 @@ __all__ = [
     "DELIVERY_STATUSES", "DIRECTIONS", "DOCUMENT_STATUSES", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
     "DataEntry", "Delivery", "Document", "DocumentFile", "DocumentText", "LegalSignature",
-    "RegisterCounter", "ReportSnapshot", "ReportText", "Setting", "SigningKey", "Training",
-    "TrainingUnit", "TrustRoot", "Unit", "Visit", "utcnow",
+    "RegisterClosure", "RegisterCounter", "ReportSnapshot", "ReportText", "Setting", "SigningKey",
+    "Training", "TrainingUnit", "TrustRoot", "Unit", "Visit", "as_utc", "utcnow",
 ]
