@@ -117,6 +117,8 @@ STATE_CHANGING: dict[str, Case] = {
                        allowed=DOCUMENTS),
     "doc withdraw": case("doc", "withdraw", "{doc}", "--reason", "Thu hồi {r}",
                          allowed=DOCUMENTS),
+    "doc attach": case("doc", "attach", "{doc}", "{tmp}/units-{r}.csv", allowed=DOCUMENTS),
+    "trust add-root": case("trust", "add-root", "{tmp}/root.pem", allowed=ADMIN),
     "key revoke": case("key", "revoke", "--unit", "TU", allowed=ADMIN),
     "article add": case("article", "add", "--title", "Tin {r}", "--kind", "news", "--unit", "DV",
                         allowed=ARTICLES),
@@ -165,6 +167,10 @@ READING: dict[str, Case] = {
     "doc list": case("doc", "list", "--json", allowed=EVERYONE),
     "doc show": case("doc", "show", "{signed}", "--json", allowed=EVERYONE),
     "doc late": case("doc", "late", "--json", allowed=EVERYONE),
+    "doc files": case("doc", "files", "{signed}", "--json", allowed=EVERYONE),
+    "doc file": case("doc", "file", "{signed}", "-o", "{tmp}/copy-{r}.txt", allowed=EVERYONE),
+    "doc history": case("doc", "history", "{signed}", "--json", allowed=EVERYONE),
+    "trust list": case("trust", "list", "--json", allowed=EVERYONE),
     "doc inbox": case("doc", "inbox", "--unit", "DV", "--json", allowed=EVERYONE),
     "key list": case("key", "list", "--json", allowed=EVERYONE),
     "key export-trust": case("key", "export-trust", "-o", "{tmp}/trust-{r}.json",
@@ -250,7 +256,9 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
             units.add(session, admin, code, f"Đơn vị {code}", kind)
         keys.create(session, admin, "TU", PASSPHRASE)
         keys.create(session, admin, "BBT", PASSPHRASE)
-        signed = documents.issue(session, admin, "TB", "BBT", "Đã ký").number
+        (tmp / "signed.txt").write_text("Thông báo", encoding="utf-8")
+        signed = documents.issue(session, admin, "TB", "BBT", "Đã ký",
+                                 file=tmp / "signed.txt").number
         documents.send(session, admin, signed, ["DV"])
         keys.sign(session, admin, signed, PASSPHRASE)
         report = _register_report(session, admin)
@@ -274,6 +282,9 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
             for kind, template in IMPORT_FILES.items():
                 (tmp / f"{kind}-{role}.csv").write_text(_fill(template, values[role]),
                                                          encoding="utf-8")
+    from tests.filekit import make_root
+
+    (tmp / "root.pem").write_bytes(make_root().pem())
     return values
 
 
@@ -637,7 +648,7 @@ def _tamper_setup(url: str) -> tuple[str, bytes]:
     from domain.db import get_engine, transaction
 
     admin = Actor("admin", "admin")
-    content = bytes(range(48))
+    content = b"%PDF-1.4\n" + bytes(range(48))  # BBT keeps only files of known types
     with transaction(get_engine(url)) as session:
         from domain import units
 
