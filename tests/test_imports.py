@@ -203,6 +203,7 @@ def test_abort_skip_dry_run_and_rejects(demo: Bbt, tmp_path: Path) -> None:
 
     # abort (the default): nothing written, exit 1, every bad row listed with its column
     result = imported(demo, "articles", source, code=1)
+    assert (result["inserted"], result["would_insert"]) == (0, 2)  # says what was written
     rejected = {r["row"]: r["errors"] for r in result["rejected"]}
     assert sorted(rejected) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert rejected[2] == ["unit: There is no unit with code 'KHONGCO'."]
@@ -515,7 +516,7 @@ def test_hostile_and_broken_files_are_refused_in_one_sentence(
         write("broken.json", b'[{"code": "A",'): "not valid JSON",
         write("deep.json", b"[" * 100_000 + b"]" * 100_000): "not valid JSON",
         write("old.xls", b"\xd0\xcf\x11\xe0"): "Excel 97-2003",
-        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx or .json",
+        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx, .ods or .json",
         write("empty.csv", b""): "empty",
         write("control.csv", b"code,name,kind\nA,\x07bell,board\n"): "control characters",
         str(tmp_path / "missing.csv"): "does not exist",
