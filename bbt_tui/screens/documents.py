@@ -52,7 +52,7 @@ class DocumentSource(RowSource):
                         Column("direction", _("Direction"), 9, sortable=False),
                         Column("title", _("Title"), sortable=False),
                         Column("urgency", _("Urgency"), 10, sortable=False),
-                        Column("signed", _("Signed"), 6, sortable=False)]
+                        Column("signed", _("Sealed"), 6, sortable=False)]
 
     @staticmethod
     def filters(query: Query) -> Any:
@@ -110,7 +110,7 @@ class DocumentsScreen(ListScreen):
         Binding("n", "issue", N_("Issue"), id="documents.issue"),
         Binding("r", "receive", N_("Receive"), id="documents.receive"),
         Binding("g", "send", N_("Send"), id="documents.send"),
-        Binding("k", "sign", N_("Sign"), id="documents.sign"),
+        Binding("k", "sign", N_("Seal"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
         Binding("b", "book", N_("Register book"), id="documents.book"),
         Binding("l", "late_units", N_("Late units"), id="documents.late"),
@@ -234,7 +234,7 @@ class DocumentsScreen(ListScreen):
 
         if (record := self.selected) is not None:
             self.app.push_screen(sign_form(record.data), when_done(lambda number: self.changed(
-                _("{number} signed.").format(number=number), record.key)))
+                _("{number} sealed.").format(number=number), record.key)))
 
     def action_verify(self) -> None:
         from domain import keys
