@@ -142,7 +142,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(bbt_write=False) as conn:  # a read: no lock
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception:  # no table yet: a new database

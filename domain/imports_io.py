@@ -392,9 +392,9 @@ def _read_csv(stream: _Hashing, name: str, is_known: Callable[[str], bool]
     lines = _text_lines(io.BufferedReader(stream, 1024 * 1024), name)
     rows = Rows()
     number = 0
+    first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first, is_known))
     try:
-        first = next(lines, "")
-        reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first, is_known))
         headers = [h.strip() for h in next(reader, [])]
         if not any(headers):
             raise BBTError(_("'{name}' is empty: the first row must name the columns.").format(
@@ -416,13 +416,13 @@ def _read_csv(stream: _Hashing, name: str, is_known: Callable[[str], bool]
 
 def _delimiter(first: str, is_known: Callable[[str], bool]) -> str:
     """The delimiter that splits the header line into the most recognised column names
-    (counted over the first columns only: a header of a million is refused afterwards)."""
+    (judged on the start of the line: a header of a million columns is refused afterwards,
+    and no cell of the sample exceeds the csv module's field limit)."""
+    sample = first[:100_000]
 
     def score(delimiter: str) -> tuple[int, int]:
-        cells = first.split(delimiter, MAX_COLUMNS + 1)[: MAX_COLUMNS + 1]
-        known = sum(1 for c in next(csv.reader([delimiter.join(cells)], delimiter=delimiter),
-                                    []) if is_known(c))
-        return known, len(cells)
+        cells = next(csv.reader([sample], delimiter=delimiter), [])[:MAX_COLUMNS]
+        return sum(1 for c in cells if is_known(c)), len(cells)
 
     return max(DELIMITERS, key=score)
 
