@@ -23,6 +23,9 @@ def passphrase(confirm: bool = False) -> str:
     return typer.prompt(_("Passphrase"), hide_input=True, confirmation_prompt=confirm)
 
 
+YEAR_HELP = "The year of the document's date, when its number repeats (terms, years)."
+
+
 def register(app: typer.Typer) -> None:
     doc = typer.Typer(help="Văn bản / documents: registers, seals, deliveries.",
                       no_args_is_help=True)
@@ -94,45 +97,49 @@ def register(app: typer.Typer) -> None:
         to_kind: str | None = typer.Option(None, "--to-kind"),
         purpose: str = typer.Option("inform", "--purpose", help="report, act, inform, coordinate"),
         due: str | None = typer.Option(None, "--due"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
     ) -> None:
         """Send a document to units or to every unit of a kind."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
-            result = documents.send(session, actor, number, to, to_kind, purpose, due)
+            result = documents.send(session, actor, number, to, to_kind, purpose, due, year)
         already = (_(", {count} already had it").format(count=len(result.already))
                    if result.already else "")
         done(_("{number}: sent to {count} units").format(number=number, count=len(result.sent))
              + already)
 
     @doc.command("ack")
-    def ack(number: str, unit: str = typer.Option(..., "--unit")) -> None:
+    def ack(number: str, unit: str = typer.Option(..., "--unit"),
+            year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Acknowledge receipt for a unit."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.acknowledge(session, actor, number, unit)
+            documents.acknowledge(session, actor, number, unit, year=year)
         done(_("{number}@{unit}: received").format(number=number, unit=unit))
 
     @doc.command("done")
     def done_(number: str, unit: str = typer.Option(..., "--unit"),
-              note: str = typer.Option("", "--note")) -> None:
+              note: str = typer.Option("", "--note"),
+              year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Mark a unit's delivery processed."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.mark_done(session, actor, number, unit, note)
+            documents.mark_done(session, actor, number, unit, note, year=year)
         done(_("{number}@{unit}: done").format(number=number, unit=unit))
 
     @doc.command("forward")
     def forward(number: str, from_: str = typer.Option(..., "--from"),
                 to: str = typer.Option(..., "--to"),
-                due: str | None = typer.Option(None, "--due")) -> None:
+                due: str | None = typer.Option(None, "--due"),
+                year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Forward a received document from one unit to another."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.forward(session, actor, number, from_, to, due=due)
+            documents.forward(session, actor, number, from_, to, due=due, year=year)
         done(_("{number}: forwarded {source} -> {target}").format(number=number, source=from_,
                                                                     target=to))
 
@@ -171,21 +178,45 @@ def register(app: typer.Typer) -> None:
              sum(d["overdue"] for d in r["deliveries"])] for r in rows])
 
     @doc.command("show")
-    def show(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def show(number: str, as_json: bool = typer.Option(False, "--json"),
+             year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """A document with every delivery's status."""
         from domain import documents
 
         with acting() as (session, actor):
-            row = documents.show(session, actor, number)
+            row = documents.show(session, actor, number, year)
         if as_json:
             print_json(row)
             return
         done(f"{row['number']}  {row['date']}  {row['title']}")
         done(_("signed: {signed}  direction: {direction}").format(signed=row["signed"],
                                                                  direction=row["direction"]))
+        if row["status"] == "withdrawn":
+            done(_("WITHDRAWN: {reason}").format(reason=row["withdrawn_reason"]))
         print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])
+
+    @doc.command("withdraw")
+    def withdraw(number: str, reason: str = typer.Option(..., "--reason"),
+                 year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
+        """Thu hồi: the number stays in the register, withdrawn; it counts nowhere."""
+        from domain import documents
+
+        with acting("documents.write") as (session, actor):
+            withdrawn = documents.withdraw(session, actor, number, reason, year)
+        done(_("{number}: withdrawn").format(number=withdrawn.number))
+
+    @doc.command("return")
+    def return_(number: str, unit: str = typer.Option(..., "--unit"),
+                reason: str = typer.Option(..., "--reason"),
+                year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
+        """The unit sends the delivery back (returned: never overdue)."""
+        from domain import documents
+
+        with acting("deliveries.act") as (session, actor):
+            documents.give_back(session, actor, number, unit, reason, year)
+        done(_("{number}@{unit}: returned").format(number=number, unit=unit))
 
     @doc.command("late")
     def late(kind: str | None = typer.Option(None, "--kind"),

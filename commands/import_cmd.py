@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,16 +59,20 @@ def register(app: typer.Typer) -> None:
         kind: str = typer.Argument(..., metavar="KIND", help=KINDS_HELP),
         output: Path | None = typer.Option(None, "-o", "--output", help="Default: CSV on stdout."),
         fmt: str | None = typer.Option(None, "--format", help="csv, xlsx or json (default: from -o)."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
     ) -> None:
         """Export records in the form `bbt import` reads back."""
         from domain import imports, imports_io
         from domain.errors import BBTError
         from domain.i18n import _
+        from domain.output import check_target
 
         imports.handler(kind)
         chosen = imports_io.format_of(output or Path("stdout.csv"), fmt)
         if output is None and chosen == "xlsx":
             raise BBTError(_("An XLSX export needs a file: add -o FILE.xlsx."))
+        if output is not None:
+            check_target(output, force=force)
         with acting("read") as (session, actor):
             rows = imports.export(session, actor, kind)
         if output is None:
@@ -78,19 +81,19 @@ def register(app: typer.Typer) -> None:
             sys.stdout.buffer.flush()
             return
         _write_file(output, lambda target: imports.write_export(kind, rows, chosen, target),
-                    bom=chosen == "csv")
+                    bom=chosen == "csv", force=force)
         typer.echo(_("{count} rows written to {path}.").format(count=len(rows), path=output),
                    err=True)
 
 
-def _write_file(path: Path, writer: Callable[[Any], None], bom: bool) -> None:
-    """Write beside the target and rename: an interrupted export leaves no half file."""
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as target:
+def _write_file(path: Path, writer: Callable[[Any], None], bom: bool, force: bool) -> None:
+    """Mode 600, whole or absent, never over an existing file without --force."""
+    from domain.output import private_file
+
+    with private_file(path, force=force) as target:
         if bom:
             target.write(b"\xef\xbb\xbf")  # Excel reads UTF-8 CSV correctly only with a BOM
         writer(target)
-    os.replace(partial, path)
 
 
 @contextmanager

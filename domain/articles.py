@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, extract, func
@@ -236,13 +236,17 @@ def history(session: Session, article_id: int) -> list[ArticleEvent]:
 # --- contributors ---------------------------------------------------------------------------
 
 
-def contributors(session: Session, year: int, month: int | None = None) -> list[dict[str, Any]]:
+def contributors(session: Session, year: int, month: int | None = None, *,
+                 through: date | None = None) -> list[dict[str, Any]]:
     """Published news and features per author, unit and month of a year, with their photos:
-    who writes for the site and which units send too little. One grouped query."""
+    who writes for the site and which units send too little. One grouped query. `through`
+    counts only what was published on or before that day."""
     if month is None:
         start, end = month_bounds(f"{year:04d}-01")[0], date(year + 1, 1, 1)
     else:
         start, end = month_bounds(f"{year:04d}-{month:02d}")
+    if through is not None:
+        end = max(start, min(end, through + timedelta(days=1)))
     month_of = extract("month", col(Article.published))
     is_news = func.sum(case((col(Article.kind) == "news", 1), else_=0))
     query = (

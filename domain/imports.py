@@ -50,9 +50,17 @@ class Result:
     credentials: Path | None = None  # the file that holds new one-time passwords
 
     def as_json(self) -> dict[str, Any]:
-        """The `import --json` shape of SPEC section 4."""
-        return {"kind": self.kind, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected}
+        """The `import --json` shape of SPEC section 4 (and 7.1): the counts say what was
+        written; a run that wrote nothing (a dry run, or rows refused) says 0 and tells what
+        it would have done in `would_*`."""
+        counts = {"inserted": self.inserted, "updated": self.updated,
+                  "unchanged": self.unchanged}
+        if self.written:
+            return {"kind": self.kind, **counts, "rejected": self.rejected}
+        return {"kind": self.kind, **dict.fromkeys(counts, 0),
+                "would_insert": self.inserted, "would_update": self.updated,
+                "would_unchanged": self.unchanged,
+                "rejected": self.rejected}
 
 
 def handler(kind: str) -> type[Handler]:

@@ -59,6 +59,7 @@ def markdown(doc: ReportDocument) -> str:
     out += [""]
     out += [f"**{_md(line)}**  " for line in doc.signer_title]
     out += ["", f"**{_md(doc.signer_name)}**"]
+    out += ["", f"*{_md(doc.footnote)}*"] if doc.footnote else []
     return "\n".join(out) + "\n"
 
 
@@ -117,6 +118,8 @@ def docx(doc: ReportDocument) -> bytes:
     for block in doc.body:
         _docx_block(out, block)
     _docx_closing(out, doc)
+    if doc.footnote:
+        _docx_run(out.add_paragraph(), doc.footnote, 8, italic=True)
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()
@@ -260,6 +263,10 @@ def pdf(doc: ReportDocument) -> bytes:
     for block in doc.body:
         _pdf_block(out, block)
     _pdf_closing(out, doc)
+    if doc.footnote:
+        out.ln(6)
+        out.set_font(PDF_FONT, "", 7)
+        out.multi_cell(0, 3.5, doc.footnote, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(out.output())
 
 

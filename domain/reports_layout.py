@@ -66,6 +66,7 @@ class ReportDocument:
     recipients: list[str] = field(default_factory=list)
     signer_title: list[str] = field(default_factory=list)
     signer_name: str = ""
+    footnote: str = ""  # a registered report's audit head, small, after the signature
 
     def plain_text(self) -> str:
         """Every word of the document once, for tests and search."""

@@ -8,6 +8,7 @@ from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
     DIRECTIONS,
+    DOCUMENT_STATUSES,
     PURPOSES,
     URGENCIES,
     Attachment,
@@ -15,13 +16,14 @@ from models.documents import (
     Document,
     RegisterCounter,
 )
+from models.reports import ReportSnapshot
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
 
 __all__ = [
     "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
-    "DELIVERY_STATUSES", "DIRECTIONS", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
+    "DELIVERY_STATUSES", "DIRECTIONS", "DOCUMENT_STATUSES", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
-    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportText", "Setting",
+    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportSnapshot", "ReportText", "Setting",
     "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
 ]

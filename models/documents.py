@@ -9,6 +9,8 @@ DIRECTIONS = ("outgoing", "incoming")
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 PURPOSES = ("report", "act", "inform", "coordinate")
 DELIVERY_STATUSES = ("sent", "received", "done", "returned")
+# A withdrawn (thu hồi) document keeps its number in the register and counts nowhere.
+DOCUMENT_STATUSES = ("issued", "withdrawn")
 
 
 class RegisterCounter(SQLModel, table=True):
@@ -65,6 +67,9 @@ class Document(SQLModel, table=True):
     signing_key_id: int | None = Field(default=None, foreign_key="signing_key.id")
     signed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
+    status: str = Field(default="issued", max_length=10)
+    withdrawn_reason: str = ""
+    withdrawn_at: dt.datetime | None = None
 
 
 class Delivery(SQLModel, table=True):

@@ -221,7 +221,8 @@ def test_abort_skip_dry_run_and_rejects(demo: Bbt, tmp_path: Path) -> None:
 
     # dry run: the same report, nothing written even where the rows are good
     dry = imported(demo, "articles", source, "--dry-run", "--on-error", "skip")
-    assert dry["inserted"] == 2 and len(dry["rejected"]) == 9
+    assert dry["would_insert"] == 2 and len(dry["rejected"]) == 9
+    assert dry["inserted"] == dry["updated"] == dry["unchanged"] == 0  # nothing was written
     assert article_count(demo) == before
 
     # skip: the good rows are written, the bad ones go to the rejects file, same format

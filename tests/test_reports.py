@@ -69,15 +69,15 @@ def test_demo_half_year_reproduces_the_reference(demo: Bbt, tmp_path: Path) -> N
              "1. Tiếp tục tham mưu triển khai Kế hoạch số 42-KH/TU.", "**Nơi nhận:**")
 
     docx_file, pdf_file = tmp_path / "bc-6-thang.docx", tmp_path / "bc-6-thang.pdf"
-    out = demo.ok(*H1, "--format", "docx", "-o", str(docx_file)).stdout
+    out = demo.ok(*H1, "--register", "-o", str(docx_file)).stdout
     assert out.startswith("117-BC/BBT")
     _check_docx(docx_file, "Số 117-BC/BBT")
     shown = demo.json("doc", "show", "117-BC/BBT")
     assert shown["type"] == "BC" and shown["issuer"] == "BBT" and shown["date"] == "2022-06-13"
-    assert shown["attachment_sha256"] == hashlib.sha256(docx_file.read_bytes()).hexdigest()
-    again = demo.ok(*H1, "--format", "pdf", "-o", str(pdf_file))
-    assert again.stdout.startswith("118-BC/BBT") and "117-BC/BBT" in again.stderr
-    _check_pdf(pdf_file, "Số 118-BC/BBT")
+    again = demo(*H1, "--register", "-o", str(pdf_file))  # the period is registered already
+    assert again.exit_code == 1 and "117-BC/BBT" in again.stderr and not pdf_file.exists()
+    demo.ok("report", "print", "117-BC/BBT", "-o", str(pdf_file))
+    _check_pdf(pdf_file, "Số 117-BC/BBT")
 
 
 def _check_docx(path: Path, number: str) -> None:
@@ -192,22 +192,22 @@ def test_monthly_annual_drafts_numbers_and_permissions(bbt: Bbt, tmp_path: Path)
                str(tmp_path / "nowhere" / "r.md")).exit_code == 1
 
     draft = tmp_path / "draft.docx"
-    assert bbt.ok("report", "annual", "--year", "2022", "--format", "docx", "-o", str(draft),
-                  "--draft").stdout.strip() == str(draft)
+    assert bbt.ok("report", "annual", "--year", "2022", "--format", "docx", "-o",
+                  str(draft)).stdout.strip() == str(draft)
     assert draft.stat().st_size > 0 and bbt.json("doc", "list") == []
     chosen = tmp_path / "bc.md"
     out = bbt.ok("report", "annual", "--year", "2022", "--date", "2023-01-05", "--number", "5",
-                 "-o", str(chosen)).stdout
+                 "--register", "-o", str(chosen)).stdout
     assert out.startswith("05-BC/BBT") and "Số 05-BC/BBT" in chosen.read_text(encoding="utf-8")
     assert bbt("report", "annual", "--year", "2022", "--date", "2023-02-01", "--number", "5",
-               "-o", str(tmp_path / "again.md")).exit_code == 1  # taken in this Party term
+               "--register", "-o", str(tmp_path / "again.md")).exit_code == 1  # registered
     assert not (tmp_path / "again.md").exists()
     audit = [e["action"] for e in bbt.json("audit", "list")]
-    assert "report.generate" in audit and "document.issue" in audit
+    assert "report.register" in audit and "document.issue" in audit
 
     editor = make_user(bbt, "bientap", "BBT", "editor")
     assert "BÁO CÁO" in editor.ok("report", "monthly", "--year", "2022", "--month", "3").stdout
-    assert editor("report", "monthly", "--year", "2022", "--month", "3", "-o",
+    assert editor("report", "monthly", "--year", "2022", "--month", "3", "--register", "-o",
                   str(tmp_path / "e.md")).exit_code == 3
 
 
