@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from commands.common import acting, done, print_json, print_table
+from commands.common import acting, done, print_json, print_table, read_text_file
 from domain.i18n import _
 
 
@@ -41,13 +41,14 @@ def register(app: typer.Typer) -> None:
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
         signer: str = typer.Option("", "--signer"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: a historical --number in a closed year."),
     ) -> None:
         """Register an outgoing document; prints its number."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.issue(session, actor, type_, issuer, title, date, number, file,
-                                      urgency, signer)
+                                      urgency, signer, reopen=reopen)
         done(created.number)
 
     @doc.command("receive")
@@ -60,13 +61,14 @@ def register(app: typer.Typer) -> None:
         received: str | None = typer.Option(None, "--received"),
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: enter it in a closed year."),
     ) -> None:
         """Register an incoming document; prints its incoming number (số đến)."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.receive(session, actor, number, sender, date, title, to,
-                                        received, file, urgency)
+                                        received, file, urgency, reopen=reopen)
         done(str(created.incoming_number))
 
     @doc.command("sign")
@@ -79,13 +81,18 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str) -> None:
+    def verify(
+        number: str,
+        trust: Path | None = typer.Option(None, "--trust",
+                                          help="Accept only keys on this trust list."),
+    ) -> None:
         """Exit 0 when the seal is valid, 1 with the reason when not."""
         from domain import keys
         from domain.errors import BBTError
 
+        trusted = keys.parse_trust(read_text_file(trust)) if trust is not None else None
         with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number)
+            verdict = keys.verify(session, actor, number, trusted)
         if not verdict.valid:
             raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
         done(f"{number}: {verdict.reason}")

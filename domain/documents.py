@@ -13,7 +13,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, numbering, units
+from domain import audit, limits, numbering, registers, units
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -70,6 +70,7 @@ def issue(
     urgency: str = "normal",
     signer: str = "",
     place: str | None = None,
+    reopen: bool = False,
 ) -> Document:
     """Register an outgoing document with the next number of its register (or an explicit
     historical one, refused when taken)."""
@@ -79,6 +80,7 @@ def issue(
     when = parse_date(day, "date") or today()
     if not limits.text(title, "title"):
         raise BBTError(_("A document needs a title (trích yếu)."))
+    registers.guard(session, actor, unit, when, historical=number is not None, reopen=reopen)
     party = numbering.is_party(unit)
     period = numbering.period_in_force(session, unit, when)
     series = type_ if party else "*"
@@ -146,6 +148,7 @@ def receive(
     received: str | date | None = None,
     file: Path | str | None = None,
     urgency: str = "normal",
+    reopen: bool = False,
 ) -> Document:
     """Register an incoming document with the next incoming number (số đến) of the year."""
     require(actor, "documents.write")
@@ -160,6 +163,7 @@ def receive(
     received_on = parse_date(received, "received") or today()
     if received_on < when:
         raise BBTError(_("A document cannot be received before its date."))
+    registers.guard(session, actor, recipient, received_on, historical=reopen, reopen=reopen)
     period = numbering.period_in_force(session, issuer, when)
     assert issuer.id is not None and recipient.id is not None
     if existing := _find(session, issuer.id, str(parsed), period):

@@ -168,10 +168,13 @@ def format_of(path: Path, explicit: str | None = None) -> str:
         return "xlsx"
     if suffix == ".json":
         return "json"
+    if suffix == ".ods":
+        return "ods"  # read only (domain/ods.py)
     if suffix == ".xls":
         raise BBTError(_("'{name}' is an old Excel 97-2003 workbook; save it as .xlsx or CSV "
                          "UTF-8 first.").format(name=path.name))
-    raise BBTError(_("'{name}' is not a .csv, .xlsx or .json file.").format(name=path.name))
+    raise BBTError(_("'{name}' is not a .csv, .xlsx, .ods or .json file.").format(
+        name=path.name))
 
 
 def read(path: Path, is_known: Callable[[str], bool], sheet: str | None = None) -> Sheet:
@@ -186,6 +189,8 @@ def read(path: Path, is_known: Callable[[str], bool], sheet: str | None = None) 
             headers, rows = _read_csv(stream, name, is_known)
         elif fmt == "xlsx":
             headers, rows = _read_xlsx(stream, name, sheet)
+        elif fmt == "ods":
+            headers, rows = _read_ods(stream, name, sheet)
         else:
             headers, rows = _read_json(stream, name)
         stream.finish()
@@ -461,6 +466,22 @@ def _read_xlsx(stream: _Hashing, name: str, sheet: str | None) -> tuple[list[str
         book.close()
 
 
+def _read_ods(stream: _Hashing, name: str, sheet: str | None) -> tuple[list[str], Rows]:
+    """An OpenDocument spreadsheet (LibreOffice): the same size and time limits as XLSX."""
+    from domain import ods
+
+    stream.finish()
+    stream.seek(0)
+    ods.check_package(stream, name, MAX_XLSX_UNPACKED, MAX_XLSX_RATIO)
+    stream.seek(0)
+    budget = _Budget(name, stream.size)
+    rows = Rows()
+    headers = ods.read(stream, name, sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
+                       add=rows.add, tick=budget.check, clean=_clean)
+    _check_columns(headers, name)
+    return headers, rows
+
+
 def _reason(exc: Exception) -> str:
     """What went wrong inside a workbook, in words (never a class name)."""
     if isinstance(exc, KeyError):
@@ -719,6 +740,9 @@ def write(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_columns: 
           fmt: str, target: IO[bytes], sheet_name: str = "data") -> None:
     """Write rows in exactly the form `read` takes back. `text_columns` are escaped against
     formula injection in CSV and XLSX; numbers and dates are not text and stay as they are."""
+    if fmt == "ods":
+        raise BBTError(_("BBT reads .ods files but writes .xlsx; export to an .xlsx file, "
+                         "which LibreOffice opens."))
     if fmt == "json":
         data = [{c: row.get(c) for c in columns} for row in rows]
         target.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam as param
 from sqlalchemy import func, select, update
 
-from domain import articles, dataentry, documents, numbering, units
+from domain import articles, dataentry, documents, numbering, registers, units
 from domain import settings as settings_
 from domain.errors import BBTError
 from domain.i18n import N_, _
@@ -203,6 +203,7 @@ class Documents(Handler):
                     "Incoming number {no} of {year} is already taken.").format(
                         no=v["incoming_number"], year=v["incoming_year"]))
             claimed.setdefault(slot, p.row)
+        registers.refuse_closed(self.session, planned, self.existing)  # khóa sổ
 
     def _keep_register(self, v: dict[str, Any], current: Any) -> None:
         """A stored incoming document keeps what the file does not say about its register
@@ -277,7 +278,8 @@ class Documents(Handler):
                 "recipient_id": v["recipient_id"] if incoming else None,
                 "incoming_number": v["incoming_number"] if incoming else None,
                 "incoming_year": v["incoming_year"] if incoming else None,
-                "received_on": v["received_on"] if incoming else None, "created_at": now}
+                "received_on": v["received_on"] if incoming else None, "created_at": now,
+                "status": "issued", "withdrawn_reason": ""}
 
     def export(self) -> list[dict[str, Any]]:
         codes = units.by_id(self.session)

@@ -190,8 +190,7 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
     trainings, trained, trained_grassroots = _trainings(session, p, as_of, grassroots)
     deliveries, routing = _deliveries(session, p, as_of, grassroots)
     issued, signed, signers = _signatures(session, p, as_of)
-    elapsed = [m for m in months if date(p.year, m["month"], 1) <= as_of]
-    visitors_in_elapsed = sum(m["visitors"] for m in elapsed)
+    counted = visits_counted(months, p.year, as_of)
     directives, issuer_names = _directives(session, actor, p, as_of)
     return ReportData(
         period=p, as_of=as_of, months=months, totals=totals,
@@ -201,12 +200,19 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
         signed=signed, issued=issued, signers=signers,
         visitors_cumulative=articles.cumulative_visits(session, as_of),
         visitors_before=articles.cumulative_visits(session, p.start - timedelta(days=1)),
-        visitors_average=round(visitors_in_elapsed / len(elapsed)) if elapsed else 0,
-        visitor_months=len(elapsed),
+        visitors_average=round(sum(counted) / len(counted)) if counted else 0,
+        visitor_months=len(counted),
         contributors=_contributors(session, p, as_of),
         dataentry=_dataentry(session, p),
         directives=directives, issuer_names=issuer_names,
     )
+
+
+def visits_counted(months: list[dict[str, int]], year: int, as_of: date) -> list[int]:
+    """The visits of the months begun by `as_of` that have a count: a monthly average over
+    months not counted (yet) would understate it."""
+    return [m["visitors"] for m in months
+            if date(year, m["month"], 1) <= as_of and m["visitors"]]
 
 
 def _months(session: Session, p: Period, as_of: date) -> tuple[list[dict[str, int]],

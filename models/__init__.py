@@ -3,7 +3,7 @@
 from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
@@ -16,6 +16,7 @@ from models.documents import (
     Document,
     RegisterCounter,
 )
+from models.registers import RegisterClosure
 from models.reports import ReportSnapshot
 from models.settings import ReportText, Setting
 from models.units import PARTY_KINDS, UNIT_KINDS, Training, TrainingUnit, Unit
@@ -24,6 +25,7 @@ __all__ = [
     "ACCOUNT_STATUSES", "ARTICLE_KINDS", "ARTICLE_STATUSES", "DATAENTRY_STATUSES",
     "DELIVERY_STATUSES", "DIRECTIONS", "DOCUMENT_STATUSES", "PARTY_KINDS", "PURPOSES", "ROLES", "UNIT_KINDS",
     "URGENCIES", "Account", "Article", "ArticleEvent", "Attachment", "AuditEntry", "AuditHead",
-    "DataEntry", "Delivery", "Document", "RegisterCounter", "ReportSnapshot", "ReportText", "Setting",
-    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "utcnow",
+    "DataEntry", "Delivery", "Document", "RegisterClosure", "RegisterCounter", "ReportSnapshot",
+    "ReportText", "Setting",
+    "SigningKey", "Training", "TrainingUnit", "Unit", "Visit", "as_utc", "utcnow",
 ]

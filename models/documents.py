@@ -70,6 +70,17 @@ class Document(SQLModel, table=True):
     status: str = Field(default="issued", max_length=10)
     withdrawn_reason: str = ""
     withdrawn_at: dt.datetime | None = None
+    # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written;
+    # empty by default in the database too: bulk inserts that predate them name no value.
+    recipients_text: str = Field(  # nơi nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
+    archive_to: str = Field(  # đơn vị, người nhận bản lưu
+        default="", max_length=255, sa_column_kwargs={"server_default": ""})
+    copies: int | None = None  # số lượng bản
+    notes: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    handled_by: str = Field(  # đến: đơn vị hoặc người nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
+    passed_on: dt.date | None = None  # đến: ngày chuyển
 
 
 class Delivery(SQLModel, table=True):

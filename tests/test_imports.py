@@ -515,7 +515,7 @@ def test_hostile_and_broken_files_are_refused_in_one_sentence(
         write("broken.json", b'[{"code": "A",'): "not valid JSON",
         write("deep.json", b"[" * 100_000 + b"]" * 100_000): "not valid JSON",
         write("old.xls", b"\xd0\xcf\x11\xe0"): "Excel 97-2003",
-        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx or .json",
+        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx, .ods or .json",
         write("empty.csv", b""): "empty",
         write("control.csv", b"code,name,kind\nA,\x07bell,board\n"): "control characters",
         str(tmp_path / "missing.csv"): "does not exist",

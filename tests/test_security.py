@@ -161,6 +161,10 @@ READING: dict[str, Case] = {
     "doc late": case("doc", "late", "--json", allowed=EVERYONE),
     "doc inbox": case("doc", "inbox", "--unit", "DV", "--json", allowed=EVERYONE),
     "key list": case("key", "list", "--json", allowed=EVERYONE),
+    "key export-trust": case("key", "export-trust", "-o", "{tmp}/trust-{r}.json",
+                             allowed=EVERYONE),
+    "audit anchor": case("audit", "anchor", "-o", "{tmp}/anchor-{r}.json", allowed=EVERYONE),
+    "audit prove": case("audit", "prove", "--from", "{tmp}/anchor-{r}.json", allowed=EVERYONE),
     "article list": case("article", "list", "--json", allowed=EVERYONE),
     "article show": case("article", "show", "{art_review}", allowed=EVERYONE),
     "article contributors": case("article", "contributors", "--year", "2022", allowed=EVERYONE),
@@ -178,7 +182,8 @@ READING: dict[str, Case] = {
 # Commands that log nobody in, on purpose: `init` changes nothing once a database exists
 # (tested below), the schema commands run before anyone can log in (every command migrates
 # a new database on first use anyway), and the TUI has its own login screen.
-NO_LOGIN = {"init", "db upgrade", "db current", "db check", "tui", "serve"}
+# `account recover` is for whoever holds the database itself, which is its credential.
+NO_LOGIN = {"init", "db upgrade", "db current", "db check", "tui", "serve", "account recover"}
 
 # The import files each role runs (one per kind); "{...}" as in the matrix.
 IMPORT_FILES = {

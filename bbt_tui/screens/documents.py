@@ -96,6 +96,7 @@ class DocumentsScreen(ListScreen):
         Binding("g", "send", N_("Send"), id="documents.send"),
         Binding("k", "sign", N_("Sign"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
+        Binding("b", "book", N_("Register book"), id="documents.book"),
     ]
 
     def make_source(self) -> DocumentSource:
@@ -222,3 +223,15 @@ class DocumentsScreen(ListScreen):
                  else _("Seal NOT valid: {reason}.")).format(reason=verdict.reason),
                 title=number, severity="information" if verdict.valid else "error",
                 timeout=10))
+
+    def action_book(self) -> None:
+        from bbt_tui.screens.register_book import book_defaults, book_form
+
+        if (record := self.selected) is None:
+            return
+        doc_id = int(record.key)
+        self.app.run_db(  # type: ignore[attr-defined]
+            lambda session, actor: book_defaults(session, actor, doc_id),
+            on_done=lambda defaults: self.app.push_screen(
+                book_form(defaults), when_done(lambda message: self.notify(
+                    message, title=_("Register book"), timeout=10))))

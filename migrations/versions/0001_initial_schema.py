@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 21:38:50.505001
+Create Date: 2026-11-30 22:46:41.195787
 """
 from collections.abc import Sequence
 
@@ -96,6 +96,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('lockouts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_account_unit_id_unit')),
@@ -140,6 +142,16 @@ def upgrade() -> None:
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_entry_period'), ['period'], unique=False)
 
+    op.create_table('register_closure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('closed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_register_closure_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_register_closure')),
+    sa.UniqueConstraint('unit_id', 'year', name=op.f('uq_register_closure_unit_id_year'))
+    )
     op.create_table('register_counter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -218,6 +230,12 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
+    sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), server_default='', nullable=False),
+    sa.Column('copies', sa.Integer(), nullable=True),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), server_default='', nullable=False),
+    sa.Column('handled_by', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
+    sa.Column('passed_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['attachment_sha256'], ['attachment.sha256'], name=op.f('fk_document_attachment_sha256_attachment')),
     sa.ForeignKeyConstraint(['issuer_id'], ['unit.id'], name=op.f('fk_document_issuer_id_unit')),
     sa.ForeignKeyConstraint(['recipient_id'], ['unit.id'], name=op.f('fk_document_recipient_id_unit')),
@@ -306,6 +324,7 @@ def downgrade() -> None:
 
     op.drop_table('signing_key')
     op.drop_table('register_counter')
+    op.drop_table('register_closure')
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_entry_period'))
 
