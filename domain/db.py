@@ -142,7 +142,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(bbt_write=False) as conn:  # a read: no lock
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception:  # no table yet: a new database
@@ -161,11 +161,15 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One unit of work: committed whole on success, rolled back whole on any error.
 
     write=False opens a read: deferred on SQLite (no write lock, other users' writes go on
-    beside it) and refused if it tries to change anything."""
+    beside it), one snapshot on PostgreSQL, and refused if it tries to change anything."""
     with Session(engine, expire_on_commit=False) as session:
         try:
-            # Begin now, with the mode the begin hook reads.
-            session.connection(execution_options={"bbt_write": write})
+            # Begin now, with the mode the begin hook reads. A PostgreSQL read sees one
+            # snapshot throughout, as a SQLite read does: a report's figures agree.
+            options: dict[str, object] = {"bbt_write": write}
+            if not write and engine.dialect.name == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            session.connection(execution_options=options)
             yield session
             session.commit()
         except BaseException:

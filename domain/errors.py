@@ -43,19 +43,19 @@ def describe(exc: BaseException) -> tuple[int, str]:
 def _database_sentence(exc: BaseException) -> str | None:
     from domain.i18n import _
 
-    try:
-        from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
-    except ImportError:  # pragma: no cover - the CLI without its dependencies
+    # SQLAlchemy's wrappers, or the driver's own errors (bulk writes go to the driver).
+    driver = type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg")
+    wrapped = type(exc).__module__.startswith("sqlalchemy.")
+    if not (driver or wrapped):
         return None
-    if not isinstance(exc, SQLAlchemyError):
-        return None
-    if isinstance(exc, IntegrityError):
+    kinds = {cls.__name__ for cls in type(exc).__mro__}
+    if "IntegrityError" in kinds:
         return _("Refused: this would duplicate or break a link to an existing record.")
-    if isinstance(exc, DataError):
+    if "DataError" in kinds:
         return _("Refused: a value is too long, out of range or not allowed; nothing was "
                  "changed.")
-    reason = str(getattr(exc, "orig", "") or "").lower()
-    if isinstance(exc, OperationalError):
+    reason = str(getattr(exc, "orig", None) or exc).lower()
+    if "OperationalError" in kinds:
         if "locked" in reason or "busy" in reason:
             return _("The database is busy with another user's change; nothing was changed, "
                      "try again in a moment.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -229,8 +230,47 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _same(key: Hashable) -> Hashable:
-    return key
+class KeyIndex:
+    """The first row of each natural key, in 12 bytes a slot (an open-addressing table of
+    the keys' 64-bit hashes and row numbers) instead of a dict's hundred and more: with it
+    a dry run's memory hardly grows with the file. Two different keys sharing a hash is a
+    chance in 2**64 per pair."""
+
+    def __init__(self) -> None:
+        self._size = 1 << 12
+        self._hashes = array("q", bytes(8 * self._size))
+        self._rows = array("i", bytes(4 * self._size))  # 0: empty (rows count from 1)
+        self._used = 0
+
+    def setdefault(self, key: Hashable, row: int) -> int:
+        """The row that first had `key`: `row` itself when it is the first."""
+        digest = hash(key)
+        hashes, rows, mask = self._hashes, self._rows, self._size - 1
+        slot = digest & mask
+        while True:
+            first = rows[slot]
+            if first == 0:
+                hashes[slot], rows[slot] = digest, row
+                self._used += 1
+                if self._used * 10 > self._size * 7:
+                    self._grow()
+                return row
+            if hashes[slot] == digest:
+                return first
+            slot = (slot + 1) & mask
+
+    def _grow(self) -> None:
+        old = zip(self._hashes, self._rows, strict=True)
+        self._size *= 2
+        self._hashes = array("q", bytes(8 * self._size))
+        self._rows = array("i", bytes(4 * self._size))
+        mask = self._size - 1
+        for digest, row in old:
+            if row:
+                slot = digest & mask
+                while self._rows[slot]:
+                    slot = (slot + 1) & mask
+                self._hashes[slot], self._rows[slot] = digest, row
 
 
 def choice(aliases: dict[str, str], check: Callable[[str], str]) -> Callable[[str], str]:
@@ -309,10 +349,7 @@ class Handler:
         streaming = not keep_good and type(self).resolve is Handler.resolve
         keep = self._counter(result) if streaming else good.append
         reject = result.rejected.append
-        first_row: dict[Hashable, int] = {}
-        # A 64-bit hash stands for the key when the rows are not kept (two different keys
-        # sharing one is a chance in 2**64 per pair).
-        marker: Callable[[Hashable], Hashable] = hash if streaming else _same
+        first_row: dict[Hashable, int] | KeyIndex = KeyIndex() if streaming else {}
         claim = first_row.setdefault
         fast = self.fast()
         cells_of = self._cells_reader()
@@ -328,10 +365,10 @@ class Handler:
                 planned = Planned(row, typed, key)
             if planned.errors:
                 reject(planned)
-            elif key is None or claim(marker(key), row) == row:
+            elif key is None or (first := claim(key, row)) == row:
                 keep(planned)
             else:  # the same natural key as an earlier good row
-                planned.errors.append(self.duplicate(planned, first_row[marker(key)]))
+                planned.errors.append(self.duplicate(planned, first))
                 reject(planned)
             if progress and done % 5000 == 0:
                 progress("check", done, total)

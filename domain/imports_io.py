@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import stat
+import struct
 import tempfile
 import time as time_
 import unicodedata
@@ -61,6 +62,7 @@ _ESCAPED = (*FORMULA_TRIGGERS, "'")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Cell = str | int | float | date | None
+_LENGTH = struct.Struct("<I")
 
 
 class Rows:
@@ -78,8 +80,9 @@ class Rows:
         self.columns: list[str] | None = None
 
     def add(self, number: int, cells: list[Any]) -> None:
-        # One pickle per row: a shared memo would keep every row alive.
-        self._spool.write(pickle.dumps((number, cells), pickle.HIGHEST_PROTOCOL))
+        # One pickle per row (a shared memo would keep every row alive), length first.
+        data = pickle.dumps((number, cells), pickle.HIGHEST_PROTOCOL)
+        self._spool.write(_LENGTH.pack(len(data)) + data)
         self._count += 1
 
     def __len__(self) -> int:
@@ -94,14 +97,26 @@ class Rows:
         try:
             self._spool.flush()
             self._spool.seek(0)
-            load, spool, columns = pickle.load, self._spool, self.columns
-            for _ in range(self._count):
-                number, cells = load(spool)
-                if columns is not None:
-                    cells = [cells.get(c) for c in columns]
-                yield number, cells
+            columns = self.columns
+            for number, stored in self._records():
+                yield number, stored if columns is None else [stored.get(c) for c in columns]
         finally:
             self._reading = False
+
+    def _records(self) -> Iterator[tuple[int, Any]]:
+        """The pickled rows, read a megabyte at a time (pickle.load on the file itself
+        costs ten times more per row)."""
+        block, pos, loads, size = b"", 0, pickle.loads, _LENGTH.size
+        for _row in range(self._count):
+            if len(block) - pos < size:
+                block, pos = block[pos:] + self._spool.read(1024 * 1024), 0
+            (length,) = _LENGTH.unpack_from(block, pos)
+            end = pos + size + length
+            if len(block) < end:
+                block = block[pos:] + self._spool.read(max(1024 * 1024, end - pos))
+                pos, end = 0, size + length
+            yield loads(block[pos + size:end])
+            pos = end
 
     @classmethod
     def of(cls, rows: Iterable[tuple[int, list[Any]]]) -> Rows:
@@ -289,17 +304,18 @@ def _text_lines(stream: IO[bytes], name: str) -> Iterator[str]:
     else:
         lines = _byte_lines(stream, name, declared)
     for line in lines:
+        if line.rstrip("\r\n").isprintable():  # no control or format character at all
+            yield line if line.isascii() else unicodedata.normalize("NFC", line)
+            continue
         if "\x00" in line:
             raise BBTError(_("'{name}' contains NUL bytes: it is not a text file; save it "
                              "again as CSV UTF-8.").format(name=name))
         if _CONTROL.search(line):
             raise BBTError(_("'{name}' contains control characters: it is not a text file; "
                              "save it again as CSV UTF-8.").format(name=name))
-        if not line.isascii():
-            # DEL, C1, bidirectional and zero-width characters go; whole-line NFC equals
-            # per-cell NFC: no delimiter or quote composes with an accent.
-            line = unicodedata.normalize("NFC", INVISIBLE.sub("", line))
-        yield line
+        # DEL, C1, bidirectional and zero-width characters go; whole-line NFC equals
+        # per-cell NFC: no delimiter or quote composes with an accent.
+        yield unicodedata.normalize("NFC", INVISIBLE.sub("", line))
 
 
 def _utf16_lines(text: IO[str], name: str) -> Iterator[str]:
@@ -320,23 +336,21 @@ def _byte_lines(stream: IO[bytes], name: str, declared: str | None) -> Iterator[
         if line.isascii():
             yield line.decode("ascii")
             continue
-        looks_utf8 = _is_utf8(line)
+        try:
+            text, looks_utf8 = line.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, looks_utf8 = "", False
         if encoding is None:
             encoding = "utf-8" if looks_utf8 else "cp1258"
         elif looks_utf8 != (encoding == "utf-8"):
             raise MixedEncoding(encoding)
+        if looks_utf8:
+            yield text
+            continue
         try:
             yield line.decode(encoding)
         except UnicodeDecodeError:
             raise _undecodable(name) from None
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 class MixedEncoding(Exception):
@@ -383,9 +397,9 @@ def _read_csv(stream: _Hashing, name: str, is_known: Callable[[str], bool]
     lines = _text_lines(io.BufferedReader(stream, 1024 * 1024), name)
     rows = Rows()
     number = 0
+    first = next(lines, "")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first, is_known))
     try:
-        first = next(lines, "")
-        reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first, is_known))
         headers = [h.strip() for h in next(reader, [])]
         if not any(headers):
             raise BBTError(_("'{name}' is empty: the first row must name the columns.").format(
@@ -407,13 +421,13 @@ def _read_csv(stream: _Hashing, name: str, is_known: Callable[[str], bool]
 
 def _delimiter(first: str, is_known: Callable[[str], bool]) -> str:
     """The delimiter that splits the header line into the most recognised column names
-    (counted over the first columns only: a header of a million is refused afterwards)."""
+    (judged on the start of the line: a header of a million columns is refused afterwards,
+    and no cell of the sample exceeds the csv module's field limit)."""
+    sample = first[:100_000]
 
     def score(delimiter: str) -> tuple[int, int]:
-        cells = first.split(delimiter, MAX_COLUMNS + 1)[: MAX_COLUMNS + 1]
-        known = sum(1 for c in next(csv.reader([delimiter.join(cells)], delimiter=delimiter),
-                                    []) if is_known(c))
-        return known, len(cells)
+        cells = next(csv.reader([sample], delimiter=delimiter), [])[:MAX_COLUMNS]
+        return sum(1 for c in cells if is_known(c)), len(cells)
 
     return max(DELIMITERS, key=score)
 

@@ -57,6 +57,7 @@ _LABELS = {
     "subsystem": N_("subsystem"), "number": N_("number"), "note": N_("note"),
     "reason": N_("reason"), "url": N_("address"), "value": N_("value"), "text": N_("text"),
     "visitors": N_("visitors"), "photos": N_("photos"), "count": N_("count"),
+    "seq": N_("number"), "incoming_number": N_("number"),
 }
 
 # Taken out of every text: C0 controls but TAB, LF, CR; DEL and C1 controls; unpaired
