@@ -54,12 +54,12 @@ def in_process(url: str, label: str, repeat: int) -> list[common.Timing]:
 
 def command(url: str, label: str, fmt: str, folder: Path) -> common.Command:
     """`bbt report half-year` as a user runs it: Markdown to stdout, DOCX and PDF written as
-    drafts (--draft: rendered and written the same way, but no number taken, so every run
-    sees the same register)."""
+    drafts (rendered and written like a registered report, but no number taken, so every run
+    sees the same register; --force: each run replaces the previous run's file)."""
     argv = common.bbt_argv("report", "half-year", "--year", "2022", "--half", "1",
                            "--date", REPORT_DATE.isoformat(), "--format", fmt)
     if fmt != "md":
-        argv += ["--draft", "-o", str(folder / f"{label}.{fmt}")]
+        argv += ["--force", "-o", str(folder / f"{label}.{fmt}")]
     return common.Command(f"{label} bbt report {fmt}", argv, common.bbt_env(url))
 
 
