@@ -9,7 +9,7 @@ The target is measured on what a user waits for: `bbt report half-year` end to e
 start, login, figures, rendering) in Markdown, DOCX and PDF. To show where the time goes, the
 same report is then timed inside one process, warm: the figures of section I alone
 (`reports.build`) and the whole report (`reports.generate`) per format. Nothing is registered
-(a preview, or --draft for files), so every run sees the same data. The first run of each
+(drafts: no --register), so every run sees the same data. The first run of each
 measurement is a warm-up and not counted.
 """
 
