@@ -9,7 +9,7 @@ The target is measured on what a user waits for: `bbt report half-year` end to e
 start, login, figures, rendering) in Markdown, DOCX and PDF. To show where the time goes, the
 same report is then timed inside one process, warm: the figures of section I alone
 (`reports.build`) and the whole report (`reports.generate`) per format. Nothing is registered
-(a preview, or --draft for files), so every run sees the same data. The first run of each
+(drafts: no --register), so every run sees the same data. The first run of each
 measurement is a warm-up and not counted.
 """
 
@@ -54,12 +54,12 @@ def in_process(url: str, label: str, repeat: int) -> list[common.Timing]:
 
 def command(url: str, label: str, fmt: str, folder: Path) -> common.Command:
     """`bbt report half-year` as a user runs it: Markdown to stdout, DOCX and PDF written as
-    drafts (--draft: rendered and written the same way, but no number taken, so every run
-    sees the same register)."""
+    drafts (rendered and written like a registered report, but no number taken, so every run
+    sees the same register; --force: each run replaces the previous run's file)."""
     argv = common.bbt_argv("report", "half-year", "--year", "2022", "--half", "1",
                            "--date", REPORT_DATE.isoformat(), "--format", fmt)
     if fmt != "md":
-        argv += ["--draft", "-o", str(folder / f"{label}.{fmt}")]
+        argv += ["--force", "-o", str(folder / f"{label}.{fmt}")]
     return common.Command(f"{label} bbt report {fmt}", argv, common.bbt_env(url))
 
 

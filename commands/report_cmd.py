@@ -138,7 +138,8 @@ def _produce(req: Request) -> None:
                                    "printed again with `bbt report print NUMBER`."))
     fmt = _output_format(req.output, req.fmt, req.force)
     period = reports.period(req.kind, req.year, req.half, req.month)
-    with acting("documents.write" if req.register else "read") as (session, actor):
+    # The figures are read without the write lock: a long report never blocks other users.
+    with acting("documents.write" if req.register else "read", write=False) as (session, actor):
         draft = report_register.prepare(session, actor, period, parse_date(req.date, "date"),
                                         registering=req.register)
     _warn_texts(draft.texts, period)

@@ -236,7 +236,7 @@ if mode == "kill":
         Path(marker).write_text("rendering")
         time.sleep(120)
     report_render.render = slow
-else:  # a disk that takes no more than a few kilobytes per file
+elif mode == "fsize":  # a disk that takes no more than a few kilobytes per file
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 from commands.main import run
@@ -283,3 +283,18 @@ def test_full_disk_spends_no_number(demo: Bbt, tmp_path: Path) -> None:
     assert child.returncode == 1 and "cannot be written" in err.decode(), err
     assert not target.exists() and not list(tmp_path.glob(".bc.docx*"))
     assert "117-BC/BBT" not in bc_numbers(demo)
+
+
+def test_two_registrations_at_once_take_one_number(demo: Bbt, tmp_path: Path) -> None:
+    # One login first: a child process (no pytest) upgrades the test's cheap password hash,
+    # and a login racing that upgrade is refused (auth's business, not the register's).
+    assert _child(demo, "plain", tmp_path / "unused", "doc", "list", "--limit", "1").wait(
+        timeout=120) == 0
+    children = [_child(demo, "plain", tmp_path / "unused", *H1, "--register", "-o",
+                       str(tmp_path / f"bc-{i}.md")) for i in range(2)]
+    results = [(c.wait(timeout=180), c.communicate()[1].decode()) for c in children]
+    assert sorted(code for code, _err in results) == [0, 1], results
+    refused = next(err for code, err in results if code == 1)
+    assert "117-BC/BBT" in refused and "Traceback" not in refused
+    assert len(list(tmp_path.glob("bc-*.md"))) == 1
+    assert [n for n in bc_numbers(demo) if n.startswith(("117", "118"))] == ["117-BC/BBT"]

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import Bbt
 
 H1 = ("report", "half-year", "--year", "2022", "--half", "1", "--date", "2022-06-13")
-REFERENCE = ("74 tin và 291 ảnh", "đã đưa lên 200 văn bản các loại", "33 nghìn người (33.000 lượt)",
+REFERENCE = ("74 tin và 291 ảnh", "đã đưa lên 200 văn bản các loại", "33 nghìn lượt (33.000)",
              "| Tổng cộng | 74 | 0 | 291 | 8 | 200 | 6.000 |", "Đã tạo 70 tài khoản")
 
 

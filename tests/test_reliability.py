@@ -687,7 +687,8 @@ def _report_and_hang(url: str, output: str, marker: str) -> None:
 
     report_render.render = hang  # type: ignore[assignment]
     Runner(url).as_("admin", ADMIN_PASSWORD)("report", "monthly", "--year", "2022", "--month",
-                                             "6", "--date", "2022-06-30", "-o", output)
+                                             "6", "--date", "2022-06-30", "--register",
+                                             "-o", output)
 
 
 @pytest.mark.slow
@@ -701,7 +702,7 @@ def test_sigkill_while_a_report_is_registered_gives_the_number_back(
     assert _audit_count(cli.url) == entries
     _assert_sound(cli)
     done = cli.ok("report", "monthly", "--year", "2022", "--month", "6", "--date", "2022-06-30",
-                  "-o", str(output)).stdout
+                  "--register", "-o", str(output)).stdout
     assert "01-BC/BBT" in done and output.exists()
     _assert_gapless(_seqs(cli.url, "BBT", "BC"))
 
