@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 23:20:29.002496
+Create Date: 2026-11-30 23:29:57.861264
 """
 from collections.abc import Sequence
 
