@@ -160,6 +160,8 @@ STATE_CHANGING: dict[str, Case] = {
     # --register takes a number of the issuing body's BC register
     "report monthly": case("report", "monthly", "--year", "2022", "--month", "{i}",
                            "--register", "-o", "{tmp}/report-{r}.md", allowed=DOCUMENTS),
+    # a year of its own per role: closing the same year twice is refused
+    "register close": case("register", "close", "--year", "201{i}", allowed=DOCUMENTS),
     "db backup": case("db", "backup", "{tmp}/backup-{r}.db", allowed=ADMIN),
     "db restore": case("db", "restore", "{tmp}/backup-admin.db", allowed=ADMIN),
     # last: it changes the password every later command would log in with
@@ -206,6 +208,11 @@ READING: dict[str, Case] = {
     # tested with the letters, tests/test_reminders.py)
     "doc remind": case("doc", "remind", "--as-of", "2022-06-13", "--json",
                        allowed=EVERYONE - {"clerk"}),
+    # without --unit: the book of the reader's own unit (a clerk's too)
+    "register print": case("register", "print", "--book", "outgoing", "--year", "2022",
+                           "-o", "{tmp}/book-{r}.xlsx", allowed=EVERYONE),
+    "register verify": case("register", "verify", "--year", "2022", "{tmp}/book-{r}.xlsx",
+                            allowed=EVERYONE),
     "article queue": case("article", "queue", "--json", allowed=EVERYONE),
     "stats units": case("stats", "units", "--month", "2022-05", "--json", allowed=EVERYONE),
     "royalty sheet": case("royalty", "sheet", "--month", "2022-05", "--json", allowed=EVERYONE),
