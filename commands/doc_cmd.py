@@ -244,8 +244,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table(_("Late units"), ["unit", "name", "open", "unacknowledged", "overdue"],
-                    [[r["unit"], r["name"], r["open"], r["unacknowledged"], r["overdue"]]
+        print_table(_("Late units"), ["unit", "name", "open_due", "unacknowledged", "overdue"],
+                    [[r["unit"], r["name"], r["open_due"], r["unacknowledged"], r["overdue"]]
                      for r in rows])
 
     @doc.command("inbox")

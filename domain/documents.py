@@ -415,9 +415,11 @@ def is_overdue(delivery: Delivery, on: date | None = None) -> bool:
 
 
 def open_delivery():  # type: ignore[no-untyped-def]
-    """Not finished, in the very words of the partial index ix_delivery_open_due (literal
-    values, not parameters): then both engines read that index, never the whole history."""
-    return col(Delivery.status).not_in([literal_column(f"'{s}'") for s in FINISHED])
+    """Not finished and with a due date, in the very words of the partial index
+    ix_delivery_open_due (literal values, not parameters): then both engines read that
+    index, never the whole history."""
+    return (col(Delivery.status).not_in([literal_column(f"'{s}'") for s in FINISHED])
+            & col(Delivery.due).is_not(None))
 
 
 def _late(on: date):  # type: ignore[no-untyped-def]

@@ -22,17 +22,25 @@ from models import Delivery, Document
 
 
 def _open_deliveries(query):  # type: ignore[no-untyped-def]
-    return (query.join(Document, col(Document.id) == Delivery.document_id)
-            .where(open_delivery(), _counting_documents()))
+    return _counting(query).where(open_delivery())
+
+
+def _counting(query):  # type: ignore[no-untyped-def]
+    return query.join(Document, col(Document.id) == Delivery.document_id).where(
+        _counting_documents())
 
 
 def late_units_query(on: date):  # type: ignore[no-untyped-def]
-    """Per unit id: open deliveries, unacknowledged, overdue on the given day."""
+    """Per unit id: open deliveries with a due date, and how many of them are overdue."""
     return _open_deliveries(sa_select(
-        col(Delivery.unit_id), func.count(),
-        func.sum(case((col(Delivery.status) == "sent", 1), else_=0)),
-        func.sum(case((col(Delivery.due) < on, 1), else_=0)))
+        col(Delivery.unit_id), func.count(), func.sum(case((col(Delivery.due) < on, 1), else_=0)))
         .select_from(Delivery)).group_by(col(Delivery.unit_id))
+
+
+def unacknowledged_query():  # type: ignore[no-untyped-def]
+    """Per unit id: deliveries not yet received (an index range on status)."""
+    return _counting(sa_select(col(Delivery.unit_id), func.count()).select_from(Delivery)
+                     .where(col(Delivery.status) == "sent")).group_by(col(Delivery.unit_id))
 
 
 def overdue_documents_query(on: date):  # type: ignore[no-untyped-def]
@@ -42,17 +50,22 @@ def overdue_documents_query(on: date):  # type: ignore[no-untyped-def]
 
 def late_units(session: Session, actor: Actor, on: date | None = None,
                kind: str | None = None) -> list[dict[str, Any]]:
-    """Per unit with a late or unacknowledged delivery: its open deliveries, how many are
-    not yet acknowledged and how many are overdue; the most late first."""
+    """Per unit with a late or unacknowledged delivery: its open deliveries with a due date
+    (`open_due`), how many are not yet acknowledged and how many are overdue; the most late
+    first."""
     require(actor, "read")
     if kind:
         units.check_kind(kind)
-    per_unit = late_units_query(on or today())
-    by_id = {u.id: u for u in units.listing(session)}
-    rows = [{"unit": by_id[unit_id].code, "name": by_id[unit_id].name, "open": int(open_),
-             "unacknowledged": int(unacked or 0), "overdue": int(overdue or 0)}
-            for unit_id, open_, unacked, overdue in session.execute(per_unit)
-            if (unacked or overdue) and (not kind or by_id[unit_id].kind == kind)]
+    figures: dict[int, list[int]] = {}
+    for unit_id, open_due, overdue in session.execute(late_units_query(on or today())):
+        figures[unit_id] = [int(open_due), 0, int(overdue or 0)]
+    for unit_id, unacknowledged in session.execute(unacknowledged_query()):
+        figures.setdefault(unit_id, [0, 0, 0])[1] = int(unacknowledged)
+    by_id = {u.id: u for u in units.listing(session, kind)}
+    rows = [{"unit": by_id[unit_id].code, "name": by_id[unit_id].name, "open_due": open_due,
+             "unacknowledged": unacked, "overdue": overdue}
+            for unit_id, (open_due, unacked, overdue) in figures.items()
+            if (unacked or overdue) and unit_id in by_id]
     return sorted(rows, key=lambda r: (-r["overdue"], -r["unacknowledged"], r["unit"]))
 
 
@@ -64,7 +77,8 @@ def overdue_documents(session: Session, actor: Actor, on: date | None = None) ->
 
 
 def acknowledgement(session: Session, actor: Actor) -> tuple[int, int]:
-    """(acknowledged, open): of the deliveries still open, how many units have received."""
+    """(acknowledged, open): of the open deliveries with a due date, how many units have
+    received (the others, without a due date, are for information and stay open)."""
     require(actor, "read")
     query = _open_deliveries(sa_select(
         func.count(), func.sum(case((col(Delivery.status) != "sent", 1), else_=0)))
