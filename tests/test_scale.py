@@ -122,3 +122,24 @@ def test_doc_list_json_streams_the_same_text(demo: Bbt) -> None:
     limited = demo("doc", "list", "--limit", "3", "--json")
     assert len(json.loads(limited.stdout)) == 3 and "--limit 0" in limited.stderr
     assert demo.json("doc", "list", "--search", "khong-co-tu-nay-dau") == []
+
+
+def _modules_after(code: str) -> int:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = f"import sys\n{code}\nsys.stderr.write(str(len(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    return int(result.stderr.strip().splitlines()[-1])
+
+
+def test_help_imports_a_bounded_number_of_modules() -> None:
+    """Start-up is paid per command: `bbt --help` may load what Typer loads plus its help
+    renderer (Rich) and the command tree (208 more modules when this was written), no more: importing SQLAlchemy alone adds
+    about 155, so a new eager import of the domain, SQLAlchemy or Textual fails this.
+    typer_alone = _modules_after("import typer")
+    help_ = _modules_after("sys.argv = ['bbt', '--help']\nfrom commands.main import app\n"
+                           "try:\n    app()\nexcept SystemExit:\n    pass")
+    assert 100 < typer_alone < help_ <= typer_alone + 225
