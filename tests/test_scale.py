@@ -137,8 +137,8 @@ def _modules_after(code: str) -> int:
 
 def test_help_imports_a_bounded_number_of_modules() -> None:
     """Start-up is paid per command: `bbt --help` may load what Typer loads plus its help
-    renderer (Rich) and the command tree (208 more modules when this was written), no more: importing SQLAlchemy alone adds
-    about 155, so a new eager import of the domain, SQLAlchemy or Textual fails this.
+    renderer (Rich) and the command tree (208 more modules when this was written), no
+    more: SQLAlchemy alone adds about 155, so an eager import of the domain fails this."""
     typer_alone = _modules_after("import typer")
     help_ = _modules_after("sys.argv = ['bbt', '--help']\nfrom commands.main import app\n"
                            "try:\n    app()\nexcept SystemExit:\n    pass")
