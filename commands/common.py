@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -133,3 +134,16 @@ def read_password_stdin() -> str:
 
 def done(message: str) -> None:
     typer.echo(message)
+
+
+def read_text_file(path: Path, limit: int = 16 << 20) -> str:
+    """A small UTF-8 file the user names (an anchor, a trust list), or one sentence why not."""
+    from domain.errors import BBTError
+
+    try:
+        if not path.is_file() or path.stat().st_size > limit:
+            raise OSError
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BBTError(_("The file '{path}' cannot be read as a small UTF-8 text file.").format(
+            path=path)) from None

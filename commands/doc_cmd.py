@@ -82,16 +82,18 @@ def register(app: typer.Typer) -> None:
         done(_("{number}: signed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str) -> None:
-        """Exit 0 when the seal is valid, 1 with the reason when not."""
-        from domain import keys
-        from domain.errors import BBTError
+    def verify(
+        number: str,
+        trust: Path | None = typer.Option(None, "--trust",
+                                          help="Accept only keys on this trust list."),
+        as_json: bool = typer.Option(False, "--json"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
+    ) -> None:
+        """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
+        all hold."""
+        from commands.file_cmd import verify_command
 
-        with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number)
-        if not verdict.valid:
-            raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
-        done(f"{number}: {verdict.reason}")
+        verify_command(number, as_json, year, trust)
 
     @doc.command("send")
     def send(
@@ -152,7 +154,7 @@ def register(app: typer.Typer) -> None:
         year: int | None = typer.Option(None, "--year"),
         unit: str | None = typer.Option(None, "--unit"),
         overdue: bool = typer.Option(False, "--overdue"),
-        search: str | None = typer.Option(None, "--search", help="Number, or title words."),
+        search: str | None = typer.Option(None, "--search", help="Words of the number, the title or the files' text (accents ignored)."),
         date_from: str | None = typer.Option(None, "--from"),
         date_to: str | None = typer.Option(None, "--to"),
         limit: int = typer.Option(500, "--limit", help="At most this many, newest first; 0 = all."),
@@ -198,7 +200,7 @@ def register(app: typer.Typer) -> None:
         """A document with every delivery's status."""
         from domain import documents
 
-        with acting() as (session, actor):
+        with acting(write=True) as (session, actor):  # the view is recorded (NĐ30)
             row = documents.show(session, actor, number, year)
         if as_json:
             print_json(row)
@@ -208,6 +210,9 @@ def register(app: typer.Typer) -> None:
                                                                  direction=row["direction"]))
         if row["status"] == "withdrawn":
             done(_("WITHDRAWN: {reason}").format(reason=row["withdrawn_reason"]))
+        from commands.file_cmd import show_files_and_signatures
+
+        show_files_and_signatures(row)
         print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])

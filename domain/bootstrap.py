@@ -24,6 +24,7 @@ def initialise(session: Session, admin: str = "admin", password: str | None = No
     existing = session.exec(select(Account).where(Account.role == "admin")).first()
     if existing is not None:
         return InitResult(False, existing.username)
+    audit.start(session)  # the genesis entry: every later chain must start with it
     counts = demo.load(session, SYSTEM) if with_demo else None
     if session.exec(select(Unit).where(Unit.code == "BBT")).first() is None:
         session.add(Unit(code="BBT", name="Ban Biên tập Trang thông tin điện tử", kind="board"))

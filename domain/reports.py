@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, dataentry, documents, stats, units
+from domain import articles, audit, dataentry, documents, signatures, stats, units
 from domain import settings as settings_
 from domain.auth import Actor, require
 from domain.errors import BBTError
@@ -190,8 +190,7 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
     trainings, trained, trained_grassroots = _trainings(session, p, as_of, grassroots)
     deliveries, routing = _deliveries(session, p, as_of, grassroots)
     issued, signed, signers = _signatures(session, p, as_of)
-    elapsed = [m for m in months if date(p.year, m["month"], 1) <= as_of]
-    visitors_in_elapsed = sum(m["visitors"] for m in elapsed)
+    counted = visits_counted(months, p.year, as_of)
     directives, issuer_names = _directives(session, actor, p, as_of)
     return ReportData(
         period=p, as_of=as_of, months=months, totals=totals,
@@ -201,12 +200,19 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
         signed=signed, issued=issued, signers=signers,
         visitors_cumulative=articles.cumulative_visits(session, as_of),
         visitors_before=articles.cumulative_visits(session, p.start - timedelta(days=1)),
-        visitors_average=round(visitors_in_elapsed / len(elapsed)) if elapsed else 0,
-        visitor_months=len(elapsed),
+        visitors_average=round(sum(counted) / len(counted)) if counted else 0,
+        visitor_months=len(counted),
         contributors=_contributors(session, p, as_of),
         dataentry=_dataentry(session, p),
         directives=directives, issuer_names=issuer_names,
     )
+
+
+def visits_counted(months: list[dict[str, int]], year: int, as_of: date) -> list[int]:
+    """The visits of the months begun by `as_of` that have a count: a monthly average over
+    months not counted (yet) would understate it."""
+    return [m["visitors"] for m in months
+            if date(year, m["month"], 1) <= as_of and m["visitors"]]
 
 
 def _months(session: Session, p: Period, as_of: date) -> tuple[list[dict[str, int]],
@@ -263,16 +269,18 @@ def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
 
 
 def _signatures(session: Session, p: Period, as_of: date) -> tuple[int, int, list[str]]:
-    """Outgoing documents dated in the period, how many carry a signature, and by whom
-    (withdrawn ones count nowhere)."""
+    """Outgoing documents dated in the period, how many carry a legal digital signature (chữ ký
+    số: an intact and trusted one, domain.signatures; BBT's own seal does not count), and by
+    whom (withdrawn ones count nowhere)."""
     in_period = (Document.direction == "outgoing", col(Document.date) >= p.start,
                  col(Document.date) < _cutoff(p, as_of), col(Document.status) != "withdrawn")
-    signed_case = case((col(Document.signature).is_not(None), 1), else_=0)
+    legally_signed = col(Document.id).in_(signatures.legally_signed_ids())
+    signed_case = case((legally_signed, 1), else_=0)
     issued, signed = session.exec(
         select(func.count(col(Document.id)), func.sum(signed_case)).where(*in_period)).one()
     signers = session.exec(
         select(Unit.code).join(Document, col(Document.issuer_id) == Unit.id)
-        .where(*in_period, col(Document.signature).is_not(None))
+        .where(*in_period, legally_signed)
         .group_by(Unit.code).order_by(Unit.code))
     return int(issued or 0), int(signed or 0), list(signers)
 
