@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-=======
-from collections.abc import Iterable, Sequence
->>>>>>> main
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
