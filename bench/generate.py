@@ -404,6 +404,9 @@ def document_rows(rng: random.Random, province: Province, docs: list[Doc]) -> It
             "incoming_year": doc.received.year if doc.received else None,
             "received_on": doc.received, "attachment_sha256": None, "attachment_name": None,
             "signature": None, "signing_key_id": None, "signed_at": None,
+            "status": "issued", "withdrawn_reason": "", "withdrawn_at": None,
+            "recipients_text": "", "archive_to": "", "copies": None, "notes": "",
+            "handled_by": "", "passed_on": None,
             "created_at": at(doc.received or doc.day, rng.randint(7, 16), rng.randrange(60)),
         }
 

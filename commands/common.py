@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +101,18 @@ def acting(permission: str = "read", *, write: bool | None = None
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_json_stream(rows: Iterable[Any]) -> None:
+    """A JSON list written item by item as the rows come (the same text as print_json), so a
+    listing of any size never sits whole in memory."""
+    out = sys.stdout
+    first = True
+    for row in rows:
+        item = json.dumps(row, ensure_ascii=False, indent=2, default=str)
+        out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

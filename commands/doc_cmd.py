@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from commands.common import acting, done, print_json, print_table
+from commands.common import acting, done, print_json, print_json_stream, print_table
 from domain.i18n import _
 
 
@@ -165,16 +166,28 @@ def register(app: typer.Typer) -> None:
 
         filters = documents.Filters(direction, year, unit, overdue, search,
                                     parse_date(date_from, "from"), parse_date(date_to, "to"))
+        shown = {"more": False}
+
+        def upto_limit(rows: Iterator[dict]) -> Iterator[dict]:
+            for index, row in enumerate(rows):
+                if limit and index == limit:
+                    shown["more"] = True  # the one past the limit is only looked at
+                    return
+                yield row
+
         with acting() as (session, actor):
-            found = documents.listing(session, actor, filters, limit + 1 if limit else None)
-            rows = documents.describe(session, actor, found[:limit] if limit else found)
-        if limit and len(found) > limit:
+            found = upto_limit(documents.stream(session, actor, filters,
+                                                limit + 1 if limit else None))
+            if as_json:
+                print_json_stream(found)  # written as read: any size, flat memory
+            else:
+                rows = list(found)
+        if shown["more"]:
             import sys
 
             sys.stderr.write(_("Showing the newest {limit} documents; there are more "
                                "(--limit 0 shows all).").format(limit=limit) + "\n")
         if as_json:
-            print_json(rows)
             return
         print_table(_("Documents"), ["number", "date", "dir", "title", "sent", "done", "late"], [
             [r["number"], r["date"], r["direction"][:3], r["title"][:60], len(r["deliveries"]),
@@ -229,16 +242,15 @@ def register(app: typer.Typer) -> None:
     def late(kind: str | None = typer.Option(None, "--kind"),
              as_json: bool = typer.Option(False, "--json")) -> None:
         """Units with late or unacknowledged deliveries, the most late first."""
-        from domain import documents
+        from domain import tracking
 
-        with acting() as (session, _actor):
-            rows = [r for r in documents.unit_summary(session, kind=kind)
-                    if r["overdue"] or r["unacknowledged"]]
+        with acting() as (session, actor):
+            rows = tracking.late_units(session, actor, kind=kind)
         if as_json:
             print_json(rows)
             return
-        print_table(_("Late units"), ["unit", "name", "deliveries", "unacknowledged", "overdue"],
-                    [[r["unit"], r["name"], r["deliveries"], r["unacknowledged"], r["overdue"]]
+        print_table(_("Late units"), ["unit", "name", "open_due", "unacknowledged", "overdue"],
+                    [[r["unit"], r["name"], r["open_due"], r["unacknowledged"], r["overdue"]]
                      for r in rows])
 
     @doc.command("inbox")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
+from domain.documents import open_delivery
 from domain.errors import BBTError
 from domain.i18n import _
 from models import Article, Delivery, Document, Visit
@@ -109,14 +110,18 @@ def _documents(session: Session, start: date, end: date) -> list[tuple[Any, str,
             + [(m, "docs_received", n) for m, n in session.exec(received)])
 
 
-def _overdue(session: Session, start: date, before: date) -> list[tuple[Any, str, Any]]:
+def overdue_query(start: date, before: date):  # type: ignore[no-untyped-def]
     """Deliveries due in [start, before) that are not finished (done or returned), of
     documents that still count: their due date has passed."""
     due_month = extract("month", col(Delivery.due))
-    query = (select(due_month, func.count())  # type: ignore[call-overload]
-             .join(Document, col(Document.id) == Delivery.document_id)
-             .where(col(Delivery.due) >= start, col(Delivery.due) < before,
-                    col(Delivery.status).not_in(("done", "returned")),
-                    col(Document.status) != "withdrawn")
-             .group_by(due_month))
+    return (select(due_month, func.count())  # type: ignore[call-overload]
+            .join(Document, col(Document.id) == Delivery.document_id)
+            .where(col(Delivery.due) >= start, col(Delivery.due) < before,
+                   open_delivery(),  # reads the partial index of open deliveries
+                   col(Document.status) != "withdrawn")
+            .group_by(due_month))
+
+
+def _overdue(session: Session, start: date, before: date) -> list[tuple[Any, str, Any]]:
+    query = overdue_query(start, before)
     return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.base import utcnow
@@ -9,6 +9,11 @@ DIRECTIONS = ("outgoing", "incoming")
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 PURPOSES = ("report", "act", "inform", "coordinate")
 DELIVERY_STATUSES = ("sent", "received", "done", "returned")
+# An open delivery with a due date: one that can fall overdue, the work a clerk chases.
+# (Received deliveries without a due date stay open for ever and are most open deliveries.)
+# Written out literally, not as bound parameters, so that both engines can prove a query's
+# condition implies the partial index's: queries use domain.documents.open_delivery().
+OPEN_DELIVERY_SQL = "status NOT IN ('done', 'returned') AND due IS NOT NULL"
 # A withdrawn (thu hồi) document keeps its number in the register and counts nowhere.
 DOCUMENT_STATUSES = ("issued", "withdrawn")
 
@@ -92,6 +97,10 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_status_due", "status", "due"),
         # Reports count the deliveries sent in a period (documents.unit_summary).
         Index("ix_delivery_sent_at", "sent_at"),
+        # The open deliveries with a due date only (a small share of history): overdue and
+        # late units read this index, never the millions of finished deliveries (issue 13).
+        Index("ix_delivery_open_due", "unit_id", "due", "status", "document_id",
+              sqlite_where=text(OPEN_DELIVERY_SQL), postgresql_where=text(OPEN_DELIVERY_SQL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id")

@@ -272,11 +272,15 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo_sqlite: Bbt) -
     newest_audit = demo.json("audit", "list", "--limit", "1")[0]["id"]
     overdue = demo.json("doc", "list", "--overdue", "--year", "2022")  # the demo's year
     matrix = demo.json("dataentry", "matrix")
+    open_ = [d["status"] for doc in demo.json("doc", "list", "--limit", "0")
+             if doc["status"] != "withdrawn" for d in doc["deliveries"]
+             if d["status"] in ("sent", "received") and d["due"]]
 
     async def script(app: BBTApp, pilot: Pilot) -> dict[str, Any]:
         seen: dict[str, Any] = {}
         await log_in(pilot, "admin", ADMIN_PASSWORD)
-        for figure in ("units", "accounts", "trainings", "audit", "overdue", "dataentry"):
+        for figure in ("units", "accounts", "trainings", "audit", "overdue", "dataentry",
+                       "acknowledged"):
             seen[figure] = str(app.screen.query_one(f"#figure-{figure}").render()).split("\n")
         await focus(pilot, "#figure-units")
         await pilot.press("enter")  # a figure opens its screen
@@ -303,6 +307,8 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo_sqlite: Bbt) -
     assert seen["trainings"][0] == f"{len(trainings)}"
     assert seen["audit"][0] == f"{newest_audit}"
     assert seen["overdue"][0] == f"{len(overdue)}"
+    received = open_.count("received")
+    assert open_ and seen["acknowledged"][0] == f"{round(100 * received / len(open_))}%"
     behind = sum(line["behind"] for block in matrix["subsystems"] for line in block["units"])
     assert seen["dataentry"][2].endswith(f"{behind} units behind")
     assert seen["opened"] == "UnitsScreen"

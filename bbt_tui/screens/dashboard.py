@@ -85,14 +85,24 @@ def _documents_this_month(session: Session, actor: Actor) -> tuple[int, str]:
 
 
 def _overdue(session: Session, actor: Actor) -> tuple[int, str]:
-    """This year's documents only: counting every late document of a province's ten years
-    takes seconds, this year's an index range (the documents screen filters them all)."""
-    from domain import documents
-    from domain.text import today
+    """Read from the open deliveries only (domain.tracking), so cheap at any size."""
+    from domain import tracking
 
-    year = today().year
-    late = documents.count(session, actor, documents.Filters(overdue=True, year=year))
-    return late, _("documents of {year} with a unit late to process them").format(year=year)
+    late = tracking.overdue_documents(session, actor)
+    worst = [row for row in tracking.late_units(session, actor) if row["overdue"]][:3]
+    if not worst:
+        return late, _("documents with a unit late to process them")
+    return late, _("latest units: {units}").format(
+        units=", ".join(f"{row['unit']} ({row['overdue']})" for row in worst))
+
+
+def _acknowledged(session: Session, actor: Actor) -> tuple[str, str]:
+    from domain import tracking
+
+    acknowledged, open_ = tracking.acknowledgement(session, actor)
+    share = f"{round(100 * acknowledged / open_)}%" if open_ else "–"
+    return share, _("{n} of {total} open deliveries acknowledged").format(
+        n=number(acknowledged), total=number(open_))
 
 
 def _dataentry(session: Session, _actor: Actor) -> tuple[str, str]:
@@ -141,6 +151,7 @@ FIGURES: list[FigureSpec] = [
     FigureSpec("queue", N_("Articles waiting"), "articles", _queue),
     FigureSpec("documents", N_("Documents this month"), "documents", _documents_this_month),
     FigureSpec("overdue", N_("Overdue documents"), "documents", _overdue),
+    FigureSpec("acknowledged", N_("Deliveries acknowledged"), "documents", _acknowledged),
     FigureSpec("published", N_("News published this year"), "stats", _published),
     FigureSpec("visitors", N_("Website visitors"), "visits", _visitors),
     FigureSpec("dataentry", N_("Data entry complete"), "dataentry", _dataentry),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 23:29:57.861264
+Create Date: 2026-11-30 23:34:37.662839
 """
 from collections.abc import Sequence
 
@@ -321,6 +321,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('document_id', 'unit_id', name=op.f('uq_delivery_document_id_unit_id'))
     )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_delivery_open_due', ['unit_id', 'due', 'status', 'document_id'], unique=False, sqlite_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"), postgresql_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"))
         batch_op.create_index('ix_delivery_sent_at', ['sent_at'], unique=False)
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
         batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status'], unique=False)
@@ -418,6 +419,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_delivery_unit_status')
         batch_op.drop_index('ix_delivery_status_due')
         batch_op.drop_index('ix_delivery_sent_at')
+        batch_op.drop_index('ix_delivery_open_due', sqlite_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"), postgresql_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"))
 
     op.drop_table('delivery')
     with op.batch_alter_table('document', schema=None) as batch_op:
