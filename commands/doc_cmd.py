@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from commands.common import acting, done, print_json, print_table, read_text_file
+from commands.common import acting, done, print_json, print_table
 from domain.i18n import _
 
 
@@ -85,17 +85,14 @@ def register(app: typer.Typer) -> None:
         number: str,
         trust: Path | None = typer.Option(None, "--trust",
                                           help="Accept only keys on this trust list."),
+        as_json: bool = typer.Option(False, "--json"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
     ) -> None:
-        """Exit 0 when the seal is valid, 1 with the reason when not."""
-        from domain import keys
-        from domain.errors import BBTError
+        """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
+        all hold."""
+        from commands.file_cmd import verify_command
 
-        trusted = keys.parse_trust(read_text_file(trust)) if trust is not None else None
-        with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number, trusted)
-        if not verdict.valid:
-            raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
-        done(f"{number}: {verdict.reason}")
+        verify_command(number, as_json, year, trust)
 
     @doc.command("send")
     def send(
@@ -156,7 +153,7 @@ def register(app: typer.Typer) -> None:
         year: int | None = typer.Option(None, "--year"),
         unit: str | None = typer.Option(None, "--unit"),
         overdue: bool = typer.Option(False, "--overdue"),
-        search: str | None = typer.Option(None, "--search", help="Number, or title words."),
+        search: str | None = typer.Option(None, "--search", help="Words of the number, the title or the files' text (accents ignored)."),
         date_from: str | None = typer.Option(None, "--from"),
         date_to: str | None = typer.Option(None, "--to"),
         limit: int = typer.Option(500, "--limit", help="At most this many, newest first; 0 = all."),
@@ -190,7 +187,7 @@ def register(app: typer.Typer) -> None:
         """A document with every delivery's status."""
         from domain import documents
 
-        with acting() as (session, actor):
+        with acting(write=True) as (session, actor):  # the view is recorded (NĐ30)
             row = documents.show(session, actor, number, year)
         if as_json:
             print_json(row)
@@ -200,6 +197,9 @@ def register(app: typer.Typer) -> None:
                                                                  direction=row["direction"]))
         if row["status"] == "withdrawn":
             done(_("WITHDRAWN: {reason}").format(reason=row["withdrawn_reason"]))
+        from commands.file_cmd import show_files_and_signatures
+
+        show_files_and_signatures(row)
         print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])

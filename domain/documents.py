@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -13,7 +12,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, numbering, registers, units
+from domain import audit, files, limits, numbering, registers, search, signatures, units
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -29,7 +28,7 @@ from models import (
     utcnow,
 )
 
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = files.MAX_FILE_BYTES
 
 
 # ---------------------------------------------------------------- registers
@@ -43,19 +42,8 @@ def check_urgency(value: str) -> str:
 
 
 def store_attachment(session: Session, path: Path | str | None) -> tuple[str | None, str | None]:
-    """Keep a file's bytes once, addressed by their SHA-256."""
-    if path is None:
-        return None, None
-    path = Path(path)
-    if not path.is_file():
-        raise BBTError(_("The file '{path}' does not exist.").format(path=path))
-    if path.stat().st_size > MAX_ATTACHMENT_BYTES:
-        raise BBTError(_("The file '{path}' is larger than 50 MB.").format(path=path))
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if session.get(Attachment, digest) is None:
-        session.add(Attachment(sha256=digest, data=data, size=len(data)))
-    return digest, path.name
+    """Keep a file's bytes once, addressed by their SHA-256 (checked and typed by domain.files)."""
+    return files.store_path(session, path)
 
 
 def issue(
@@ -110,6 +98,7 @@ def issue(
     session.flush()
     audit.record(session, actor, "document.issue", "document", doc.number, title=doc.title,
                  date=doc.date, attachment=sha)
+    files.register_main(session, actor, doc)
     return doc
 
 
@@ -182,6 +171,7 @@ def receive(
     session.flush()
     audit.record(session, actor, "document.receive", "document", doc.number,
                  incoming_number=incoming_no, recipient=recipient.code, attachment=sha)
+    files.register_main(session, actor, doc)
     return doc
 
 
@@ -466,19 +456,7 @@ def _filtered(session: Session, actor: Actor, f: Filters):  # type: ignore[no-un
         query = query.where(select(Delivery.id).where(
             col(Delivery.document_id) == Document.id, _late(today())).exists())
     if f.search:
-        query = _search(query, f.search)
-    return query
-
-
-def _search(query, text: str):  # type: ignore[no-untyped-def]
-    """A document number matches exactly; other words match the title, accents ignored."""
-    try:
-        return query.where(Document.number == str(numbering.parse(text)))
-    except BBTError:
-        pass
-    for word in fold(text).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(col(Document.title_search).like(f"%{escaped}%", escape="\\"))
+        query = search.restrict(session, query, f.search)  # best matches first
     return query
 
 
@@ -494,7 +472,7 @@ def listing(session: Session, actor: Actor, filters: Filters | None = None,
 
 def count(session: Session, actor: Actor, filters: Filters | None = None) -> int:
     query = _filtered(session, actor, filters or Filters()).with_only_columns(
-        func.count(col(Document.id)))
+        func.count(col(Document.id))).order_by(None)
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
@@ -558,7 +536,8 @@ def show(session: Session, actor: Actor, number: str, year: int | None = None
     doc = get(session, number, year)
     if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
-    return describe(session, actor, [doc])[0]
+    audit.record(session, actor, "document.view", "document", doc.number)  # NĐ30 access history
+    return describe(session, actor, [doc])[0] | signatures.summary(session, doc)
 
 
 def _visible_to_clerk(session: Session, actor: Actor, doc: Document) -> bool:

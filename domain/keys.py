@@ -151,12 +151,12 @@ class Verification:
 
 
 def verify(session: Session, actor: Actor, number: str,
-           trust: list[TrustedKey] | None = None) -> Verification:
+           trust: list[TrustedKey] | None = None, *, year: int | None = None) -> Verification:
     """Check a seal. The key row is not taken on its word: its fingerprint is recomputed from
     the public key, its creation must be in the audit chain with that public key, and with a
     trust list (kept outside the database) the key must be on it and valid when signing."""
     require(actor, "read")
-    doc = documents.get(session, number)
+    doc = documents.get(session, number, year)
     if doc.signature is None or doc.signed_at is None:
         return Verification(False, _("{number} is not signed.").format(number=doc.number))
     key = session.get(SigningKey, doc.signing_key_id) if doc.signing_key_id else None

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -88,9 +91,48 @@ def compose(draft: Draft, number: str | None, footnote: str = "") -> Any:
 
 def render_draft(draft: Draft, fmt: str) -> bytes:
     """A draft: no number (Số      -BC/BBT), nothing stored."""
+    return render(compose(draft, None), fmt, draft.report_date)
+
+
+def render(document: Any, fmt: str, day: date) -> bytes:
+    """The report's bytes, the same on every run: the file's own timestamps (PDF creation
+    date and file id, DOCX core properties and zip entries) are the report's date."""
     from domain import report_render
 
-    return report_render.render(compose(draft, None), fmt)
+    content = report_render.render(document, fmt)
+    if fmt == "pdf":
+        return _frozen_pdf(content, day)
+    if fmt == "docx":
+        return _frozen_docx(content, day)
+    return content
+
+
+_PDF_DATE = re.compile(rb"D:\d{14}Z")
+_PDF_ID = re.compile(rb"/ID \[<[0-9A-F]{32}><[0-9A-F]{32}>\]")
+_DOCX_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _frozen_pdf(content: bytes, day: date) -> bytes:
+    # Same-length replacements: the cross-reference offsets stay right.
+    content = _PDF_DATE.sub(f"D:{day:%Y%m%d}000000Z".encode(), content)
+    ident = hashlib.md5(_PDF_ID.sub(b"", content), usedforsecurity=False).hexdigest().upper()
+    return _PDF_ID.sub(f"/ID [<{ident}><{ident}>]".encode(), content)
+
+
+def _frozen_docx(content: bytes, day: date) -> bytes:
+    stamp = f"{day.isoformat()}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                data = _DOCX_TIME.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(day.year, day.month, day.day,
+                                                              0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------- registering
@@ -153,7 +195,7 @@ def register(session: Session, actor: Actor, draft: Draft, fmt: str, *,
     session.flush()
     audit.record(session, actor, "report.register", "document", doc.number, kind=p.kind,
                  period=p.key, snapshot=hashlib.sha256(content_json.encode()).hexdigest())
-    content = report_render.render(document, fmt)
+    content = render(document, fmt, draft.report_date)
     if deliver is not None:
         deliver(content)  # the last step: a file that cannot be written spends no number
     return Registered(doc.number, content, snapshot)
@@ -208,7 +250,8 @@ def reprint(session: Session, actor: Actor, number: str, fmt: str,
 
     report_render.check_format(fmt)
     doc, snapshot = snapshot_of(session, actor, number, year)
-    return doc.number, report_render.render(document_from_json(snapshot["document"]), fmt)
+    day = date.fromisoformat(snapshot["date"])
+    return doc.number, render(document_from_json(snapshot["document"]), fmt, day)
 
 
 # ---------------------------------------------------------------- the snapshot's JSON

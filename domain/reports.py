@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, dataentry, documents, stats, units
+from domain import articles, audit, dataentry, documents, signatures, stats, units
 from domain import settings as settings_
 from domain.auth import Actor, require
 from domain.errors import BBTError
@@ -269,16 +269,18 @@ def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
 
 
 def _signatures(session: Session, p: Period, as_of: date) -> tuple[int, int, list[str]]:
-    """Outgoing documents dated in the period, how many carry a signature, and by whom
-    (withdrawn ones count nowhere)."""
+    """Outgoing documents dated in the period, how many carry a legal digital signature (chữ ký
+    số: an intact and trusted one, domain.signatures; BBT's own seal does not count), and by
+    whom (withdrawn ones count nowhere)."""
     in_period = (Document.direction == "outgoing", col(Document.date) >= p.start,
                  col(Document.date) < _cutoff(p, as_of), col(Document.status) != "withdrawn")
-    signed_case = case((col(Document.signature).is_not(None), 1), else_=0)
+    legally_signed = col(Document.id).in_(signatures.legally_signed_ids())
+    signed_case = case((legally_signed, 1), else_=0)
     issued, signed = session.exec(
         select(func.count(col(Document.id)), func.sum(signed_case)).where(*in_period)).one()
     signers = session.exec(
         select(Unit.code).join(Document, col(Document.issuer_id) == Unit.id)
-        .where(*in_period, col(Document.signature).is_not(None))
+        .where(*in_period, legally_signed)
         .group_by(Unit.code).order_by(Unit.code))
     return int(issued or 0), int(signed or 0), list(signers)
 

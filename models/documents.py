@@ -67,8 +67,10 @@ class Document(SQLModel, table=True):
     signing_key_id: int | None = Field(default=None, foreign_key="signing_key.id")
     signed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
-    status: str = Field(default="issued", max_length=10)
-    withdrawn_reason: str = ""
+    # Server defaults too: bulk imports insert rows without naming these columns.
+    status: str = Field(default="issued", max_length=10,
+                        sa_column_kwargs={"server_default": "issued"})
+    withdrawn_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
     withdrawn_at: dt.datetime | None = None
     # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written;
     # empty by default in the database too: bulk inserts that predate them name no value.

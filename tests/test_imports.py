@@ -203,6 +203,7 @@ def test_abort_skip_dry_run_and_rejects(demo: Bbt, tmp_path: Path) -> None:
 
     # abort (the default): nothing written, exit 1, every bad row listed with its column
     result = imported(demo, "articles", source, code=1)
+    assert (result["inserted"], result["would_insert"]) == (0, 2)  # says what was written
     rejected = {r["row"]: r["errors"] for r in result["rejected"]}
     assert sorted(rejected) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert rejected[2] == ["unit: There is no unit with code 'KHONGCO'."]

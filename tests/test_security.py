@@ -13,6 +13,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,13 @@ STATE_CHANGING: dict[str, Case] = {
     "doc done": case("doc", "done", "{doc}", "--unit", "DV", allowed=DELIVERIES),
     "doc forward": case("doc", "forward", "{doc}", "--from", "DV", "--to", "DV3",
                         allowed=DELIVERIES),
+    # DV3's copy, forwarded just now: a DV clerk may not act for DV3
+    "doc return": case("doc", "return", "{doc}", "--unit", "DV3", "--reason", "Trả {r}",
+                       allowed=DOCUMENTS),
+    "doc withdraw": case("doc", "withdraw", "{doc}", "--reason", "Thu hồi {r}",
+                         allowed=DOCUMENTS),
+    "doc attach": case("doc", "attach", "{doc}", "{tmp}/units-{r}.csv", allowed=DOCUMENTS),
+    "trust add-root": case("trust", "add-root", "{tmp}/root.pem", allowed=ADMIN),
     "key revoke": case("key", "revoke", "--unit", "TU", allowed=ADMIN),
     "article add": case("article", "add", "--title", "Tin {r}", "--kind", "news", "--unit", "DV",
                         allowed=ARTICLES),
@@ -137,9 +145,9 @@ STATE_CHANGING: dict[str, Case] = {
     "report text": case("report", "text", "--kind", "monthly", "--period", "2022-0{i}",
                         "--section", "assessment", "--set", "Nhận xét của {r}",
                         allowed=REPORT_TEXTS),
-    # with -o a report is registered as an outgoing document (BC) of the issuing body
-    "report monthly": case("report", "monthly", "--year", "2022", "--month", "{i}", "-o",
-                           "{tmp}/report-{r}.md", allowed=DOCUMENTS),
+    # --register takes a number of the issuing body's BC register
+    "report monthly": case("report", "monthly", "--year", "2022", "--month", "{i}",
+                           "--register", "-o", "{tmp}/report-{r}.md", allowed=DOCUMENTS),
     "db backup": case("db", "backup", "{tmp}/backup-{r}.db", allowed=ADMIN),
     "db restore": case("db", "restore", "{tmp}/backup-admin.db", allowed=ADMIN),
     # last: it changes the password every later command would log in with
@@ -159,6 +167,10 @@ READING: dict[str, Case] = {
     "doc list": case("doc", "list", "--json", allowed=EVERYONE),
     "doc show": case("doc", "show", "{signed}", "--json", allowed=EVERYONE),
     "doc late": case("doc", "late", "--json", allowed=EVERYONE),
+    "doc files": case("doc", "files", "{signed}", "--json", allowed=EVERYONE),
+    "doc file": case("doc", "file", "{signed}", "-o", "{tmp}/copy-{r}.txt", allowed=EVERYONE),
+    "doc history": case("doc", "history", "{signed}", "--json", allowed=EVERYONE),
+    "trust list": case("trust", "list", "--json", allowed=EVERYONE),
     "doc inbox": case("doc", "inbox", "--unit", "DV", "--json", allowed=EVERYONE),
     "key list": case("key", "list", "--json", allowed=EVERYONE),
     "key export-trust": case("key", "export-trust", "-o", "{tmp}/trust-{r}.json",
@@ -177,6 +189,7 @@ READING: dict[str, Case] = {
                              allowed=EVERYONE),
     "report annual": case("report", "annual", "--year", "2021", allowed=EVERYONE),
     "report check": case("report", "check", "--year", "2022", "--half", "1", allowed=EVERYONE),
+    "report print": case("report", "print", "{report}", allowed=EVERYONE),
 }
 
 # Commands that log nobody in, on purpose: `init` changes nothing once a database exists
@@ -243,9 +256,12 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
             units.add(session, admin, code, f"Đơn vị {code}", kind)
         keys.create(session, admin, "TU", PASSPHRASE)
         keys.create(session, admin, "BBT", PASSPHRASE)
-        signed = documents.issue(session, admin, "TB", "BBT", "Đã ký").number
+        (tmp / "signed.txt").write_text("Thông báo", encoding="utf-8")
+        signed = documents.issue(session, admin, "TB", "BBT", "Đã ký",
+                                 file=tmp / "signed.txt").number
         documents.send(session, admin, signed, ["DV"])
         keys.sign(session, admin, signed, PASSPHRASE)
+        report = _register_report(session, admin)
         for i, role in enumerate(ROLES, start=1):
             accounts.add(session, admin, f"r-{role}", "DV" if role == "clerk" else "BBT", role,
                          password=ROLE_PASSWORD)
@@ -261,11 +277,23 @@ def _prepare(url: str, tmp: Path) -> dict[str, dict[str, str]]:
                     articles.move(session, admin, art.id, move)  # type: ignore[arg-type]
                 ids[f"art_{step}"] = str(art.id)
             values[role] = {"r": role, "i": str(i), "doc": doc, "signed": signed,
+                            "report": report,
                             "target": f"target-{role}", "tmp": str(tmp), **ids}
             for kind, template in IMPORT_FILES.items():
                 (tmp / f"{kind}-{role}.csv").write_text(_fill(template, values[role]),
                                                          encoding="utf-8")
+    from tests.filekit import make_root
+
+    (tmp / "root.pem").write_bytes(make_root().pem())
     return values
+
+
+def _register_report(session: Any, admin: Any) -> str:
+    from domain import report_register, reports
+
+    draft = report_register.prepare(session, admin, reports.period("annual", 2021),
+                                    date(2022, 1, 5), registering=True)
+    return report_register.register(session, admin, draft, "md").number
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -313,7 +341,7 @@ def test_nobody_logged_in_gets_exit_3(cli: Runner) -> None:
     """No credentials, or a wrong password, and every command that logs in refuses with 3."""
     nobody = Runner(cli.url)
     placeholders = {"r": "x", "i": "1", "doc": "01-KH/BBT", "signed": "01-TB/BBT",
-                    "target": "admin", "tmp": "/tmp", "art_review": "1",
+                    "report": "01-BC/BBT", "target": "admin", "tmp": "/tmp", "art_review": "1",
                     "art_approve": "1", "art_reject": "1", "art_publish": "1"}
     before = _head(cli.url)
     wrong = []
@@ -620,7 +648,7 @@ def _tamper_setup(url: str) -> tuple[str, bytes]:
     from domain.db import get_engine, transaction
 
     admin = Actor("admin", "admin")
-    content = bytes(range(48))
+    content = b"%PDF-1.4\n" + bytes(range(48))  # BBT keeps only files of known types
     with transaction(get_engine(url)) as session:
         from domain import units
 

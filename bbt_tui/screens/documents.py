@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -25,6 +26,19 @@ from bbt_tui.text import N_, vn_date, yes_no
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
 from domain.i18n import _
+
+
+def file_field() -> FormField:
+    from bbt_tui.widgets.files import check_existing_file
+
+    return FormField("file", N_("Main file (optional: PDF, Word, Excel, ODT, image, text)"),
+                     check=check_existing_file)
+
+
+def chosen_file(values: dict[str, Any]) -> Path | None:
+    from bbt_tui.widgets.files import expand
+
+    return expand(values["file"]) if values.get("file", "").strip() else None
 
 
 class DocumentSource(RowSource):
@@ -85,9 +99,10 @@ class DocumentsScreen(ListScreen):
     TITLE_TEXT = N_("Documents")
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
-              "units (or to a whole kind of unit), K signs it with the issuing unit's key, V "
-              "verifies its seal, Enter shows its deliveries. Search takes a number "
-              "(117-BC/BBT) or words of the title.")
+              "units (or to a whole kind of unit), K seals it with the issuing unit's key, V "
+              "verifies its seal and digital signatures, Enter shows its deliveries, files, "
+              "signatures and history. Search takes a number (117-BC/BBT) or words of the "
+              "title or of the attached files' text.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
                    "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
@@ -131,12 +146,14 @@ class DocumentsScreen(ListScreen):
             FormField("urgency", N_("Urgency"), "normal", kind="select",
                       options=options(URGENCY_LABELS), required=True),
             FormField("number", N_("Number (empty: the next one)"), check=check_int),
+            file_field(),
         ]
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            # In the form's worker: reading the file and extracting its text never block.
             doc = documents.issue(session, actor, v["doc_type"], v["issuer"], v["title"],
                                   v["day"], int(v["number"]) if v["number"] else None,
-                                  urgency=v["urgency"])
+                                  urgency=v["urgency"], file=chosen_file(v))
             return doc.number
 
         self.app.push_screen(
@@ -154,11 +171,13 @@ class DocumentsScreen(ListScreen):
             FormField("title", N_("Title (trích yếu)"), required=True),
             FormField("received", N_("Received on (dd/mm/yyyy)"),
                       date.today().strftime("%d/%m/%Y"), check=check_date),
+            file_field(),
         ]
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
             doc = documents.receive(session, actor, v["number"], v["sender"], v["day"],
-                                    v["title"], received=v["received"] or None)
+                                    v["title"], received=v["received"] or None,
+                                    file=chosen_file(v))
             return str(doc.incoming_number)
 
         self.app.push_screen(

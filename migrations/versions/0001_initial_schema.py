@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:46:41.195787
+Create Date: 2026-11-30 22:59:30.795188
 """
 from collections.abc import Sequence
 
@@ -37,6 +37,9 @@ def upgrade() -> None:
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
     )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_entity_key'), ['entity_key'], unique=False)
+
     op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
@@ -65,6 +68,17 @@ def upgrade() -> None:
     with op.batch_alter_table('training', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_date'), ['date'], unique=False)
 
+    op.create_table('trust_root',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('der', sa.LargeBinary(), nullable=False),
+    sa.Column('not_after', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trust_root')),
+    sa.UniqueConstraint('fingerprint', name=op.f('uq_trust_root_fingerprint'))
+    )
     op.create_table('unit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -227,8 +241,8 @@ def upgrade() -> None:
     sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='issued', nullable=False),
+    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
     sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), server_default='', nullable=False),
@@ -274,6 +288,48 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
         batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status'], unique=False)
 
+    op.create_table('document_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('media_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_file_document_id_document')),
+    sa.ForeignKeyConstraint(['sha256'], ['attachment.sha256'], name=op.f('fk_document_file_sha256_attachment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_file')),
+    sa.UniqueConstraint('document_id', 'name', name=op.f('uq_document_file_document_id_name'))
+    )
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_file_document_id'), ['document_id'], unique=False)
+
+    op.create_table('document_text',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_text_document_id_document')),
+    sa.PrimaryKeyConstraint('document_id', name=op.f('pk_document_text'))
+    )
+    op.create_table('legal_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('file_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('field_name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('signer', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('intact', sa.Boolean(), nullable=False),
+    sa.Column('trusted', sa.Boolean(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('verified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('verified_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_legal_signature_document_id_document')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_signature'))
+    )
+    with op.batch_alter_table('legal_signature', schema=None) as batch_op:
+        batch_op.create_index('ix_legal_signature_document', ['document_id', 'intact', 'trusted'], unique=False)
+
     op.create_table('report_snapshot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -298,6 +354,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_report_snapshot_kind_period')
 
     op.drop_table('report_snapshot')
+    with op.batch_alter_table('legal_signature', schema=None) as batch_op:
+        batch_op.drop_index('ix_legal_signature_document')
+
+    op.drop_table('legal_signature')
+    op.drop_table('document_text')
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_file_document_id'))
+
+    op.drop_table('document_file')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_unit_status')
         batch_op.drop_index('ix_delivery_status_due')
@@ -344,6 +409,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_kind'))
 
     op.drop_table('unit')
+    op.drop_table('trust_root')
     with op.batch_alter_table('training', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_date'))
 
@@ -351,6 +417,9 @@ def downgrade() -> None:
     op.drop_table('setting')
     op.drop_table('report_text')
     op.drop_table('audit_head')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_entity_key'))
+
     op.drop_table('audit_entry')
     op.drop_table('attachment')
     # ### end Alembic commands ###
