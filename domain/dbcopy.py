@@ -26,8 +26,11 @@ from domain.errors import BBTError
 from domain.i18n import _
 
 # Rows per INSERT batch; tables with binary columns (attachments of several MB) use few.
+# A batch is one multi-row INSERT (several times faster than a row-by-row executemany on
+# PostgreSQL), kept under the drivers' limits on bound parameters.
 BATCH_ROWS = 1000
 BINARY_BATCH_ROWS = 20
+MAX_PARAMETERS = 30_000
 
 
 @dataclass
@@ -92,7 +95,8 @@ def _snapshot(source: Engine) -> Iterator[Connection]:
 
 def _batch_size(table: Table) -> int:
     binary = any(isinstance(column.type, LargeBinary) for column in table.columns)
-    return BINARY_BATCH_ROWS if binary else BATCH_ROWS
+    return BINARY_BATCH_ROWS if binary else min(BATCH_ROWS,
+                                                MAX_PARAMETERS // len(table.columns))
 
 
 def _self_links(table: Table) -> list[str]:
@@ -117,7 +121,7 @@ def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
                 if row[name] is not None and row[name] > row[key[0].name]:
                     later.append((row[key[0].name], name, row[name]))
                     row[name] = None
-        dst.execute(table.insert(), batch)
+        dst.execute(table.insert().values(batch))
         count += len(batch)
     for row_key, name, value in later:
         dst.execute(table.update().where(key[0] == row_key).values({name: value}))
