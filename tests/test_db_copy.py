@@ -43,6 +43,9 @@ def test_demo_to_postgresql_and_back(tmp_path: Path, pg_url: str) -> None:
     assert after == {**before, "audit_entry": before["audit_entry"] + 1}
     on_pg.ok("audit", "verify")
     assert on_pg.json("doc", "list") == source.json("doc", "list")
+    # The search index is the engines' own (FTS5, tsvector), rebuilt by its triggers.
+    found = on_pg.json("doc", "list", "--search", "bao cao")
+    assert found and found == source.json("doc", "list", "--search", "bao cao")
     # The sequences moved past the copied ids: new rows on PostgreSQL get new ids.
     on_pg.ok("unit", "add", "MOI", "Đơn vị mới sau khi chuyển", "--kind", "other")
 
