@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
 
         with acting("documents.sign") as (session, actor):
             signed = keys.sign(session, actor, number, passphrase())
-        done(_("{number}: signed").format(number=signed.number))
+        done(_("{number}: sealed").format(number=signed.number))
 
     @doc.command("verify")
     def verify(
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
             print_json(row)
             return
         done(f"{row['number']}  {row['date']}  {row['title']}")
-        done(_("signed: {signed}  direction: {direction}").format(signed=row["signed"],
+        done(_("sealed: {signed}  direction: {direction}").format(signed=row["signed"],
                                                                  direction=row["direction"]))
         if row["status"] == "withdrawn":
             done(_("WITHDRAWN: {reason}").format(reason=row["withdrawn_reason"]))

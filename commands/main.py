@@ -44,7 +44,9 @@ for module in (init_cmd, db_cmd, unit_cmd, account_cmd, training_cmd, audit_cmd,
 
 # Later areas register themselves here when their module exists.
 for name in ("doc_cmd", "file_cmd", "trust_cmd", "key_cmd", "article_cmd", "visits_cmd",
-             "dataentry_cmd", "stats_cmd", "report_cmd", "import_cmd", "tui_cmd", "register_cmd"):
+             "dataentry_cmd", "stats_cmd", "report_cmd", "import_cmd", "tui_cmd", "register_cmd",
+             # after the groups they add to (doc, unit, account, article, stats, dataentry)
+             "royalty_cmd", "board_cmd"):
     try:
         module = __import__(f"commands.{name}", fromlist=["register"])
     except ModuleNotFoundError as exc:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, settings, units
+from domain import audit, limits, settings, units, vocab
 from domain.auth import (
     MAX_FAILED_LOGINS,
     SYSTEM,
@@ -45,6 +45,7 @@ def normalise(username: str) -> str:
 
 
 def check_role(role: str) -> str:
+    role = vocab.code("role", role)
     if role not in ROLES:
         raise BBTError(_("Role '{role}' is unknown; use one of {choices}.").format(role=role, choices=', '.join(ROLES)))
     return role
@@ -264,7 +265,7 @@ def update(
         unit_id = units.get(session, unit).id
         if unit_id != account.unit_id:
             account.unit_id, changes["unit"] = unit_id, unit  # type: ignore[assignment]
-    if role is not None and role != account.role:
+    if role is not None and check_role(role) != account.role:
         account.role = changes["role"] = check_role(role)
     if changes:
         session.add(account)

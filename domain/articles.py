@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, settings, units
+from domain import audit, limits, settings, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -47,6 +47,7 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def check_kind(kind: str) -> str:
+    kind = vocab.code("article_kind", kind)
     if kind not in ARTICLE_KINDS:
         raise BBTError(_("Article kind '{kind}' is unknown; use one of {kinds}.").format(
             kind=kind, kinds=", ".join(ARTICLE_KINDS)))
@@ -54,6 +55,7 @@ def check_kind(kind: str) -> str:
 
 
 def check_status(status: str) -> str:
+    status = vocab.code("article_status", status)
     if status not in ARTICLE_STATUSES:
         raise BBTError(_("Article status '{status}' is unknown; use one of {statuses}.").format(
             status=status, statuses=", ".join(ARTICLE_STATUSES)))
@@ -118,8 +120,10 @@ def move(
     *,
     on: str | date | None = None,
     url: str | None = None,
+    reason: str = "",
 ) -> Article:
-    """Apply one workflow step; an illegal step is refused and changes nothing."""
+    """Apply one workflow step; an illegal step is refused and changes nothing. A reason
+    (why an article is rejected) is kept with the step."""
     require(actor, "articles.write")
     step = MOVES.get(action)
     if step is None:
@@ -131,12 +135,15 @@ def move(
             id=article.id, status=article.status, target=step.target,
             sources=", ".join(step.sources)))
     detail: dict[str, Any] = {"from": article.status, "to": step.target}
+    reason = limits.text(reason, "reason")
+    if reason:
+        detail["reason"] = reason
     if step.target == "published":
         _publish(article, on, url)
         detail.update(published=article.published, url=article.url)
     session.add(ArticleEvent(article_id=article.id,  # type: ignore[arg-type]
                              from_status=article.status, to_status=step.target,
-                             account=actor.username))
+                             account=actor.username, note=reason))
     article.status = step.target
     session.add(article)
     audit.record(session, actor, f"article.{action}", "article", article.id, **detail)
@@ -163,8 +170,8 @@ def approve(session: Session, actor: Actor, article_id: int) -> Article:
     return move(session, actor, article_id, "approve")
 
 
-def reject(session: Session, actor: Actor, article_id: int) -> Article:
-    return move(session, actor, article_id, "reject")
+def reject(session: Session, actor: Actor, article_id: int, reason: str = "") -> Article:
+    return move(session, actor, article_id, "reject", reason=reason)
 
 
 def publish(

@@ -12,7 +12,17 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, files, limits, numbering, registers, search, signatures, units
+from domain import (
+    audit,
+    files,
+    limits,
+    numbering,
+    registers,
+    search,
+    signatures,
+    units,
+    vocab,
+)
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -35,6 +45,7 @@ MAX_ATTACHMENT_BYTES = files.MAX_FILE_BYTES
 
 
 def check_urgency(value: str) -> str:
+    value = vocab.code("urgency", value)
     if value not in URGENCIES:
         raise BBTError(_("Urgency '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(URGENCIES)))
@@ -243,6 +254,7 @@ def attachment_bytes(session: Session, doc: Document) -> bytes | None:
 
 
 def check_purpose(value: str) -> str:
+    value = vocab.code("purpose", value)
     if value not in PURPOSES:
         raise BBTError(_("Purpose '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(PURPOSES)))
@@ -269,14 +281,14 @@ def send(
     require(actor, "documents.write")
     doc = get(session, number, year)
     _require_issued(doc)
-    targets = [units.get(session, code) for code in to]
+    targets = [units.require_active(units.get(session, code)) for code in to]
     if to_kind:
         targets += units.listing(session, to_kind)
     unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
     targets = [u for u in unique.values() if u.active and u.id != doc.issuer_id]
     if not targets:
         raise BBTError(_("Name at least one recipient unit (--to CODE or --to-kind KIND)."))
-    check_purpose(purpose)
+    purpose = check_purpose(purpose)
     due_date = parse_date(due, "due")
     if due_date and due_date < doc.date:
         raise BBTError(_("The due date is before the document's date."))
@@ -375,7 +387,7 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
     """Pass a received document on to another unit, remembering where it came from."""
     doc, unit, source = _acting_delivery(session, actor, number, from_code, year)
     _require_issued(doc)
-    target = units.get(session, to_code)
+    target = units.require_active(units.get(session, to_code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(

@@ -12,7 +12,16 @@ from typing import Any
 from sqlalchemy import bindparam as param
 from sqlalchemy import func, select, update
 
-from domain import articles, dataentry, documents, numbering, registers, units
+from domain import (
+    articles,
+    dataentry,
+    documents,
+    numbering,
+    registers,
+    subsystems,
+    units,
+    vocab,
+)
 from domain import settings as settings_
 from domain.errors import BBTError
 from domain.i18n import N_, _
@@ -69,6 +78,7 @@ def check_direction(value: str) -> str:
 
 
 def check_delivery_status(value: str) -> str:
+    value = vocab.code("delivery_status", value)
     if value not in DELIVERY_STATUSES:
         raise BBTError(_("Delivery status '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(DELIVERY_STATUSES)))
@@ -672,13 +682,15 @@ class DataEntries(Handler):
                        e.synced_on)
         self.stored = {(r.unit_id, r.subsystem, r.period): r for r in self.session.execute(query)}
         self.cache: dict[str, Any] = {}
+        self.listed = subsystems.checker(self.session)
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         code = (cells.text("unit", required=True) or "").upper()
         unit_id = self.unit_ids.get(code)
         if code and unit_id is None:
             cells.fail("unit", no_unit(code))
-        subsystem = cells.check("subsystem", dataentry.check_subsystem, required=True)
+        subsystem = cells.check("subsystem", lambda v: self.listed(dataentry.check_subsystem(v)),
+                                required=True)
         period = cells.check("period", dataentry.check_period, required=True)
         status = cells.check("status", choice({}, dataentry.check_status), True, self.cache)
         when = cells.date("date")

@@ -125,7 +125,7 @@ def sign(session: Session, actor: Actor, number: str, passphrase: str) -> Docume
     require(actor, "documents.sign")
     doc = documents.get(session, number)
     if doc.direction != "outgoing":
-        raise BBTError(_("Only documents issued here are signed here."))
+        raise BBTError(_("Only documents issued here are sealed here."))
     issuer = session.get(Unit, doc.issuer_id)
     assert issuer is not None
     keys = active_keys(session, issuer)
@@ -158,7 +158,7 @@ def verify(session: Session, actor: Actor, number: str,
     require(actor, "read")
     doc = documents.get(session, number, year)
     if doc.signature is None or doc.signed_at is None:
-        return Verification(False, _("{number} is not signed.").format(number=doc.number))
+        return Verification(False, _("{number} is not sealed.").format(number=doc.number))
     key = session.get(SigningKey, doc.signing_key_id) if doc.signing_key_id else None
     if key is None:
         return Verification(False, _("the signing key is unknown"))

@@ -24,6 +24,12 @@ DEFAULTS: dict[str, str] = {
     "keymap": "",
     # minutes an account stays locked after five wrong passwords; doubled at each repeat
     "lockout_minutes": "15",
+    # The board's jobs (SPEC 7.4): articles expected of each unit a month; days a unit has to
+    # answer a reminder letter; feed categories (folded) that name an article kind.
+    "article_quota": "2",
+    "reminder.due_days": "7",
+    "feed.kinds": "tin=news\nbai=feature\nbai viet=feature\nkhau hieu=slogan\n"
+    "van ban=document",
 }
 # Settings that are whole numbers, with their range.
 NUMBERS: dict[str, tuple[int, int]] = {"lockout_minutes": (1, 1440)}

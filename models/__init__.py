@@ -5,6 +5,14 @@ from models.accounts import ACCOUNT_STATUSES, ROLES, Account, SigningKey
 from models.articles import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Visit
 from models.audit import AuditEntry, AuditHead
 from models.base import as_utc, utcnow
+from models.board import (
+    ROYALTY_KINDS,
+    FeedSync,
+    ReminderUnit,
+    RoyaltyRate,
+    RoyaltySheet,
+    Subsystem,
+)
 from models.dataentry import DATAENTRY_STATUSES, DataEntry
 from models.documents import (
     DELIVERY_STATUSES,
@@ -30,4 +38,5 @@ __all__ = [
     "DataEntry", "Delivery", "Document", "DocumentFile", "DocumentText", "LegalSignature",
     "RegisterClosure", "RegisterCounter", "ReportSnapshot", "ReportText", "Setting", "SigningKey",
     "Training", "TrainingUnit", "TrustRoot", "Unit", "Visit", "as_utc", "utcnow",
+    "ROYALTY_KINDS", "FeedSync", "ReminderUnit", "RoyaltyRate", "RoyaltySheet", "Subsystem",
 ]

@@ -127,8 +127,20 @@ STATE_CHANGING: dict[str, Case] = {
     "article reject": case("article", "reject", "{art_reject}", allowed=ARTICLES),
     "article publish": case("article", "publish", "{art_publish}", allowed=ARTICLES),
     "visits set": case("visits", "set", "2022-0{i}", "1000", allowed=ARTICLES),
-    "dataentry set": case("dataentry", "set", "--unit", "DV", "--subsystem", "Phân hệ {r}",
+    "dataentry set": case("dataentry", "set", "--unit", "DV", "--subsystem", "Khối Đảng",
                           "--period", "2021", "--status", "entered", allowed=DOCUMENTS),
+    "unit set": case("unit", "set", "DV4", "--name", "Đơn vị {r}", allowed=ADMIN),
+    "account set": case("account", "set", "{target}", "--name", "Tên {r}", allowed=ADMIN),
+    "dataentry subsystem add": case("dataentry", "subsystem", "add", "Phân hệ {r}",
+                                    allowed=DOCUMENTS),
+    "article edit": case("article", "edit", "{art_review}", "--author", "Tác giả {r}",
+                         allowed=ARTICLES),
+    "article sync-feed": case("article", "sync-feed", "{tmp}/feed-{r}.csv", "--unit", "DV",
+                              allowed=ARTICLES),
+    "royalty rate set": case("royalty", "rate", "set", "news", "{i}000", "--from", "2022-01",
+                             allowed=ADMIN),
+    "royalty approve": case("royalty", "approve", "--month", "2022-0{i}", allowed=ADMIN),
+    "royalty paid": case("royalty", "paid", "--month", "2022-0{i}", allowed=ADMIN),
     # one row per kind of import: each kind has its own permission
     "import#units": case("import", "units", "{tmp}/units-{r}.csv", allowed=ADMIN),
     "import#accounts": case("import", "accounts", "{tmp}/accounts-{r}.csv", "--credentials",
@@ -190,6 +202,17 @@ READING: dict[str, Case] = {
     "report annual": case("report", "annual", "--year", "2021", allowed=EVERYONE),
     "report check": case("report", "check", "--year", "2022", "--half", "1", allowed=EVERYONE),
     "report print": case("report", "print", "{report}", allowed=EVERYONE),
+    # the reminder names every unit's late documents: not a clerk's (registering it is
+    # tested with the letters, tests/test_reminders.py)
+    "doc remind": case("doc", "remind", "--as-of", "2022-06-13", "--json",
+                       allowed=EVERYONE - {"clerk"}),
+    "article queue": case("article", "queue", "--json", allowed=EVERYONE),
+    "stats units": case("stats", "units", "--month", "2022-05", "--json", allowed=EVERYONE),
+    "royalty sheet": case("royalty", "sheet", "--month", "2022-05", "--json", allowed=EVERYONE),
+    "royalty year": case("royalty", "year", "--year", "2022", "--json", allowed=EVERYONE),
+    "royalty rate list": case("royalty", "rate", "list", "--json", allowed=EVERYONE),
+    "dataentry subsystem list": case("dataentry", "subsystem", "list", "--json",
+                                     allowed=EVERYONE),
 }
 
 # Commands that log nobody in, on purpose: `init` changes nothing once a database exists
@@ -209,8 +232,11 @@ IMPORT_FILES = {
     "articles": "title,kind,unit,author,photos,status,submitted,published,url\n"
                 "Tin nhập {r},news,DV,,0,submitted,2022-05-01,,\n",
     "visits": "month,visitors\n2021-0{i},500\n",
-    "dataentry": "unit,subsystem,period,status,date\nDV,Phân hệ nhập {r},2020,entered,"
+    "dataentry": "unit,subsystem,period,status,date\nDV,UBND huyện,2020,entered,"
                  "2021-01-05\n",
+    # not an import: the website feed `article sync-feed` reads
+    "feed": "<rss version='2.0'><channel><title>Trang</title><item><title>Tin {r}</title>"
+            "<link>https://baolam.example.vn/tin/{r}</link></item></channel></rss>\n",
 }
 
 

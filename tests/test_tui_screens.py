@@ -388,7 +388,7 @@ def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - 
         await settle(pilot)
         assert isinstance(app.screen, DocumentScreen)
         seen["after"] = text_of(pilot, "#verdict")
-        seen["signed"] = "Signed: yes" in text_of(pilot, "#document-body")
+        seen["signed"] = "Sealed: yes" in text_of(pilot, "#document-body")
         await pilot.press("escape")
         await settle(pilot)
 
@@ -411,7 +411,7 @@ def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - 
     assert seen["differ"] == "The two passphrases differ."
     assert seen["keys"] == [("BBT", True)]
     assert seen["clicked"] == "DocumentsScreen"
-    assert "116-BC/BBT is not signed" in seen["before"]
+    assert "116-BC/BBT is not sealed" in seen["before"]
     assert seen["wrong"] == "Wrong passphrase for this signing key."
     assert seen["after"].startswith("Seal valid: valid seal of BBT") and seen["signed"]
     assert seen["revoked"] == [False]

@@ -37,7 +37,7 @@ def detail_text(doc: dict[str, Any]) -> str:
              f"{_('Issuing unit code')}: {doc['issuer']}    "
              f"{_('Direction')}: {label(DIRECTION_LABELS, doc['direction'])}    "
              f"{_('Urgency')}: {label(URGENCY_LABELS, doc['urgency'])}",
-             f"{_('Signed')}: {yes_no(doc['signed'])}", "",
+             f"{_('Sealed')}: {yes_no(doc['signed'])}", "",
              _("{n} deliveries:").format(n=len(doc["deliveries"]))]
     for d in doc["deliveries"]:
         due = vn_date(date.fromisoformat(d["due"])) if d["due"] else ""
@@ -79,8 +79,8 @@ def sign_form(number: str) -> FormScreen:
     def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
         return keys.sign(session, actor, number, v["passphrase"]).number
 
-    return FormScreen(_("Sign {number}").format(number=number), passphrase_fields(False), save,
-                      save_label=_("Sign"),
+    return FormScreen(_("Seal {number}").format(number=number), passphrase_fields(False), save,
+                      save_label=_("Seal"),
                       intro=_("The issuing unit's key seals the document's content and "
                               "attachment; type the key's passphrase."))
 
@@ -109,7 +109,7 @@ def save_files(session: Any, actor: Any, number: str, folder: Path, names: list[
 
 class DocumentScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("k", "sign", N_("Sign"), id="document.sign"),
+        Binding("k", "sign", N_("Seal"), id="document.sign"),
         Binding("v", "verify", N_("Verify"), id="document.verify"),
         Binding("a", "attach", N_("Attach a file"), id="document.attach"),
         Binding("o", "save_files", N_("Save files"), id="document.save_files"),
@@ -130,7 +130,7 @@ class DocumentScreen(ModalScreen[None]):
             yield Static("", id="verdict")
             with Horizontal(classes="buttons"):
                 if self._can_sign():
-                    yield Button(_("Sign") + " (k)", id="sign")
+                    yield Button(_("Seal") + " (k)", id="sign")
                 yield Button(_("Verify") + " (v)", id="verify")
                 if self._can_attach():
                     yield Button(_("Attach a file") + " (a)", id="attach")
@@ -172,7 +172,7 @@ class DocumentScreen(ModalScreen[None]):
         self.app.push_screen(sign_form(self.doc["number"]), when_done(self._signed))
 
     def _signed(self, number: str) -> None:
-        self.notify(_("{number} signed.").format(number=number))
+        self.notify(_("{number} sealed.").format(number=number))
         self._reload(verify=True)
 
     def _reload(self, verify: bool = False) -> None:

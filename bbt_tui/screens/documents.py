@@ -52,7 +52,7 @@ class DocumentSource(RowSource):
                         Column("direction", _("Direction"), 9, sortable=False),
                         Column("title", _("Title"), sortable=False),
                         Column("urgency", _("Urgency"), 10, sortable=False),
-                        Column("signed", _("Signed"), 6, sortable=False)]
+                        Column("signed", _("Sealed"), 6, sortable=False)]
 
     @staticmethod
     def filters(query: Query) -> Any:
@@ -102,16 +102,18 @@ class DocumentsScreen(ListScreen):
               "units (or to a whole kind of unit), K seals it with the issuing unit's key, V "
               "verifies its seal and digital signatures, Enter shows its deliveries, files, "
               "signatures and history. Search takes a number (117-BC/BBT) or words of the "
-              "title or of the attached files' text.")
+              "title or of the attached files' text. L lists the units late with documents; "
+              "R there sends them a reminder letter.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
                    "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
         Binding("n", "issue", N_("Issue"), id="documents.issue"),
         Binding("r", "receive", N_("Receive"), id="documents.receive"),
         Binding("g", "send", N_("Send"), id="documents.send"),
-        Binding("k", "sign", N_("Sign"), id="documents.sign"),
+        Binding("k", "sign", N_("Seal"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
         Binding("b", "book", N_("Register book"), id="documents.book"),
+        Binding("l", "late_units", N_("Late units"), id="documents.late"),
     ]
 
     def make_source(self) -> DocumentSource:
@@ -130,6 +132,11 @@ class DocumentsScreen(ListScreen):
     @on(Select.Changed, "#overdue-filter")
     def _overdue(self, event: Select.Changed) -> None:
         self.list.set_filter("overdue", "" if event.select.is_blank() else "yes")
+
+    def action_late_units(self) -> None:
+        from bbt_tui.screens.board import open_late_units
+
+        open_late_units(self)
 
     def action_issue(self) -> None:
         from domain import documents
@@ -227,7 +234,7 @@ class DocumentsScreen(ListScreen):
 
         if (record := self.selected) is not None:
             self.app.push_screen(sign_form(record.data), when_done(lambda number: self.changed(
-                _("{number} signed.").format(number=number), record.key)))
+                _("{number} sealed.").format(number=number), record.key)))
 
     def action_verify(self) -> None:
         from domain import keys

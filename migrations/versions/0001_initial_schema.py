@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:59:30.795188
+Create Date: 2026-11-30 23:07:29.118895
 """
 from collections.abc import Sequence
 
@@ -53,10 +53,30 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('kind', 'period', 'section', name=op.f('pk_report_text'))
     )
+    op.create_table('royalty_rate',
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('valid_from', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'valid_from', name=op.f('pk_royalty_rate'))
+    )
+    op.create_table('royalty_sheet',
+    sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('approved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('paid_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('paid_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('month', name=op.f('pk_royalty_sheet'))
+    )
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('value', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
+    )
+    op.create_table('subsystem',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_subsystem'))
     )
     op.create_table('training',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,6 +160,7 @@ def upgrade() -> None:
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.create_index('ix_article_status_published', ['status', 'published'], unique=False)
         batch_op.create_index('ix_article_unit_submitted', ['unit_id', 'submitted'], unique=False)
+        batch_op.create_index('ix_article_url', ['url'], unique=False)
 
     op.create_table('data_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +176,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_entry_period'), ['period'], unique=False)
+
+    op.create_table('feed_sync',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('entries', sa.Integer(), nullable=False),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('added_titles', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_feed_sync_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_sync'))
+    )
+    with op.batch_alter_table('feed_sync', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feed_sync_at'), ['at'], unique=False)
 
     op.create_table('register_closure',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -211,6 +247,7 @@ def upgrade() -> None:
     sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('account', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_event_article_id_article'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_article_event'))
     )
@@ -330,6 +367,16 @@ def upgrade() -> None:
     with op.batch_alter_table('legal_signature', schema=None) as batch_op:
         batch_op.create_index('ix_legal_signature_document', ['document_id', 'intact', 'trusted'], unique=False)
 
+    op.create_table('reminder_unit',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_reminder_unit_document_id_document')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_reminder_unit_unit_id_unit')),
+    sa.PrimaryKeyConstraint('document_id', 'unit_id', name=op.f('pk_reminder_unit'))
+    )
+    with op.batch_alter_table('reminder_unit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_unit_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('report_snapshot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -354,6 +401,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_report_snapshot_kind_period')
 
     op.drop_table('report_snapshot')
+    with op.batch_alter_table('reminder_unit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_unit_unit_id'))
+
+    op.drop_table('reminder_unit')
     with op.batch_alter_table('legal_signature', schema=None) as batch_op:
         batch_op.drop_index('ix_legal_signature_document')
 
@@ -390,11 +441,16 @@ def downgrade() -> None:
     op.drop_table('signing_key')
     op.drop_table('register_counter')
     op.drop_table('register_closure')
+    with op.batch_alter_table('feed_sync', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feed_sync_at'))
+
+    op.drop_table('feed_sync')
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_entry_period'))
 
     op.drop_table('data_entry')
     with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.drop_index('ix_article_url')
         batch_op.drop_index('ix_article_unit_submitted')
         batch_op.drop_index('ix_article_status_published')
 
@@ -414,7 +470,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_training_date'))
 
     op.drop_table('training')
+    op.drop_table('subsystem')
     op.drop_table('setting')
+    op.drop_table('royalty_sheet')
+    op.drop_table('royalty_rate')
     op.drop_table('report_text')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
