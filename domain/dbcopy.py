@@ -56,6 +56,7 @@ def shown(url: str) -> str:
 def copy(source: Engine, target_url: str, actor: Actor) -> CopyReport:
     """Copy the source database into the empty database at target_url and prove the copy."""
     require(actor, "settings.write")
+    _check_source(source)
     target = _empty_target(target_url)
     report = CopyReport(shown(target_url))
     with _snapshot(source) as src, target.begin() as dst:
@@ -66,6 +67,16 @@ def copy(source: Engine, target_url: str, actor: Actor) -> CopyReport:
         _prove(src, dst, report)
         _record(dst, actor, source, report)
     return report
+
+
+def _check_source(source: Engine) -> None:
+    """Every table of the models must be there to be copied (an older schema is refused)."""
+    present = set(inspect(source).get_table_names())
+    for table in tables():
+        if table.name not in present:
+            raise BBTError(_("The source database has no table {table}: it is not at the "
+                             "newest schema; run `bbt db upgrade` on it first.").format(
+                table=table.name))
 
 
 def _empty_target(url: str) -> Engine:

@@ -145,3 +145,15 @@ def test_generated_province_copies_and_stays_consistent(tmp_path: Path, pg_url: 
     check_registers_are_gapless_and_counters_continue_them(copy)
     with Session(copy) as session:
         assert audit.verify(session).ok
+
+
+def test_source_missing_a_table_refused(tmp_path: Path) -> None:
+    from domain.db import get_engine
+
+    source = _demo_sqlite(tmp_path)
+    with get_engine(source.url).begin() as conn:
+        conn.execute(text("DROP TABLE report_snapshot"))
+    target = tmp_path / "target.db"
+    result = source("db", "copy", "--to", f"sqlite:///{target}")
+    assert result.exit_code == 1 and "report_snapshot" in result.stderr
+    assert not target.exists()
