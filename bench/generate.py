@@ -752,7 +752,7 @@ class Loader:
         plain, converters = self._sqlite_view(target)
         for row in batch:
             for column, convert in converters:
-                if row[column] is not None:
+                if row.get(column) is not None:
                     row[column] = convert(row[column])
         self.conn.execute(insert(plain), batch)
 

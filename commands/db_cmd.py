@@ -61,6 +61,22 @@ def register(app: typer.Typer) -> None:
         backup.backup(engine(), dest)
         done(_("Backup written to {path}.").format(path=dest))
 
+    @db_app.command("copy")
+    def copy_(
+        to: str = typer.Option(..., "--to", help="Address of an empty database to copy into."),
+    ) -> None:
+        """Copy the whole database into an empty one (SQLite or PostgreSQL), then prove it (admin)."""
+        from commands.common import engine
+        from domain import dbcopy
+
+        report = dbcopy.copy(engine(), to, login())
+        for table, rows in report.tables:
+            done(_("{table}: {rows} rows").format(table=table, rows=rows))
+        done(_("Copied to {target} and proved: row counts equal, audit chain intact "
+               "({entries} entries, Merkle root {root}), {counters} register counters equal.")
+             .format(target=report.target, entries=report.audit_entries,
+                     root=report.merkle_root[:16], counters=report.counters))
+
     @db_app.command("restore")
     def restore(src: Path) -> None:
         """Replace the database with the backup SRC (admin; checked before use)."""

@@ -36,9 +36,12 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
+        public_url: str | None = typer.Option(
+            None, "--public-url",
+            help="Address browsers use, e.g. https://bbt.example.org behind a TLS proxy."),
     ) -> None:
         """Serve the terminal UI in a web browser (for units without a terminal)."""
-        from textual_serve.server import Server
+        from bbt_tui import serve as web
 
-        Server(serve_command(state.db), host=host, port=port,
-               title="BBT — Ban Biên tập").serve()
+        public = web.public_url(host, port, public_url)
+        web.make_server(serve_command(state.db), host=host, port=port, public=public).serve()
