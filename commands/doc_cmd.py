@@ -73,12 +73,15 @@ def register(app: typer.Typer) -> None:
         done(str(created.incoming_number))
 
     @doc.command("sign")
-    def sign(number: str) -> None:
+    def sign(
+        number: str,
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
+    ) -> None:
         """Seal a document with its issuer's key (passphrase: BBT_KEY_PASSPHRASE or prompt)."""
         from domain import keys
 
         with acting("documents.sign") as (session, actor):
-            signed = keys.sign(session, actor, number, passphrase())
+            signed = keys.sign(session, actor, number, passphrase(), year=year)
         done(_("{number}: sealed").format(number=signed.number))
 
     @doc.command("verify")

@@ -121,9 +121,10 @@ def digest(doc: Document, issuer_code: str, content: bytes | None, signed_at: da
     return hashlib.sha256(canonical.encode()).digest()
 
 
-def sign(session: Session, actor: Actor, number: str, passphrase: str) -> Document:
+def sign(session: Session, actor: Actor, number: str, passphrase: str,
+         *, year: int | None = None) -> Document:
     require(actor, "documents.sign")
-    doc = documents.get(session, number)
+    doc = documents.get(session, number, year)
     if doc.direction != "outgoing":
         raise BBTError(_("Only documents issued here are sealed here."))
     issuer = session.get(Unit, doc.issuer_id)

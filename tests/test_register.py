@@ -183,6 +183,12 @@ def test_terms_date_order_and_ambiguous_numbers(bbt: Bbt,
     new = bbt.json("doc", "show", "01-QĐ/HU", "--year", "2025")
     assert (old["date"], old["period"]) == ("2022-02-24", "2020-10-01")
     assert (new["date"], new["period"]) == ("2025-10-20", "2025-10-15")
+    sealing = {"BBT_KEY_PASSPHRASE": "Cum-tu-bi-mat-cua-Huyen-uy-2025"}
+    bbt.ok("key", "create", "--unit", "HU", env=sealing)
+    assert bbt("doc", "sign", "01-QĐ/HU", env=sealing).exit_code == 1
+    bbt.ok("doc", "sign", "01-QĐ/HU", "--year", "2025", env=sealing)
+    assert bbt.json("doc", "show", "01-QĐ/HU", "--year", "2025")["signed"] is True
+    assert bbt.json("doc", "show", "01-QĐ/HU", "--year", "2022")["signed"] is False
 
     bbt.ok("unit", "add", "UBND", "Ủy ban nhân dân huyện", "--kind", "government")
     for day in ("2024-03-01", "2025-03-01"):
