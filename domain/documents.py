@@ -303,6 +303,9 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
     """Pass a received document on to another unit, remembering where it came from."""
     doc, unit, source = _acting_delivery(session, actor, number, from_code)
     target = units.get(session, to_code)
+    if not target.active:  # as send() skips them: nothing goes to a dissolved unit
+        raise BBTError(_("{unit} is no longer active; a document cannot be sent to it.").format(
+            unit=target.code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(
