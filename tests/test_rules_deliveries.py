@@ -11,7 +11,10 @@ from domain import documents
 from domain.auth import SYSTEM
 from domain.errors import BBTError, Conflict, NotFound
 from models import Delivery
-from tests.rules_support import World, world  # noqa: F401
+from tests import rules_support
+from tests.rules_support import World
+
+world = rules_support.world
 
 DOC_DAY = "2022-03-01"
 

@@ -10,7 +10,10 @@ from domain import documents, numbering, units
 from domain.auth import SYSTEM
 from domain.errors import BBTError
 from models import Unit
-from tests.rules_support import HU_TERM, World, world  # noqa: F401
+from tests import rules_support
+from tests.rules_support import HU_TERM, World
+
+world = rules_support.world
 
 
 @pytest.mark.parametrize(("written", "canonical"), [

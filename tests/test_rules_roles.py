@@ -20,7 +20,10 @@ from domain import accounts, articles, dataentry, documents, imports, keys, repo
 from domain import settings as settings_
 from domain.auth import SYSTEM, Actor
 from domain.errors import AuthError
-from tests.rules_support import ROLES, World, world  # noqa: F401
+from tests import rules_support
+from tests.rules_support import ROLES, World
+
+world = rules_support.world
 
 Op = Callable[[Session, Actor, int], Any]
 EVERYONE = set(ROLES)
