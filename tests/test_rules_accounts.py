@@ -1,0 +1,215 @@
+"""Accounts: creation, passwords (length boundaries, the username), login and lockout, locks,
+resets, and the audit entry each of them writes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from domain import accounts, auth
+from domain.auth import Actor
+from domain.errors import AuthError, BBTError, NotFound
+from tests import rules_support
+from tests.rules_support import World
+
+world = rules_support.world
+ADMIN = Actor("admin-bbt", "admin")
+GOOD = "Mat-khau-2022"
+
+
+def add(world: World, name: str = "clerk1", password: str | None = GOOD, role: str = "clerk"
+        ) -> accounts.Created:
+    return world.run(accounts.add, ADMIN, name, "XA1", role, "Nguyễn Văn A", password)
+
+
+def login(world: World, name: str, password: str) -> accounts.Account:
+    """As the CLI does: the transaction commits even when the login fails."""
+    from domain.db import transaction
+
+    with transaction(world.engine) as session:
+        try:
+            return accounts.login(session, name, password)
+        except AuthError as failed:
+            session.commit()
+            raise failed
+
+
+@pytest.mark.parametrize(("password", "problem"), [
+    ("a" * 7, "A password needs at least 8 characters."),
+    ("a" * 257, "A password can have at most 256 characters."),
+    ("Clerk1", "A password needs at least 8 characters."),
+    ("QWERTY123", "This password is too common or equals the username; choose another."),
+    ("Matkhau123", "This password is too common or equals the username; choose another."),
+    ("Nhanvien01", "This password is too common or equals the username; choose another."),
+])
+def test_a_new_password_is_refused_when_short_long_common_or_the_username(
+        password: str, problem: str) -> None:
+    with pytest.raises(BBTError) as refused:
+        auth.validate_new_password(password, "NhanVien01")
+    assert str(refused.value) == problem
+
+
+@pytest.mark.parametrize("password", ["a1b2c3d4", "x" * 256, "nhanvien0"])
+def test_the_length_boundaries_are_allowed(password: str) -> None:
+    auth.validate_new_password(password, "nhanvien01")
+
+
+def test_adding_normalises_the_username_and_records_it(world: World) -> None:
+    created = add(world, "  Clerk1".strip().upper())
+    account = created.account
+    assert (account.username, account.role, account.full_name) == ("clerk1", "clerk",
+                                                                    "Nguyễn Văn A")
+    assert created.one_time_password is None and not account.must_change_password
+    assert account.unit_id == world.unit_ids["XA1"] and account.status == "active"
+    entry = world.audit("account.add")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor) == ("account", "clerk1", "admin-bbt")
+    assert json.loads(entry.detail) == {"unit": "XA1", "role": "clerk"}
+    assert GOOD not in entry.detail
+
+
+def test_an_account_without_a_password_gets_a_one_time_one(world: World) -> None:
+    created = add(world, password=None)
+    otp = created.one_time_password
+    assert otp and len(otp) == 14 and created.account.must_change_password
+    assert not set(otp) & set("0O1lI")
+    assert login(world, "clerk1", otp).must_change_password
+    assert otp not in world.audit("account.add")[-1].detail
+
+
+@pytest.mark.parametrize(("name", "role", "password", "problem"), [
+    ("hai tu", "clerk", GOOD, "A username must be one word without spaces."),
+    ("", "clerk", GOOD, "A username must be one word without spaces."),
+    ("clerk2", "boss", GOOD, "Role 'boss' is unknown; use one of admin, operator, editor, "
+                             "clerk, viewer."),
+    ("clerk2", "clerk", "clerk2", "A password needs at least 8 characters."),
+    ("clerk2x9", "clerk", "CLERK2X9", "This password is too common or equals the username; "
+                                      "choose another."),
+    ("Clerk1", "clerk", GOOD, "The username 'clerk1' is taken."),
+])
+def test_adding_refuses(world: World, name: str, role: str, password: str, problem: str) -> None:
+    add(world)
+    with pytest.raises(BBTError) as refused:
+        add(world, name, password, role)
+    assert str(refused.value) == problem
+    assert len(world.audit("account.add")) == 1
+
+
+def test_five_wrong_passwords_lock_the_account_four_do_not(world: World) -> None:
+    add(world)
+    for _ in range(4):
+        with pytest.raises(AuthError, match="^Wrong username or password.$"):
+            login(world, "clerk1", "wrong-password")
+    assert world.read(lambda s: accounts.get(s, "clerk1")).failed_logins == 4
+    assert login(world, "CLERK1", GOOD).failed_logins == 0  # a success starts again
+    assert world.audit("account.lockout") == []
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            login(world, "clerk1", "wrong-password")
+    account = world.read(lambda s: accounts.get(s, "clerk1"))
+    assert (account.status, account.failed_logins) == ("locked", 5)
+    entry = world.audit("account.lockout")[-1]
+    assert (entry.entity_key, entry.actor, entry.detail) == ("clerk1", "clerk1",
+                                                             '{"failed_logins": 5}')
+    with pytest.raises(AuthError) as refused:
+        login(world, "clerk1", GOOD)
+    assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
+
+
+def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(world: World) -> None:
+    with pytest.raises(AuthError) as refused:
+        login(world, "nobody", GOOD)
+    assert str(refused.value) == "Wrong username or password."
+
+
+def test_a_login_records_its_time(world: World) -> None:
+    add(world)
+    assert world.read(lambda s: accounts.get(s, "clerk1")).last_login_at is None
+    assert login(world, "clerk1", GOOD).last_login_at is not None
+
+
+def test_locking_unlocking_and_never_ones_own(world: World) -> None:
+    add(world)
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            login(world, "clerk1", "wrong-password")
+    locked = world.run(accounts.set_status, ADMIN, "clerk1", "locked")
+    assert (locked.status, locked.failed_logins) == ("locked", 2)
+    unlocked = world.run(accounts.set_status, ADMIN, "clerk1", "active")
+    assert (unlocked.status, unlocked.failed_logins) == ("active", 0)
+    lock, unlock = world.audit("account.lock")[-1], world.audit("account.unlock")[-1]
+    assert (lock.entity_key, lock.detail) == ("clerk1", '{"status": "locked"}')
+    assert (unlock.entity_key, unlock.detail) == ("clerk1", '{"status": "active"}')
+    own = Actor("clerk1", "admin")
+    with pytest.raises(BBTError, match="^You cannot lock your own account.$"):
+        world.run(accounts.set_status, own, "clerk1", "disabled")
+    assert world.run(accounts.set_status, own, "clerk1", "active").status == "active"
+
+
+def test_a_reset_gives_a_one_time_password_and_unlocks(world: World) -> None:
+    add(world)
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            login(world, "clerk1", "wrong-password")
+    one_time = world.run(accounts.reset_password, ADMIN, "clerk1")
+    account = world.read(lambda s: accounts.get(s, "clerk1"))
+    assert (account.status, account.failed_logins, account.must_change_password) == (
+        "active", 0, True)
+    assert login(world, "clerk1", one_time).username == "clerk1"
+    with pytest.raises(AuthError):
+        login(world, "clerk1", GOOD)
+    entry = world.audit("account.reset_password")[-1]
+    assert (entry.entity_key, entry.detail) == ("clerk1", "{}")
+    world.run(accounts.set_status, ADMIN, "clerk1", "disabled")
+    world.run(accounts.reset_password, ADMIN, "clerk1")
+    assert world.read(lambda s: accounts.get(s, "clerk1")).status == "disabled"
+
+
+def test_changing_ones_password(world: World) -> None:
+    one_time = add(world, password=None).one_time_password
+    me = Actor("clerk1", "clerk")
+    with pytest.raises(AuthError, match="^The current password is wrong.$"):
+        world.run(accounts.change_password, me, "wrong", "Mat-khau-moi-1")
+    with pytest.raises(BBTError, match="^The new password must differ from the current one.$"):
+        world.run(accounts.change_password, me, one_time, one_time)
+    with pytest.raises(BBTError, match="^This password is too common"):
+        world.run(accounts.change_password, me, one_time, "abc12345")
+    world.run(accounts.change_password, me, one_time, "Mat-khau-moi-1")
+    account = login(world, "clerk1", "Mat-khau-moi-1")
+    assert not account.must_change_password
+    entry = world.audit("account.change_password")[-1]
+    assert (entry.entity_key, entry.actor, entry.detail) == ("clerk1", "clerk1", "{}")
+
+
+def test_updating_records_only_what_changed(world: World) -> None:
+    add(world)
+    world.run(accounts.update, ADMIN, "clerk1", full_name="Nguyễn Văn A", unit="XA1",
+              role="clerk")
+    assert world.audit("account.update") == []
+    account = world.run(accounts.update, ADMIN, "clerk1", full_name="Trần Thị B", unit="XA2",
+                        role="operator")
+    assert (account.full_name, account.unit_id, account.role) == (
+        "Trần Thị B", world.unit_ids["XA2"], "operator")
+    entry = world.audit("account.update")[-1]
+    assert json.loads(entry.detail) == {"full_name": "Trần Thị B", "unit": "XA2",
+                                        "role": "operator"}
+    with pytest.raises(BBTError, match="^Role 'boss' is unknown"):
+        world.run(accounts.update, ADMIN, "clerk1", role="boss")
+
+
+def test_listing_and_rows_hold_no_password_material(world: World) -> None:
+    add(world, "clerk1")
+    add(world, "clerk2")
+    world.run(accounts.add, ADMIN, "ed", "XA2", "editor", "", GOOD)
+    assert [a.username for a, _ in world.read(lambda s: accounts.listing(s, "XA1"))] == [
+        "clerk1", "clerk2"]
+    assert len(world.read(accounts.listing)) == 3
+    account, code = world.read(accounts.listing)[0]
+    row = accounts.as_row(account, code)
+    assert row == {"username": "clerk1", "full_name": "Nguyễn Văn A", "unit": "XA1",
+                   "role": "clerk", "status": "active", "must_change_password": False,
+                   "last_login": None}
+    with pytest.raises(NotFound, match="^There is no account 'ghost'.$"):
+        world.read(lambda s: accounts.get(s, "ghost"))
+    actor = world.read(lambda s: accounts.actor_of(s, accounts.get(s, "ed")))
+    assert actor == Actor("ed", "editor", world.unit_ids["XA2"], "XA2")
