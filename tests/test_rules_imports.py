@@ -289,7 +289,9 @@ def test_the_bulk_insert_reports_each_chunk_and_keeps_the_last_row_of_each(world
     steps: list[tuple[str, int, int]] = []
     world.run(lambda s: imports_base.bulk_insert(s, Visit.__table__, rows,  # type: ignore[attr-defined]
                                                  lambda *step: steps.append(step)))
-    assert steps == [("write", imports_base.CHUNK, total), ("write", total, total)]
+    # SQLite reports after each chunk; PostgreSQL's COPY streams rows and reports each 5,000.
+    last = [("write", total, total)] if world.url.startswith("sqlite") else []
+    assert steps == [("write", imports_base.CHUNK, total), *last]
     stored = visits(world)
     assert len(stored) == total and stored[rows[-1]["month"]] == total - 1
     assert stored[rows[imports_base.CHUNK - 1]["month"]] == imports_base.CHUNK - 1
