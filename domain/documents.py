@@ -85,6 +85,8 @@ def issue(
     assert unit.id is not None
     if number is None:
         seq = numbering.next_value(session, unit.id, "out", series, period)
+        if seq > numbering.MAX_SEQ:  # a full register: the parser reads six digits at most
+            raise BBTError(_("A document number has at most six digits."))
     else:
         if number < 1:
             raise BBTError(_("A document number starts at 1."))
