@@ -213,3 +213,34 @@ def test_listing_and_rows_hold_no_password_material(world: World) -> None:
         world.read(lambda s: accounts.get(s, "ghost"))
     actor = world.read(lambda s: accounts.actor_of(s, accounts.get(s, "ed")))
     assert actor == Actor("ed", "editor", world.unit_ids["XA2"], "XA2")
+
+
+def test_password_hashes_carry_their_cost_and_are_upgraded_when_it_changes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap = auth.hash_password("Mat-khau-2022")
+    assert cheap.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert auth.check_password("Mat-khau-2022", cheap)
+    assert not auth.check_password("Mat-khau-2023", cheap)
+    assert not auth.check_password("Mat-khau-2022", "not a hash")
+    assert not auth.needs_rehash(cheap)
+    monkeypatch.delenv(auth.TEST_KDF_VARIABLE)
+    assert auth.needs_rehash(cheap)
+    assert auth._password_cost() == (19456, 2)
+    assert not auth.needs_rehash(auth.PHC_PARAMS + "salt$hash")
+    assert auth.PHC_PARAMS == "$argon2id$v=19$m=19456,t=2,p=1$"
+
+
+def test_the_dummy_check_is_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "_DUMMY_HASH", None)
+    auth.dummy_check("x")
+    made = auth._DUMMY_HASH
+    assert made is not None and made.startswith("$argon2id$")
+    auth.dummy_check("y")
+    assert made == auth._DUMMY_HASH
+
+
+def test_one_time_passwords_avoid_look_alike_characters() -> None:
+    assert len(auth.generate_password()) == 14 and len(auth.generate_password(20)) == 20
+    many = "".join(auth.generate_password() for _ in range(200))
+    assert set(many) <= set(auth._OTP_ALPHABET) and not set(many) & set("0O1lIio")
+    assert len(set(many)) > 40

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from domain import accounts, articles, dataentry, documents, imports, keys, reports, units
+from domain import accounts, articles, auth, dataentry, documents, imports, keys, reports, units
 from domain import settings as settings_
 from domain.auth import SYSTEM, Actor
 from domain.errors import AuthError
@@ -162,3 +162,38 @@ def test_imports_ask_the_kinds_permission(world: World, tmp_path: Path, kind: st
         assert result.written and result.inserted == 1, result.rejected
 
     check_roles(world, run, allowed)
+
+
+# SPEC section 6, written out: who may do what.
+EXPECTED_PERMISSIONS = {
+    "read": EVERYONE,
+    "audit.read": {"admin", "viewer"},
+    "units.write": {"admin"}, "accounts.write": {"admin"}, "trainings.write": {"admin"},
+    "keys.write": {"admin"}, "settings.write": {"admin"},
+    "documents.write": {"admin", "operator"}, "documents.sign": {"admin", "operator"},
+    "deliveries.act": {"admin", "operator", "clerk"},
+    "articles.write": {"admin", "editor"}, "visits.write": {"admin", "editor"},
+    "dataentry.write": {"admin", "operator"},
+    "reports.write": {"admin", "operator", "editor"},
+}
+
+
+def test_the_permission_table() -> None:
+    assert set(auth.PERMISSIONS) == set(EXPECTED_PERMISSIONS)
+    for permission, roles in EXPECTED_PERMISSIONS.items():
+        assert {r for r in ROLES if Actor("x", r).can(permission)} == roles, permission
+    assert not Actor("x", "ghost").can("read")
+
+
+def test_refusals_say_which_role_and_permission() -> None:
+    with pytest.raises(AuthError) as refused:
+        auth.require(Actor("x", "viewer"), "documents.write")
+    assert str(refused.value) == ("The role 'viewer' is not allowed to do this "
+                                  "(documents.write).")
+    auth.require(Actor("x", "operator"), "documents.write")
+    clerk = Actor("x", "clerk", 5)
+    auth.require_own_unit(clerk, 5)
+    auth.require_own_unit(Actor("x", "operator", 5), 6)
+    with pytest.raises(AuthError) as other_unit:
+        auth.require_own_unit(clerk, 6)
+    assert str(other_unit.value) == "A unit clerk can only act on its own unit's documents."
