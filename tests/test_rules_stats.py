@@ -113,3 +113,19 @@ def test_the_boundaries_of_the_range_are_accepted(world: World, year: int, month
                                                   ) -> None:
     report = world.read(lambda s: stats.monthly(s, year, month_, today=date(2022, 1, 1)))
     assert report["year"] == year and sum(report["totals"].values()) == 0
+
+
+def test_a_draft_is_not_counted_even_when_it_carries_a_publication_date(world: World) -> None:
+    """The workflow and imports never give a draft a date; a hand-edited or older database
+    might, and a draft is still not news."""
+    from models import Article
+
+    def seed(session: Session) -> None:
+        for status in ("submitted", "editing", "approved", "rejected", "published"):
+            session.add(Article(title=status, kind="news", unit_id=world.unit_ids["XA1"],
+                                photos=1, status=status, submitted=date(2022, 3, 1),
+                                published=date(2022, 3, 2)))
+
+    world.run(seed)
+    totals = world.read(lambda s: stats.monthly(s, 2022, 3))["totals"]
+    assert (totals["news"], totals["photos"]) == (1, 1)
