@@ -68,7 +68,8 @@ def test_visitors_documents_and_overdue_deliveries_by_month(world: World) -> Non
             documents.issue(session, SYSTEM, "KH", "BBT", "Kế hoạch", day=day)
         for n, (day, received) in enumerate((("2021-12-30", "2022-01-01"),
                                              ("2022-03-01", "2022-04-01"),
-                                             ("2022-12-31", "2023-01-02")), start=1):
+                                             ("2021-04-01", "2021-04-02"),
+                                             ("2022-12-31", "2023-01-01")), start=1):
             documents.receive(session, SYSTEM, f"{n}-CV/TU", "TU", day, "Công văn", to="BBT",
                               received=received)
         doc = documents.issue(session, SYSTEM, "TB", "BBT", "Thông báo", day="2022-01-01")
@@ -78,6 +79,8 @@ def test_visitors_documents_and_overdue_deliveries_by_month(world: World) -> Non
         documents.mark_done(session, SYSTEM, doc.number, "HU")
         documents.send(session, SYSTEM, doc.number, to=["UBND"], due="2022-01-01")
         documents.acknowledge(session, SYSTEM, doc.number, "UBND")
+        old = documents.issue(session, SYSTEM, "TB", "BBT", "Thông báo cũ", day="2021-03-01")
+        documents.send(session, SYSTEM, old.number, to=["XA1"], due="2021-03-09")  # still open
 
     world.run(seed)
     report = world.read(lambda s: stats.monthly(s, 2022, today=date(2022, 3, 10)))
@@ -94,7 +97,9 @@ def test_visitors_documents_and_overdue_deliveries_by_month(world: World) -> Non
     assert totals["deliveries_overdue"] == 2
     later = world.read(lambda s: stats.monthly(s, 2022, today=date(2022, 3, 11)))
     assert later["totals"]["deliveries_overdue"] == 3
-    assert world.read(lambda s: stats.monthly(s, 2021))["totals"]["deliveries_overdue"] == 0
+    last_year = world.read(lambda s: stats.monthly(s, 2021))
+    assert (last_year["totals"]["deliveries_overdue"], month(last_year, 3)["deliveries_overdue"],
+            last_year["totals"]["docs_received"]) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(("year", "month_", "message"), [
