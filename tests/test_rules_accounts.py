@@ -138,8 +138,10 @@ def test_locking_unlocking_and_never_ones_own(world: World) -> None:
     unlocked = world.run(accounts.set_status, ADMIN, "clerk1", "active")
     assert (unlocked.status, unlocked.failed_logins) == ("active", 0)
     lock, unlock = world.audit("account.lock")[-1], world.audit("account.unlock")[-1]
-    assert (lock.entity_key, lock.detail) == ("clerk1", '{"status": "locked"}')
-    assert (unlock.entity_key, unlock.detail) == ("clerk1", '{"status": "active"}')
+    assert (lock.entity, lock.entity_key, lock.detail) == ("account", "clerk1",
+                                                           '{"status": "locked"}')
+    assert (unlock.entity, unlock.entity_key, unlock.detail) == ("account", "clerk1",
+                                                                 '{"status": "active"}')
     own = Actor("clerk1", "admin")
     with pytest.raises(BBTError, match="^You cannot lock your own account.$"):
         world.run(accounts.set_status, own, "clerk1", "disabled")
@@ -159,7 +161,7 @@ def test_a_reset_gives_a_one_time_password_and_unlocks(world: World) -> None:
     with pytest.raises(AuthError):
         login(world, "clerk1", GOOD)
     entry = world.audit("account.reset_password")[-1]
-    assert (entry.entity_key, entry.detail) == ("clerk1", "{}")
+    assert (entry.entity, entry.entity_key, entry.detail) == ("account", "clerk1", "{}")
     world.run(accounts.set_status, ADMIN, "clerk1", "disabled")
     world.run(accounts.reset_password, ADMIN, "clerk1")
     assert world.read(lambda s: accounts.get(s, "clerk1")).status == "disabled"
@@ -178,7 +180,14 @@ def test_changing_ones_password(world: World) -> None:
     account = login(world, "clerk1", "Mat-khau-moi-1")
     assert not account.must_change_password
     entry = world.audit("account.change_password")[-1]
-    assert (entry.entity_key, entry.actor, entry.detail) == ("clerk1", "clerk1", "{}")
+    assert (entry.entity, entry.entity_key, entry.actor, entry.detail) == (
+        "account", "clerk1", "clerk1", "{}")
+
+
+def test_a_new_password_may_not_be_the_username(world: World) -> None:
+    one_time = add(world, "nhanvien01", password=None).one_time_password
+    with pytest.raises(BBTError, match="^This password is too common or equals the username"):
+        world.run(accounts.change_password, Actor("nhanvien01", "clerk"), one_time, "NhanVien01")
 
 
 def test_updating_records_only_what_changed(world: World) -> None:
@@ -191,6 +200,7 @@ def test_updating_records_only_what_changed(world: World) -> None:
     assert (account.full_name, account.unit_id, account.role) == (
         "Trần Thị B", world.unit_ids["XA2"], "operator")
     entry = world.audit("account.update")[-1]
+    assert (entry.entity, entry.entity_key) == ("account", "clerk1")
     assert json.loads(entry.detail) == {"full_name": "Trần Thị B", "unit": "XA2",
                                         "role": "operator"}
     with pytest.raises(BBTError, match="^Role 'boss' is unknown"):
@@ -198,17 +208,21 @@ def test_updating_records_only_what_changed(world: World) -> None:
 
 
 def test_listing_and_rows_hold_no_password_material(world: World) -> None:
-    add(world, "clerk1")
+    world.run(accounts.add, ADMIN, "ed", "XA2", "editor", "", GOOD)  # not in name order
     add(world, "clerk2")
-    world.run(accounts.add, ADMIN, "ed", "XA2", "editor", "", GOOD)
+    add(world, "clerk1")
     assert [a.username for a, _ in world.read(lambda s: accounts.listing(s, "XA1"))] == [
         "clerk1", "clerk2"]
-    assert len(world.read(accounts.listing)) == 3
+    assert [(a.username, code) for a, code in world.read(accounts.listing)] == [
+        ("clerk1", "XA1"), ("clerk2", "XA1"), ("ed", "XA2")]
+    login(world, "clerk1", GOOD)
     account, code = world.read(accounts.listing)[0]
     row = accounts.as_row(account, code)
     assert row == {"username": "clerk1", "full_name": "Nguyễn Văn A", "unit": "XA1",
                    "role": "clerk", "status": "active", "must_change_password": False,
-                   "last_login": None}
+                   "last_login": account.last_login_at.isoformat()}
+    assert account.last_login_at is not None
+    assert accounts.as_row(world.read(accounts.listing)[1][0], "XA1")["last_login"] is None
     with pytest.raises(NotFound, match="^There is no account 'ghost'.$"):
         world.read(lambda s: accounts.get(s, "ghost"))
     actor = world.read(lambda s: accounts.actor_of(s, accounts.get(s, "ed")))
