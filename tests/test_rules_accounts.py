@@ -109,8 +109,8 @@ def test_five_wrong_passwords_lock_the_account_four_do_not(world: World) -> None
     account = world.read(lambda s: accounts.get(s, "clerk1"))
     assert (account.status, account.failed_logins) == ("locked", 5)
     entry = world.audit("account.lockout")[-1]
-    assert (entry.entity_key, entry.actor, entry.detail) == ("clerk1", "clerk1",
-                                                             '{"failed_logins": 5}')
+    assert (entry.entity, entry.entity_key, entry.actor, entry.detail) == (
+        "account", "clerk1", "clerk1", '{"failed_logins": 5}')
     with pytest.raises(AuthError) as refused:
         login(world, "clerk1", GOOD)
     assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
@@ -258,3 +258,20 @@ def test_one_time_passwords_avoid_look_alike_characters() -> None:
     many = "".join(auth.generate_password() for _ in range(200))
     assert set(many) <= set(auth._OTP_ALPHABET) and not set(many) & set("0O1lIio")
     assert len(set(many)) > 40
+
+
+def test_an_account_locked_during_the_password_check_is_refused(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slow check runs outside any transaction; an admin may lock the account meanwhile."""
+    add(world)
+    checked = auth.check_password
+
+    def check_while_an_admin_locks(password: str, phc: str) -> bool:
+        world.run(accounts.set_status, ADMIN, "clerk1", "locked")
+        return checked(password, phc)
+
+    monkeypatch.setattr(accounts, "check_password", check_while_an_admin_locks)
+    with pytest.raises(AuthError) as refused:
+        login(world, "clerk1", GOOD)
+    assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
+    assert world.read(lambda s: accounts.get(s, "clerk1")).failed_logins == 0
