@@ -275,3 +275,12 @@ def test_an_account_locked_during_the_password_check_is_refused(
         login(world, "clerk1", GOOD)
     assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
     assert world.read(lambda s: accounts.get(s, "clerk1")).failed_logins == 0
+
+
+def test_a_login_upgrades_a_cheaper_hash(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.run(accounts.add, ADMIN, "clerk1", "XA1", "clerk", password=GOOD)
+    assert world.read(lambda s: accounts.get(s, "clerk1")).full_name == ""
+    monkeypatch.delenv(auth.TEST_KDF_VARIABLE)
+    login(world, "clerk1", GOOD)
+    upgraded = world.read(lambda s: accounts.get(s, "clerk1")).password_hash
+    assert upgraded.startswith(auth.PHC_PARAMS) and auth.check_password(GOOD, upgraded)
