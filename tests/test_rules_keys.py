@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,36 @@ def test_a_seal_after_revocation_or_by_an_unknown_key_is_refused(world: World) -
         False, "the key was revoked before the document was signed")
     change(world, number, signing_key_id=None)
     assert verify(world, number) == keys.Verification(False, "the signing key is unknown")
+
+
+def test_the_sealed_digest_is_the_documented_canonical_form() -> None:
+    """Seals made today must verify with any later version: the form is a contract."""
+    doc = Document(number="117-BC/BBT", doc_type="BC", issuer_id=1, date=date(2022, 6, 30),
+                   title="Báo cáo sơ kết", urgency="urgent", signer="Nguyễn Văn A",
+                   place="Bảo Lâm", direction="outgoing", attachment_name="bc.pdf", seq=117,
+                   period="2020-10-01")
+    at = datetime(2022, 7, 1, 8, 30, tzinfo=UTC)
+    canonical = (
+        '{"attachment_name":"bc.pdf","attachment_sha256":"'
+        + hashlib.sha256(b"noi dung").hexdigest() + '","date":"2022-06-30",'
+        '"direction":"outgoing","issuer":"BBT","number":"117-BC/BBT","place":"Bảo Lâm",'
+        '"signed_at":"2022-07-01T08:30:00+00:00","signer":"Nguyễn Văn A",'
+        '"title":"Báo cáo sơ kết","type":"BC","urgency":"urgent"}')
+    assert keys.digest(doc, "BBT", b"noi dung", at) == hashlib.sha256(canonical.encode()).digest()
+    without = canonical.replace('"' + hashlib.sha256(b"noi dung").hexdigest() + '"', "null")
+    assert keys.digest(doc, "BBT", None, at) == hashlib.sha256(without.encode()).digest()
+    decomposed = Document(**{**doc.model_dump(), "title": unicodedata.normalize(
+        "NFD", "Báo cáo sơ kết")})
+    assert keys.digest(decomposed, "BBT", None, at) == keys.digest(doc, "BBT", None, at)
+
+
+def test_keys_are_listed_by_unit_then_age(world: World) -> None:
+    hu = world.run(keys.create, SYSTEM, "HU", PASSPHRASE)
+    first = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    second = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    rows = world.read(keys.listing)
+    assert [(r["unit"], r["fingerprint"]) for r in rows] == [
+        ("BBT", first.fingerprint), ("BBT", second.fingerprint), ("HU", hu.fingerprint)]
+    assert rows[0]["created_at"] == first.created_at.isoformat()
+    assert rows[0]["revoked_at"] is not None and rows[1]["revoked_at"] is None
+    assert (len(first.kdf_salt), len(first.nonce), len(first.wrapped_private_key)) == (16, 12, 48)
