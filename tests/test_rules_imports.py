@@ -297,3 +297,43 @@ def test_the_bulk_insert_reports_each_chunk_and_keeps_the_last_row_of_each(world
     assert stored[rows[imports_base.CHUNK - 1]["month"]] == imports_base.CHUNK - 1
     world.run(lambda s: imports_base.bulk_insert(s, Visit.__table__, []))  # type: ignore[attr-defined]
     assert len(visits(world)) == total
+
+
+def test_deliveries_find_their_documents_and_a_short_row_lacks_its_number(world: World,
+                                                                          tmp_path: Path) -> None:
+    from domain import documents
+
+    world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
+    path = write(tmp_path, "d.csv", "unit,number,purpose\nXA1,01-KH/BBT,act\nXA2\n")
+    result = world.run(imports.run_import, SYSTEM, "deliveries", path, on_error="skip")
+    assert result.inserted == 1
+    assert result.rejected == [{"row": 2, "errors": ["number: A value is required."]}]
+    shown = world.read(lambda s: documents.show(s, SYSTEM, "01-KH/BBT"))
+    assert [(d["unit"], d["purpose"]) for d in shown["deliveries"]] == [("XA1", "act")]
+
+
+def test_rejects_keep_the_files_format_and_every_reason(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.json", '[{"month": "2022-13", "visitors": -1}]')
+    rejects = tmp_path / "r.json"
+    result = world.run(imports.run_import, SYSTEM, "visits", path, rejects=rejects)
+    assert not result.written
+    written = json.loads(rejects.read_text(encoding="utf-8"))
+    assert written[0]["month"] == "2022-13" and written[0]["visitors"] == -1
+    assert written[0]["import_errors"] == " | ".join(result.rejected[0]["errors"])
+    assert len(result.rejected[0]["errors"]) == 2
+    nowhere = tmp_path / "missing" / "r.json"
+    with pytest.raises(BBTError) as refused:
+        world.run(imports.run_import, SYSTEM, "visits", path, rejects=nowhere)
+    assert str(refused.value) == (f"The rejects file '{nowhere}' cannot be written: "
+                                  "No such file or directory.")
+
+
+def test_an_xlsx_export_names_its_sheet_after_the_kind(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "v.xlsx"
+    with target.open("wb") as out:
+        imports.write_export("visits", [{"month": "2022-01", "visitors": 5}], "xlsx", out)
+    book = load_workbook(target)
+    assert book.sheetnames == ["visits"]
+    assert [c.value for c in book["visits"][2]] == ["2022-01", 5]
