@@ -337,3 +337,20 @@ def test_an_xlsx_export_names_its_sheet_after_the_kind(tmp_path: Path) -> None:
     book = load_workbook(target)
     assert book.sheetnames == ["visits"]
     assert [c.value for c in book["visits"][2]] == ["2022-01", 5]
+
+
+def test_one_unit_unchanged_then_renamed_and_documents_exported(world: World,
+                                                                tmp_path: Path) -> None:
+    from domain import documents
+
+    first = write(tmp_path, "u.csv", "code,name,kind\nC1,Chi bộ 1,grassroots\n")
+    assert world.run(imports.run_import, SYSTEM, "units", first).inserted == 1
+    again = world.run(imports.run_import, SYSTEM, "units", first)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
+    renamed = write(tmp_path, "u2.csv", "code,name,kind\nC1,Chi bộ Một,grassroots\n")
+    assert world.run(imports.run_import, SYSTEM, "units", renamed).updated == 1
+    assert world.read(lambda s: s.exec(select(Unit).where(Unit.code == "C1")).one().name) == (
+        "Chi bộ Một")
+    world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
+    exported = world.read(lambda s: imports.export(s, SYSTEM, "documents"))
+    assert [row["number"] for row in exported] == ["01-KH/BBT"]
