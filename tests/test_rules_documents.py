@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain import documents, settings
 from domain.auth import SYSTEM, Actor
@@ -228,3 +228,23 @@ def test_the_unit_summary_puts_late_units_first(world: World) -> None:
     assert world.read(lambda s: documents.unit_summary(s, start=date(now.year + 1, 1, 1))) == []
     assert world.read(lambda s: documents.unit_summary(s, end=now)) == []
     assert documents._midnight(date(2022, 3, 1)) == datetime(2022, 3, 1, tzinfo=UTC)
+
+
+def test_deliveries_are_described_for_more_documents_than_one_query_chunk(world: World) -> None:
+    from models import Delivery, Document
+
+    def seed(session: Session) -> None:
+        for n in range(1, 503):
+            session.add(Document(number=f"{n}/TB-UBND", seq=n, doc_type="TB",
+                                 issuer_id=world.unit_ids["UBND"], period="2022",
+                                 date=date(2022, 1, 1), title="Thông báo", direction="outgoing"))
+        session.flush()
+        for n in (1, 500, 501, 502):
+            doc = session.exec(select(Document).where(Document.seq == n)).one()
+            session.add(Delivery(document_id=doc.id, unit_id=world.unit_ids["XA1"]))
+
+    world.run(seed)
+    described = world.read(lambda s: documents.describe(
+        s, SYSTEM, list(s.exec(select(Document).order_by(Document.id)))))  # type: ignore[arg-type]
+    with_deliveries = [d["number"] for d in described if d["deliveries"]]
+    assert with_deliveries == ["1/TB-UBND", "500/TB-UBND", "501/TB-UBND", "502/TB-UBND"]
