@@ -98,7 +98,8 @@ def test_a_renumbered_entry_is_found(world: World) -> None:
 
     world.run(renumber)
     verdict = world.read(audit.verify)
-    assert (verdict.ok, verdict.checked, verdict.broken_id) == (False, 2, 4)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 2, 4, "an entry before it was deleted or inserted")
 
 
 def test_a_deleted_tail_no_longer_matches_the_head(world: World) -> None:
@@ -137,3 +138,34 @@ def test_registering_documents_writes_their_entries(world: World) -> None:
     assert json.loads(received.detail) == {"incoming_number": 1, "recipient": "BBT",
                                            "attachment": None}
     assert world.read(audit.verify).ok
+
+
+def test_the_hash_is_over_the_documented_canonical_form(world: World) -> None:
+    """Text stays as written (UTF-8, not \\u escapes): an exported head can be checked by
+    anyone with the rows and sha256sum."""
+    entry = world.run(audit.record, Actor("lộc", "admin"), "unit.add", "unit", "XÃ", tên="Lộc An")
+    spelled = ('{"action":"unit.add","actor":"lộc","at":"' + entry.at.isoformat() + '",'
+               '"detail":"{\\"tên\\": \\"Lộc An\\"}","entity":"unit","entity_key":"XÃ","id":1}')
+    assert audit.canonical(entry) == spelled
+    assert entry.hash == hashlib.sha256((audit.GENESIS + spelled).encode()).hexdigest()
+
+
+def test_a_chain_verifies_whatever_the_rows_physical_order(world: World) -> None:
+    record(world, 3)
+
+    def move_first_to_the_end(session: Session) -> None:
+        first = session.get(AuditEntry, 1)
+        assert first is not None
+        copy = AuditEntry(**first.model_dump())
+        session.delete(first)
+        session.flush()
+        session.add(copy)
+
+    world.run(move_first_to_the_end)
+    assert world.read(audit.verify) == audit.Verdict(True, 3)
+
+
+def test_a_page_holds_200_entries_by_default(world: World) -> None:
+    world.run(lambda s: [audit.record(s, SYSTEM, "test.act", "thing", n) for n in range(201)])
+    page = world.read(audit.entries)
+    assert len(page) == 200 and page[0].id == 201 and page[-1].id == 2
