@@ -284,3 +284,10 @@ def test_a_login_upgrades_a_cheaper_hash(world: World, monkeypatch: pytest.Monke
     login(world, "clerk1", GOOD)
     upgraded = world.read(lambda s: accounts.get(s, "clerk1")).password_hash
     assert upgraded.startswith(auth.PHC_PARAMS) and auth.check_password(GOOD, upgraded)
+
+
+def test_a_hash_has_a_16_byte_salt_and_a_32_byte_digest() -> None:
+    """OWASP's Argon2id recommendation; PHC strings write both in unpadded base64."""
+    salt, digest = auth.hash_password("Mat-khau-2022").split("$")[-2:]
+    assert (len(salt), len(digest)) == (22, 43)  # 16 and 32 bytes
+    assert auth.hash_password("Mat-khau-2022").split("$")[-2] != salt
