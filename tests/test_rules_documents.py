@@ -251,3 +251,20 @@ def test_deliveries_are_described_for_more_documents_than_one_query_chunk(world:
     with_deliveries = [(d["number"], len(d["deliveries"])) for d in described if d["deliveries"]]
     assert with_deliveries == [("1/TB-UBND", 1), ("500/TB-UBND", 1), ("501/TB-UBND", 1),
                                ("502/TB-UBND", 1)]
+
+
+def test_a_delivery_sent_at_midnight_belongs_to_the_day_that_starts(world: World) -> None:
+    from sqlalchemy import update
+
+    from models import Delivery
+
+    def seed(session: Session) -> None:
+        doc = documents.issue(session, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01")
+        documents.send(session, SYSTEM, doc.number, to=["XA1"])
+        session.execute(update(Delivery).values(sent_at=datetime(2022, 3, 1, tzinfo=UTC)))
+
+    world.run(seed)
+    day = date(2022, 3, 1)
+    assert [r["unit"] for r in world.read(lambda s: documents.unit_summary(s, start=day))] == [
+        "XA1"]
+    assert world.read(lambda s: documents.unit_summary(s, end=day)) == []

@@ -120,6 +120,7 @@ def test_a_minimum_is_a_boundary() -> None:
     assert row.integer("zero") == 0 and row.integer("one", minimum=1) == 1
     assert row.integer("neg") is None and row.integer("zero", minimum=1) is None
     assert row.errors == ["neg: Must be at least 0.", "zero: Must be at least 1."]
+    assert row.integer("none") is None and len(row.errors) == 2  # optional by default
     assert row.integer("none", required=True) is None
     assert row.errors[-1] == "none: A value is required."
 
