@@ -107,6 +107,15 @@ class BBTApp(App[None]):
             self.uninstall_screen(name)
         self._installed.clear()
 
+    def session_ended(self, message: str) -> None:
+        """The account was locked, disabled or changed meanwhile (bbt_tui.db re-reads it at
+        every action): sign out at once and say why."""
+        if self.actor is None:  # another worker noticed first
+            return
+        self.actor = None
+        self.notify(message, severity="error", timeout=15)
+        self.call_later(self.action_logout)
+
     def action_change_password(self) -> None:
         from bbt_tui.screens.login import change_password_form
 

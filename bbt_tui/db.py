@@ -3,13 +3,13 @@ transaction on behalf of the signed-in account, and its result comes back to the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.dom import DOMNode
 
 from bbt_tui.text import translate_error
-from domain.i18n import _
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -20,19 +20,12 @@ T = TypeVar("T")
 
 
 def describe(exc: BaseException) -> str:
-    """One sentence for the user, never a traceback."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    from domain.errors import BBTError
+    """One sentence for the user, never a traceback, SQL or parameters."""
+    from domain.errors import BBTError, describe
 
     if isinstance(exc, BBTError):
         return translate_error(exc)
-    if isinstance(exc, IntegrityError):
-        return _("Refused: this would duplicate or break a link to an existing record.")
-    if isinstance(exc, OperationalError):
-        return _("The database could not be used: {detail}.").format(
-            detail=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
+    return describe(exc)[1]
 
 
 def run_db(
@@ -46,11 +39,15 @@ def run_db(
     app = node.app
 
     def job() -> None:
+        from domain.accounts import SessionEnded
         from domain.db import transaction
 
         try:
             with transaction(app.engine) as session:  # type: ignore[attr-defined]
-                result = work(session, app.actor)  # type: ignore[attr-defined]
+                result = work(session, _still_allowed(session, app))
+        except SessionEnded as exc:
+            _end_session(app, describe(exc))
+            return
         except Exception as exc:  # every failure becomes one sentence on screen
             message = describe(exc)
             app.call_from_thread(on_error or _notify_error(app), message)
@@ -67,7 +64,28 @@ def _notify_error(app: Any) -> Callable[[str], None]:
 
 def read(app: Any, work: Callable[[Session, Actor], T]) -> T:
     """Run `work` in its own transaction, in the calling (worker) thread: for row sources."""
-    from domain.db import transaction
+    from domain.accounts import SessionEnded
+    from domain.db import reading
 
-    with transaction(app.engine) as session:
-        return work(session, app.actor)
+    try:
+        with reading(app.engine) as session:
+            return work(session, _still_allowed(session, app))
+    except SessionEnded as exc:
+        _end_session(app, describe(exc))
+        raise
+
+
+def _still_allowed(session: Session, app: Any) -> Any:
+    """Every action re-reads the signed-in account (domain.accounts.recheck)."""
+    from domain import accounts
+
+    actor = app.actor
+    return accounts.recheck(session, actor) if actor is not None else actor
+
+
+def _end_session(app: Any, message: str) -> None:
+    """Back to the login screen with the reason, from whichever thread noticed."""
+    if threading.get_ident() == getattr(app, "_thread_id", None):
+        app.session_ended(message)
+    else:
+        app.call_from_thread(app.session_ended, message)

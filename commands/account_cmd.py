@@ -72,6 +72,26 @@ def register(app: typer.Typer) -> None:
             one_time = accounts.reset_password(session, actor, username)
         done(f"Mật khẩu một lần / one-time password: {one_time}")
 
+    @account.command("recover")
+    def recover(
+        username: str,
+        password_stdin: bool = typer.Option(False, "--password-stdin",
+                                            help="Read the new password from stdin."),
+    ) -> None:
+        """Reset an admin's password and unlock it, without logging in: for whoever holds
+        the database itself (the SQLite file, or the PostgreSQL URL). Audited."""
+        from commands.common import engine
+        from domain import accounts
+        from domain.db import transaction
+
+        if password_stdin:
+            new = read_password_stdin()
+        else:
+            new = typer.prompt(_("New password"), hide_input=True, confirmation_prompt=True)
+        with transaction(engine()) as session:
+            account = accounts.recover(session, username, new)
+        done(_("{username}: password reset and unlocked.").format(username=account.username))
+
     @app.command("passwd")
     def passwd(
         password_stdin: bool = typer.Option(False, "--password-stdin",

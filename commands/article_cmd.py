@@ -44,9 +44,12 @@ def register(app: typer.Typer) -> None:
         step(article_id, "approve")
 
     @article.command("reject")
-    def reject(article_id: int = typer.Argument(..., metavar="ID")) -> None:
+    def reject(
+        article_id: int = typer.Argument(..., metavar="ID"),
+        reason: str = typer.Option("", "--reason", help="Why (kept in its history)."),
+    ) -> None:
         """Reject an article that is submitted, in editing or approved."""
-        step(article_id, "reject")
+        step(article_id, "reject", reason=reason)
 
     @article.command("publish")
     def publish(
@@ -93,15 +96,17 @@ def register(app: typer.Typer) -> None:
             found = articles.get(session, article_id)
             row = articles.as_row(found, units.by_id(session)[found.unit_id].code)
             row["history"] = [{"from": e.from_status or None, "to": e.to_status,
-                               "account": e.account, "at": e.at.isoformat()}
+                               "account": e.account, "at": e.at.isoformat(),
+                               "note": e.note or None}
                               for e in articles.history(session, article_id)]
         if as_json:
             print_json(row)
             return
         print_table(_("Article {id}").format(id=article_id), ["field", "value"],
                     [[k, v] for k, v in row.items() if k != "history"])
-        print_table(_("History"), ["at", "account", "from", "to"],
-                    [[h["at"][:19], h["account"], h["from"], h["to"]] for h in row["history"]])
+        print_table(_("History"), ["at", "account", "from", "to", "note"],
+                    [[h["at"][:19], h["account"], h["from"], h["to"], h["note"]]
+                     for h in row["history"]])
 
     @article.command("contributors")
     def contributors(

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -78,15 +79,23 @@ def login(*, allow_must_change: bool = False) -> Actor:
     return actor
 
 
+def writes(permission: str) -> bool:
+    """Whether a command run under this permission changes anything: "read" and "*.read"
+    only look, and so begin a read transaction (no SQLite write lock)."""
+    return not (permission == "read" or permission.endswith(".read"))
+
+
 @contextmanager
-def acting(permission: str = "read") -> Iterator[tuple[Session, Actor]]:
-    """A transaction on behalf of the logged-in account, checked against a permission."""
+def acting(permission: str = "read", *, write: bool | None = None
+           ) -> Iterator[tuple[Session, Actor]]:
+    """A transaction on behalf of the logged-in account, checked against a permission; it
+    writes when the permission does, unless `write` says otherwise (a read that records)."""
     from domain.auth import require
     from domain.db import transaction
 
     actor = login()
     require(actor, permission)
-    with transaction(engine()) as session:
+    with transaction(engine(), write=writes(permission) if write is None else write) as session:
         yield session, actor
 
 
@@ -113,3 +122,16 @@ def read_password_stdin() -> str:
 
 def done(message: str) -> None:
     typer.echo(message)
+
+
+def read_text_file(path: Path, limit: int = 16 << 20) -> str:
+    """A small UTF-8 file the user names (an anchor, a trust list), or one sentence why not."""
+    from domain.errors import BBTError
+
+    try:
+        if not path.is_file() or path.stat().st_size > limit:
+            raise OSError
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BBTError(_("The file '{path}' cannot be read as a small UTF-8 text file.").format(
+            path=path)) from None

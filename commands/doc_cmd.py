@@ -23,6 +23,9 @@ def passphrase(confirm: bool = False) -> str:
     return typer.prompt(_("Passphrase"), hide_input=True, confirmation_prompt=confirm)
 
 
+YEAR_HELP = "The year of the document's date, when its number repeats (terms, years)."
+
+
 def register(app: typer.Typer) -> None:
     doc = typer.Typer(help="Văn bản / documents: registers, seals, deliveries.",
                       no_args_is_help=True)
@@ -38,13 +41,14 @@ def register(app: typer.Typer) -> None:
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
         signer: str = typer.Option("", "--signer"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: a historical --number in a closed year."),
     ) -> None:
         """Register an outgoing document; prints its number."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.issue(session, actor, type_, issuer, title, date, number, file,
-                                      urgency, signer)
+                                      urgency, signer, reopen=reopen)
         done(created.number)
 
     @doc.command("receive")
@@ -57,13 +61,14 @@ def register(app: typer.Typer) -> None:
         received: str | None = typer.Option(None, "--received"),
         file: Path | None = typer.Option(None, "--file"),
         urgency: str = typer.Option("normal", "--urgency"),
+        reopen: bool = typer.Option(False, "--reopen", help="Admin: enter it in a closed year."),
     ) -> None:
         """Register an incoming document; prints its incoming number (số đến)."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
             created = documents.receive(session, actor, number, sender, date, title, to,
-                                        received, file, urgency)
+                                        received, file, urgency, reopen=reopen)
         done(str(created.incoming_number))
 
     @doc.command("sign")
@@ -73,19 +78,21 @@ def register(app: typer.Typer) -> None:
 
         with acting("documents.sign") as (session, actor):
             signed = keys.sign(session, actor, number, passphrase())
-        done(_("{number}: signed").format(number=signed.number))
+        done(_("{number}: sealed").format(number=signed.number))
 
     @doc.command("verify")
-    def verify(number: str) -> None:
-        """Exit 0 when the seal is valid, 1 with the reason when not."""
-        from domain import keys
-        from domain.errors import BBTError
+    def verify(
+        number: str,
+        trust: Path | None = typer.Option(None, "--trust",
+                                          help="Accept only keys on this trust list."),
+        as_json: bool = typer.Option(False, "--json"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
+    ) -> None:
+        """The seal (niêm phong) and every digital signature of the PDF files; exit 1 unless
+        all hold."""
+        from commands.file_cmd import verify_command
 
-        with acting() as (session, actor):
-            verdict = keys.verify(session, actor, number)
-        if not verdict.valid:
-            raise BBTError(_("{number}: INVALID: {reason}.").format(number=number, reason=verdict.reason))
-        done(f"{number}: {verdict.reason}")
+        verify_command(number, as_json, year, trust)
 
     @doc.command("send")
     def send(
@@ -94,45 +101,49 @@ def register(app: typer.Typer) -> None:
         to_kind: str | None = typer.Option(None, "--to-kind"),
         purpose: str = typer.Option("inform", "--purpose", help="report, act, inform, coordinate"),
         due: str | None = typer.Option(None, "--due"),
+        year: int | None = typer.Option(None, "--year", help=YEAR_HELP),
     ) -> None:
         """Send a document to units or to every unit of a kind."""
         from domain import documents
 
         with acting("documents.write") as (session, actor):
-            result = documents.send(session, actor, number, to, to_kind, purpose, due)
+            result = documents.send(session, actor, number, to, to_kind, purpose, due, year)
         already = (_(", {count} already had it").format(count=len(result.already))
                    if result.already else "")
         done(_("{number}: sent to {count} units").format(number=number, count=len(result.sent))
              + already)
 
     @doc.command("ack")
-    def ack(number: str, unit: str = typer.Option(..., "--unit")) -> None:
+    def ack(number: str, unit: str = typer.Option(..., "--unit"),
+            year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Acknowledge receipt for a unit."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.acknowledge(session, actor, number, unit)
+            documents.acknowledge(session, actor, number, unit, year=year)
         done(_("{number}@{unit}: received").format(number=number, unit=unit))
 
     @doc.command("done")
     def done_(number: str, unit: str = typer.Option(..., "--unit"),
-              note: str = typer.Option("", "--note")) -> None:
+              note: str = typer.Option("", "--note"),
+              year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Mark a unit's delivery processed."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.mark_done(session, actor, number, unit, note)
+            documents.mark_done(session, actor, number, unit, note, year=year)
         done(_("{number}@{unit}: done").format(number=number, unit=unit))
 
     @doc.command("forward")
     def forward(number: str, from_: str = typer.Option(..., "--from"),
                 to: str = typer.Option(..., "--to"),
-                due: str | None = typer.Option(None, "--due")) -> None:
+                due: str | None = typer.Option(None, "--due"),
+                year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """Forward a received document from one unit to another."""
         from domain import documents
 
         with acting("deliveries.act") as (session, actor):
-            documents.forward(session, actor, number, from_, to, due=due)
+            documents.forward(session, actor, number, from_, to, due=due, year=year)
         done(_("{number}: forwarded {source} -> {target}").format(number=number, source=from_,
                                                                     target=to))
 
@@ -142,7 +153,7 @@ def register(app: typer.Typer) -> None:
         year: int | None = typer.Option(None, "--year"),
         unit: str | None = typer.Option(None, "--unit"),
         overdue: bool = typer.Option(False, "--overdue"),
-        search: str | None = typer.Option(None, "--search", help="Number, or title words."),
+        search: str | None = typer.Option(None, "--search", help="Words of the number, the title or the files' text (accents ignored)."),
         date_from: str | None = typer.Option(None, "--from"),
         date_to: str | None = typer.Option(None, "--to"),
         limit: int = typer.Option(500, "--limit", help="At most this many, newest first; 0 = all."),
@@ -171,21 +182,48 @@ def register(app: typer.Typer) -> None:
              sum(d["overdue"] for d in r["deliveries"])] for r in rows])
 
     @doc.command("show")
-    def show(number: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def show(number: str, as_json: bool = typer.Option(False, "--json"),
+             year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
         """A document with every delivery's status."""
         from domain import documents
 
-        with acting() as (session, actor):
-            row = documents.show(session, actor, number)
+        with acting(write=True) as (session, actor):  # the view is recorded (NĐ30)
+            row = documents.show(session, actor, number, year)
         if as_json:
             print_json(row)
             return
         done(f"{row['number']}  {row['date']}  {row['title']}")
-        done(_("signed: {signed}  direction: {direction}").format(signed=row["signed"],
+        done(_("sealed: {signed}  direction: {direction}").format(signed=row["signed"],
                                                                  direction=row["direction"]))
+        if row["status"] == "withdrawn":
+            done(_("WITHDRAWN: {reason}").format(reason=row["withdrawn_reason"]))
+        from commands.file_cmd import show_files_and_signatures
+
+        show_files_and_signatures(row)
         print_table(_("Deliveries"), ["unit", "purpose", "status", "due", "overdue"],
                     [[d["unit"], d["purpose"], d["status"], d["due"], "!" if d["overdue"] else ""]
                      for d in row["deliveries"]])
+
+    @doc.command("withdraw")
+    def withdraw(number: str, reason: str = typer.Option(..., "--reason"),
+                 year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
+        """Thu hồi: the number stays in the register, withdrawn; it counts nowhere."""
+        from domain import documents
+
+        with acting("documents.write") as (session, actor):
+            withdrawn = documents.withdraw(session, actor, number, reason, year)
+        done(_("{number}: withdrawn").format(number=withdrawn.number))
+
+    @doc.command("return")
+    def return_(number: str, unit: str = typer.Option(..., "--unit"),
+                reason: str = typer.Option(..., "--reason"),
+                year: int | None = typer.Option(None, "--year", help=YEAR_HELP)) -> None:
+        """The unit sends the delivery back (returned: never overdue)."""
+        from domain import documents
+
+        with acting("deliveries.act") as (session, actor):
+            documents.give_back(session, actor, number, unit, reason, year)
+        done(_("{number}@{unit}: returned").format(number=number, unit=unit))
 
     @doc.command("late")
     def late(kind: str | None = typer.Option(None, "--kind"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -60,37 +59,59 @@ def register(app: typer.Typer) -> None:
         kind: str = typer.Argument(..., metavar="KIND", help=KINDS_HELP),
         output: Path | None = typer.Option(None, "-o", "--output", help="Default: CSV on stdout."),
         fmt: str | None = typer.Option(None, "--format", help="csv, xlsx or json (default: from -o)."),
+        layout: str = typer.Option("bbt", "--layout", help="bbt, or nd30: documents as a register book (NĐ30 Phụ lục IV)."),
+        book: str = typer.Option("outgoing", "--book", help="nd30: outgoing or incoming."),
+        year: int | None = typer.Option(None, "--year", help="nd30: one year (default: all)."),
+        unit: str | None = typer.Option(None, "--unit", help="nd30: the register's unit (default: yours)."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
     ) -> None:
         """Export records in the form `bbt import` reads back."""
         from domain import imports, imports_io
         from domain.errors import BBTError
         from domain.i18n import _
+        from domain.output import check_target
 
         imports.handler(kind)
         chosen = imports_io.format_of(output or Path("stdout.csv"), fmt)
         if output is None and chosen == "xlsx":
             raise BBTError(_("An XLSX export needs a file: add -o FILE.xlsx."))
+        if output is not None:
+            check_target(output, force=force)
         with acting("read") as (session, actor):
-            rows = imports.export(session, actor, kind)
+            if layout == "nd30" and kind == "documents":
+                from domain import registers
+
+                columns, rows = registers.export_rows(session, actor, book=book, year=year,
+                                                      unit=unit)
+            elif layout == "bbt":
+                rows = imports.export(session, actor, kind)
+            else:
+                raise BBTError(_("The layout is bbt, or nd30 for documents."))
+
+        def write(target: Any) -> None:
+            if layout == "nd30":
+                imports_io.write(rows, columns, set(columns), chosen, target, sheet_name=book)
+            else:
+                imports.write_export(kind, rows, chosen, target)
+
         if output is None:
             sys.stdout.flush()
-            imports.write_export(kind, rows, chosen, sys.stdout.buffer)
+            write(sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        _write_file(output, lambda target: imports.write_export(kind, rows, chosen, target),
-                    bom=chosen == "csv")
+        _write_file(output, write, bom=chosen == "csv", force=force)
         typer.echo(_("{count} rows written to {path}.").format(count=len(rows), path=output),
                    err=True)
 
 
-def _write_file(path: Path, writer: Callable[[Any], None], bom: bool) -> None:
-    """Write beside the target and rename: an interrupted export leaves no half file."""
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as target:
+def _write_file(path: Path, writer: Callable[[Any], None], bom: bool, force: bool) -> None:
+    """Mode 600, whole or absent, never over an existing file without --force."""
+    from domain.output import private_file
+
+    with private_file(path, force=force) as target:
         if bom:
             target.write(b"\xef\xbb\xbf")  # Excel reads UTF-8 CSV correctly only with a BOM
         writer(target)
-    os.replace(partial, path)
 
 
 @contextmanager
@@ -131,6 +152,9 @@ def _report(result: Result | None, as_json: bool, dry_run: bool, on_error: str) 
                      "{rejected} rejected.").format(
             kind=result.kind, inserted=result.inserted, updated=result.updated,
             unchanged=result.unchanged, rejected=len(result.rejected)))
+    if unmatched := result.extra.get("unmatched_recipients"):
+        typer.echo(_("Recipients that name no unit (kept as text): {names}.").format(
+            names="; ".join(unmatched)), err=True)
     if result.ignored_columns:
         typer.echo(_("Columns ignored: {columns}.").format(
             columns=", ".join(result.ignored_columns)), err=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from commands.common import acting, done, print_json, print_table
@@ -42,3 +44,22 @@ def register(app: typer.Typer) -> None:
         with acting("keys.write") as (session, actor):
             count = keys.revoke(session, actor, unit)
         done(_("{unit}: {count} key(s) revoked").format(unit=unit, count=count))
+
+    @key.command("export-trust")
+    def export_trust(
+        output: Path = typer.Option(..., "-o", "--output", help="The trust list file (JSON)."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    ) -> None:
+        """Write every unit's public keys and their validity: the trust list to keep outside
+        the database and hand to the province (`doc verify --trust FILE`)."""
+        import json
+
+        from domain import keys
+        from domain.output import check_target, write_private
+
+        check_target(output, force=force)
+        with acting() as (session, actor):
+            trust = keys.export_trust(session, actor)
+        text = json.dumps(trust, ensure_ascii=False, indent=2) + "\n"
+        write_private(output, text.encode(), force=force)
+        done(_("Trust list written: {count} key(s).").format(count=len(trust["keys"])))  # type: ignore[arg-type]

@@ -43,8 +43,10 @@ for module in (init_cmd, db_cmd, unit_cmd, account_cmd, training_cmd, audit_cmd,
     module.register(app)
 
 # Later areas register themselves here when their module exists.
-for name in ("doc_cmd", "key_cmd", "article_cmd", "visits_cmd", "dataentry_cmd", "stats_cmd",
-             "report_cmd", "import_cmd", "tui_cmd"):
+for name in ("doc_cmd", "file_cmd", "trust_cmd", "key_cmd", "article_cmd", "visits_cmd",
+             "dataentry_cmd", "stats_cmd", "report_cmd", "import_cmd", "tui_cmd", "register_cmd",
+             # after the groups they add to (doc, unit, account, article, stats, dataentry)
+             "royalty_cmd", "board_cmd"):
     try:
         module = __import__(f"commands.{name}", fromlist=["register"])
     except ModuleNotFoundError as exc:
@@ -56,6 +58,7 @@ for name in ("doc_cmd", "key_cmd", "article_cmd", "visits_cmd", "dataentry_cmd",
 
 def run() -> None:
     """Console entry point: domain errors become one line on stderr, never a traceback."""
+    _file_size_limit_is_an_error()
     try:
         app()
     except KeyboardInterrupt:
@@ -69,25 +72,20 @@ def run() -> None:
         sys.exit(code)
 
 
-def _describe(exc: Exception) -> tuple[int, str]:
-    from domain.errors import BBTError
-    from domain.i18n import _
+def _file_size_limit_is_an_error() -> None:
+    """Under a file-size limit (ulimit -f) the kernel kills a writer with SIGXFSZ, without a
+    word; ignored, the write fails with EFBIG and ends as one sentence like a full disk."""
+    import signal
 
-    if isinstance(exc, BBTError):
-        return exc.exit_code, str(exc)
-    try:
-        from sqlalchemy.exc import IntegrityError, OperationalError
-    except ImportError:  # pragma: no cover
-        IntegrityError = OperationalError = ()  # type: ignore[misc,assignment]
-    if isinstance(exc, IntegrityError):
-        return 1, _("Refused: this would duplicate or break a link to an existing record.")
-    if isinstance(exc, OperationalError):
-        detail = str(getattr(exc, "orig", exc)).splitlines()[0]
-        return 1, _("The database could not be used: {detail}.").format(detail=detail)
-    if isinstance(exc, OSError):
-        return 1, _("File error: {reason} ({path}).").format(
-            reason=exc.strerror or exc, path=getattr(exc, "filename", "") or "")
-    return 1, _("Unexpected error ({kind}): {detail}").format(kind=type(exc).__name__, detail=exc)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _describe(exc: Exception) -> tuple[int, str]:
+    """Exit code and one sentence (domain.errors.describe: no SQL, parameters or classes)."""
+    from domain.errors import describe
+
+    return describe(exc)
 
 
 if __name__ == "__main__":

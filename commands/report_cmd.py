@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from commands.common import acting, done
 
-FORMAT_HELP = "md (default), docx or pdf; docx and pdf need -o FILE."
+FORMAT_HELP = "md, docx or pdf (default: from -o FILE's extension, else md)."
+OUTPUT_HELP = "Write this file (.md, .docx, .pdf); never replaces one without --force."
+REGISTER_HELP = "Take the next BC number and keep the report (once per period)."
 
 
 def register(app: typer.Typer) -> None:
@@ -19,39 +22,56 @@ def register(app: typer.Typer) -> None:
     def monthly(
         year: int = typer.Option(..., "--year"),
         month: int = typer.Option(..., "--month", min=1, max=12),
-        fmt: str = typer.Option("md", "--format", help=FORMAT_HELP),
-        output: Path | None = typer.Option(None, "-o", "--output", help="Write and register."),
-        number: int | None = typer.Option(None, "--number", help="An explicit number."),
+        fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+        output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
+        number: int | None = typer.Option(None, "--number", help="A historical number."),
         date: str | None = typer.Option(None, "--date", help="The report's date (today)."),
-        draft: bool = typer.Option(False, "--draft", help="Write -o without registering."),
+        register_: bool = typer.Option(False, "--register", help=REGISTER_HELP),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
     ) -> None:
-        """The monthly report: Markdown to stdout, or a registered file with -o."""
-        _produce("monthly", year, None, month, fmt, output, number, date, draft)
+        """The monthly report: a draft (no number) unless --register."""
+        _produce(Request("monthly", year, None, month, fmt, output, number, date, register_,
+                         force))
 
     @report.command("half-year")
     def half_year(
         year: int = typer.Option(..., "--year"),
         half: int = typer.Option(..., "--half", min=1, max=2),
-        fmt: str = typer.Option("md", "--format", help=FORMAT_HELP),
-        output: Path | None = typer.Option(None, "-o", "--output", help="Write and register."),
-        number: int | None = typer.Option(None, "--number", help="An explicit number."),
+        fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+        output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
+        number: int | None = typer.Option(None, "--number", help="A historical number."),
         date: str | None = typer.Option(None, "--date", help="The report's date (today)."),
-        draft: bool = typer.Option(False, "--draft", help="Write -o without registering."),
+        register_: bool = typer.Option(False, "--register", help=REGISTER_HELP),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
     ) -> None:
-        """The half-year report (6 tháng đầu/cuối năm)."""
-        _produce("half-year", year, half, None, fmt, output, number, date, draft)
+        """The half-year report (6 tháng đầu/cuối năm): a draft unless --register."""
+        _produce(Request("half-year", year, half, None, fmt, output, number, date, register_,
+                         force))
 
     @report.command("annual")
     def annual(
         year: int = typer.Option(..., "--year"),
-        fmt: str = typer.Option("md", "--format", help=FORMAT_HELP),
-        output: Path | None = typer.Option(None, "-o", "--output", help="Write and register."),
-        number: int | None = typer.Option(None, "--number", help="An explicit number."),
+        fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+        output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
+        number: int | None = typer.Option(None, "--number", help="A historical number."),
         date: str | None = typer.Option(None, "--date", help="The report's date (today)."),
-        draft: bool = typer.Option(False, "--draft", help="Write -o without registering."),
+        register_: bool = typer.Option(False, "--register", help=REGISTER_HELP),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
     ) -> None:
-        """The annual report."""
-        _produce("annual", year, None, None, fmt, output, number, date, draft)
+        """The annual report: a draft unless --register."""
+        _produce(Request("annual", year, None, None, fmt, output, number, date, register_,
+                         force))
+
+    @report.command("print")
+    def print_(
+        number: str = typer.Argument(..., help="The registered number, e.g. 117-BC/BBT."),
+        output: Path | None = typer.Option(None, "-o", "--output", help=OUTPUT_HELP),
+        fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+        year: int | None = typer.Option(None, "--year", help="When the number repeats."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    ) -> None:
+        """A registered report again, exactly as issued (same number, figures and texts)."""
+        _reprint(number, output, fmt, year, force)
 
     @report.command("text")
     def text(
@@ -76,40 +96,104 @@ def register(app: typer.Typer) -> None:
         _check(year, half, month, date)
 
 
-def _produce(kind: str, year: int, half: int | None, month: int | None, fmt: str,
-             output: Path | None, number: int | None, date: str | None, draft: bool) -> None:
-    from domain import reports
-    from domain.errors import BBTError
+@dataclass
+class Request:
+    kind: str
+    year: int
+    half: int | None
+    month: int | None
+    fmt: str | None
+    output: Path | None
+    number: int | None
+    date: str | None
+    register: bool
+    force: bool
+
+
+def _output_format(output: Path | None, fmt: str | None, force: bool) -> str:
+    """The format from --format or the file's extension; checked with the target file
+    before any work is done."""
+    from domain import report_register
     from domain.i18n import _
-    from domain.report_render import check_format
+    from domain.output import check_target
+
+    if report_register.contradicts(output, fmt):
+        raise typer.BadParameter(_("--format {fmt} contradicts the file name {path}.").format(
+            fmt=fmt, path=output))
+    chosen = report_register.format_of(output, fmt)
+    if output is None and chosen != "md":
+        raise typer.BadParameter(_("--format {fmt} needs -o FILE.").format(fmt=chosen))
+    if output is not None:
+        check_target(output, force=force)
+    return chosen
+
+
+def _produce(req: Request) -> None:
+    from domain import report_register, reports
+    from domain.i18n import _
     from domain.text import parse_date
 
-    check_format(fmt)
-    if output is None and fmt != "md":
-        raise typer.BadParameter(_("--format {fmt} needs -o FILE.").format(fmt=fmt))
-    if output is not None and not output.parent.resolve().is_dir():
-        raise BBTError(_("The folder of {path} does not exist.").format(path=output))
-    period = reports.period(kind, year, half, month)
-    registering = output is not None and not draft
-    with acting("documents.write" if registering else "read") as (session, actor):
-        result = reports.generate(
-            session, actor, period, fmt, report_date=parse_date(date, "date"), number=number,
-            register=registering, filename=output.name if output else None)
-    _warn_texts(result, period)
-    if result.earlier:
-        typer.echo(_("This period was already reported as {numbers}; use --draft for drafts.")
-                   .format(numbers=", ".join(result.earlier)), err=True)
-    if output is None:
-        sys.stdout.write(result.content.decode("utf-8"))
+    if req.number is not None and not req.register:
+        raise typer.BadParameter(_("--number goes with --register; a registered report is "
+                                   "printed again with `bbt report print NUMBER`."))
+    fmt = _output_format(req.output, req.fmt, req.force)
+    period = reports.period(req.kind, req.year, req.half, req.month)
+    with acting("documents.write" if req.register else "read") as (session, actor):
+        draft = report_register.prepare(session, actor, period, parse_date(req.date, "date"),
+                                        registering=req.register)
+    _warn_texts(draft.texts, period)
+    if not req.register:
+        _deliver(req.output, report_register.render_draft(draft, fmt), req.force)
+        if req.output is not None:
+            done(str(req.output))
         return
-    output.write_bytes(result.content)
-    done(f"{result.number}: {output}" if result.number else str(output))
+    written: list[Path] = []
+
+    def deliver(content: bytes) -> None:
+        if req.output is not None:
+            _deliver(req.output, content, req.force)
+            written.append(req.output)
+
+    try:
+        with acting("documents.write") as (session, actor):
+            result = report_register.register(session, actor, draft, fmt, number=req.number,
+                                              deliver=deliver)
+    except BaseException:
+        for path in written:  # the number was given back: so is the file that printed it
+            path.unlink(missing_ok=True)
+        raise
+    if req.output is None:
+        sys.stdout.write(result.content.decode("utf-8"))
+        typer.echo(result.number, err=True)
+        return
+    done(f"{result.number}: {req.output}")
 
 
-def _warn_texts(result, period) -> None:  # type: ignore[no-untyped-def]
+def _deliver(output: Path | None, content: bytes, force: bool) -> None:
+    from domain.output import write_private
+
+    if output is None:
+        sys.stdout.write(content.decode("utf-8"))
+    else:
+        write_private(output, content, force=force)
+
+
+def _reprint(number: str, output: Path | None, fmt: str | None, year: int | None,
+             force: bool) -> None:
+    from domain import report_register
+
+    chosen = _output_format(output, fmt, force)
+    with acting() as (session, actor):
+        shown, content = report_register.reprint(session, actor, number, chosen, year)
+    _deliver(output, content, force)
+    if output is not None:
+        done(f"{shown}: {output}")
+
+
+def _warn_texts(texts, period) -> None:  # type: ignore[no-untyped-def]
     from domain.i18n import _
 
-    for section, text in result.texts.items():
+    for section, text in texts.items():
         if not text.text:
             message = _("Section {section} has no text yet: bbt report text --kind {kind} "
                         "--period {period} --section {section} --set ...")

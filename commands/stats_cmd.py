@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
         csv_file: Path | None = typer.Option(None, "--csv", help="Write a CSV file."),
         xlsx_file: Path | None = typer.Option(None, "--xlsx", help="Write an Excel file."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
     ) -> None:
         """Published items, photos, visitors and documents per month, counted from the records."""
         from domain import stats as domain_stats
@@ -26,15 +27,20 @@ def register(app: typer.Typer) -> None:
 
         if sum((as_json, csv_file is not None, xlsx_file is not None)) > 1:
             raise typer.BadParameter(_("choose one of --json, --csv and --xlsx."))
+        target = csv_file or xlsx_file
+        if target is not None:
+            from domain.output import check_target
+
+            check_target(target, force=force)
         with acting() as (session, _actor):
             data = domain_stats.monthly(session, year, month)
         if as_json:
             print_json(data)
         elif csv_file is not None:
-            _write_csv(csv_file, data)
+            _write_csv(csv_file, data, force)
             done(str(csv_file))
         elif xlsx_file is not None:
-            _write_xlsx(xlsx_file, data)
+            _write_xlsx(xlsx_file, data, force)
             done(str(xlsx_file))
         else:
             _print(data)
@@ -57,18 +63,25 @@ def _print(data: dict[str, Any]) -> None:
     print_table(_("Monthly statistics {year}").format(year=data["year"]), header, rows)
 
 
-def _write_csv(path: Path, data: dict[str, Any]) -> None:
+def _write_csv(path: Path, data: dict[str, Any], force: bool) -> None:
     import csv
+    import io
+
+    from domain.output import private_file
 
     header, rows = _table(data)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    with private_file(path, force=force) as handle:
+        handle.write(text.getvalue().encode("utf-8"))
 
 
-def _write_xlsx(path: Path, data: dict[str, Any]) -> None:
+def _write_xlsx(path: Path, data: dict[str, Any], force: bool) -> None:
     from openpyxl import Workbook
+
+    from domain.output import private_file
 
     header, rows = _table(data)
     book = Workbook()
@@ -78,4 +91,5 @@ def _write_xlsx(path: Path, data: dict[str, Any]) -> None:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    book.save(path)
+    with private_file(path, force=force) as handle:
+        book.save(handle)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain import audit, units
+from domain import audit, limits, settings, units, vocab
 from domain.auth import (
     MAX_FAILED_LOGINS,
+    SYSTEM,
     Actor,
     check_password,
     dummy_check,
@@ -21,7 +24,7 @@ from domain.auth import (
 from domain.errors import AuthError, BBTError, NotFound
 from domain.i18n import _
 from domain.text import nfc
-from models import ROLES, Account, Unit, utcnow
+from models import ROLES, Account, Unit, as_utc, utcnow
 
 
 @dataclass
@@ -38,10 +41,11 @@ def get(session: Session, username: str) -> Account:
 
 
 def normalise(username: str) -> str:
-    return nfc(username).lower()
+    return limits.text(username, "username").lower()
 
 
 def check_role(role: str) -> str:
+    role = vocab.code("role", role)
     if role not in ROLES:
         raise BBTError(_("Role '{role}' is unknown; use one of {choices}.").format(role=role, choices=', '.join(ROLES)))
     return role
@@ -90,36 +94,98 @@ def login(session: Session, username: str, password: str) -> Account:
     transaction locks the account row, so guesses made in parallel all count.
     """
     account = session.exec(select(Account).where(Account.username == normalise(username))).first()
-    seen = (account.username, account.status, account.password_hash) if account else None
+    seen = (account.username, account.status, account.password_hash,
+            account.locked_until) if account else None
     session.rollback()  # nothing written yet: end the read before the slow check
-    if account is None or seen is None or seen[1] != "active":
+    now = utcnow()
+    if account is None or seen is None:
         dummy_check(password)  # as slow as a real check: no hint which usernames exist
-        if account is None or seen is None:
-            raise AuthError(_("Wrong username or password."))
-        raise AuthError(_("The account '{username}' is {status}; ask an admin.").format(username=seen[0], status=seen[1]))
+        raise AuthError(_("Wrong username or password."))
+    if seen[1] != "active" and not _lock_over(seen[1], seen[3], now):
+        dummy_check(password)
+        raise _refusal(seen[0], seen[1], seen[3], now)
     valid = check_password(password, seen[2])
     session.refresh(account, with_for_update=True)
+    if _lock_over(account.status, account.locked_until, now):
+        _clear_lock(account, forget_lockouts=False)
+        audit.record(session, SYSTEM, "account.lock_expired", "account", account.username)
     if account.status != "active":  # locked meanwhile, by an admin or by parallel guesses
-        raise AuthError(_("The account '{username}' is {status}; ask an admin.").format(username=account.username, status=account.status))
+        raise _refusal(account.username, account.status, account.locked_until, now)
     if not valid or account.password_hash != seen[2]:
-        account.failed_logins += 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            account.status = "locked"
-            audit.record(session, actor_of(session, account), "account.lockout", "account",
-                         account.username, failed_logins=account.failed_logins)
-        session.add(account)
+        _count_failure(session, account, now)
         raise AuthError(_("Wrong username or password."))
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    account.failed_logins = 0
-    account.last_login_at = utcnow()
+    account.failed_logins = account.lockouts = 0
+    account.last_login_at = now
     session.add(account)
     return account
+
+
+def _lock_over(status: str, locked_until: datetime | None, now: datetime) -> bool:
+    """A lockout for wrong passwords ends by itself (ASVS 5.0 6.3: no malicious lockout of
+    an account for good); an admin's lock has no end."""
+    return status == "locked" and locked_until is not None and as_utc(locked_until) <= now
+
+
+def _refusal(username: str, status: str, locked_until: datetime | None,
+             now: datetime) -> AuthError:
+    if status == "locked" and locked_until is not None:
+        minutes = max(1, math.ceil((as_utc(locked_until) - now).total_seconds() / 60))
+        return AuthError(_("The account '{username}' is locked for {minutes} more minute(s) "
+                           "after too many wrong passwords; an admin can unlock it now.").format(
+            username=username, minutes=minutes))
+    return AuthError(_("The account '{username}' is {status}; ask an admin.").format(
+        username=username, status=status))
+
+
+def _count_failure(session: Session, account: Account, now: datetime) -> None:
+    account.failed_logins += 1
+    if account.failed_logins >= MAX_FAILED_LOGINS:
+        minutes = lockout_minutes(session) * 2 ** min(account.lockouts, 10)
+        account.status = "locked"
+        account.locked_until = now + timedelta(minutes=minutes)
+        account.lockouts += 1
+        audit.record(session, actor_of(session, account), "account.lockout", "account",
+                     account.username, failed_logins=account.failed_logins, minutes=minutes)
+    session.add(account)
+
+
+def _clear_lock(account: Account, *, forget_lockouts: bool) -> None:
+    """Active again. A lockout that ran out keeps its count (the next one lasts twice as
+    long); an admin's unlock, a reset or a recovery forgets it."""
+    account.status = "active"
+    account.failed_logins = 0
+    account.locked_until = None
+    if forget_lockouts:
+        account.lockouts = 0
+
+
+def lockout_minutes(session: Session) -> int:
+    try:
+        return max(1, int(settings.get(session, "lockout_minutes")))
+    except ValueError:
+        return int(settings.DEFAULTS["lockout_minutes"])
 
 
 def actor_of(session: Session, account: Account) -> Actor:
     unit = session.get(Unit, account.unit_id)
     return Actor(account.username, account.role, account.unit_id, unit.code if unit else "")
+
+
+class SessionEnded(AuthError):
+    """The account behind an open session was locked, disabled or changed."""
+
+
+def recheck(session: Session, actor: Actor) -> Actor:
+    """A session (TUI, `bbt serve`) re-reads its account before every action, so that a lock,
+    a deactivation or a change of role or unit bites at once, not at the next login."""
+    account = session.exec(select(Account).where(Account.username == actor.username)).first()
+    if account is None or account.status != "active":
+        raise SessionEnded(_("Your account was locked or disabled; you are signed out."))
+    if actor_of(session, account) != actor:
+        raise SessionEnded(_("Your account's role or unit was changed; sign in again."))
+    return actor
 
 
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
@@ -140,9 +206,10 @@ def set_status(session: Session, actor: Actor, username: str, status: str) -> Ac
     account = get(session, username)
     if account.username == actor.username and status != "active":
         raise BBTError(_("You cannot lock your own account."))
-    account.status = status
     if status == "active":
-        account.failed_logins = 0
+        _clear_lock(account, forget_lockouts=True)
+    else:
+        account.status, account.locked_until = status, None  # an admin's lock has no end
     session.add(account)
     audit.record(session, actor, f"account.{'unlock' if status == 'active' else 'lock'}",
                  "account", account.username, status=status)
@@ -156,12 +223,33 @@ def reset_password(session: Session, actor: Actor, username: str) -> str:
     one_time = generate_password()
     account.password_hash = hash_password(one_time)
     account.must_change_password = True
-    account.failed_logins = 0
     if account.status == "locked":
-        account.status = "active"
+        _clear_lock(account, forget_lockouts=True)
+    account.failed_logins = 0
     session.add(account)
     audit.record(session, actor, "account.reset_password", "account", account.username)
     return one_time
+
+
+# Whoever holds the database itself (the SQLite file, the PostgreSQL URL with its password)
+# can already change every row; `recover` lets them do it properly and on the record, so the
+# organisation can never be locked out of its own database.
+RECOVERY = Actor("(database holder)", "admin")
+
+
+def recover(session: Session, username: str, password: str) -> Account:
+    """Reset an admin's password and lift any lock, without logging in (audited)."""
+    account = get(session, username)
+    if account.role != "admin":
+        raise BBTError(_("Only an admin account is recovered this way; that admin then "
+                         "resets the others."))
+    validate_new_password(password, account.username)
+    account.password_hash = hash_password(password)
+    account.must_change_password = False
+    _clear_lock(account, forget_lockouts=True)
+    session.add(account)
+    audit.record(session, RECOVERY, "account.recover", "account", account.username)
+    return account
 
 
 def update(
@@ -177,7 +265,7 @@ def update(
         unit_id = units.get(session, unit).id
         if unit_id != account.unit_id:
             account.unit_id, changes["unit"] = unit_id, unit  # type: ignore[assignment]
-    if role is not None and role != account.role:
+    if role is not None and check_role(role) != account.role:
         account.role = changes["role"] = check_role(role)
     if changes:
         session.add(account)

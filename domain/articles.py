@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
-from domain import audit, settings, units
+from domain import audit, limits, settings, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -47,6 +47,7 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def check_kind(kind: str) -> str:
+    kind = vocab.code("article_kind", kind)
     if kind not in ARTICLE_KINDS:
         raise BBTError(_("Article kind '{kind}' is unknown; use one of {kinds}.").format(
             kind=kind, kinds=", ".join(ARTICLE_KINDS)))
@@ -54,6 +55,7 @@ def check_kind(kind: str) -> str:
 
 
 def check_status(status: str) -> str:
+    status = vocab.code("article_status", status)
     if status not in ARTICLE_STATUSES:
         raise BBTError(_("Article status '{status}' is unknown; use one of {statuses}.").format(
             status=status, statuses=", ".join(ARTICLE_STATUSES)))
@@ -63,7 +65,7 @@ def check_status(status: str) -> str:
 def check_photos(photos: int) -> int:
     if photos < 0:
         raise BBTError(_("The number of photos cannot be negative."))
-    return photos
+    return limits.count(photos, "photos")
 
 
 def get(session: Session, article_id: int, *, for_update: bool = False) -> Article:
@@ -87,7 +89,7 @@ def add(
 ) -> Article:
     """Record an article as submitted by a unit's contributor."""
     require(actor, "articles.write")
-    title = nfc(title)
+    title = limits.text(title, "title")
     if not title:
         raise BBTError(_("An article needs a title."))
     source = units.get(session, unit)
@@ -118,8 +120,10 @@ def move(
     *,
     on: str | date | None = None,
     url: str | None = None,
+    reason: str = "",
 ) -> Article:
-    """Apply one workflow step; an illegal step is refused and changes nothing."""
+    """Apply one workflow step; an illegal step is refused and changes nothing. A reason
+    (why an article is rejected) is kept with the step."""
     require(actor, "articles.write")
     step = MOVES.get(action)
     if step is None:
@@ -131,12 +135,15 @@ def move(
             id=article.id, status=article.status, target=step.target,
             sources=", ".join(step.sources)))
     detail: dict[str, Any] = {"from": article.status, "to": step.target}
+    reason = limits.text(reason, "reason")
+    if reason:
+        detail["reason"] = reason
     if step.target == "published":
         _publish(article, on, url)
         detail.update(published=article.published, url=article.url)
     session.add(ArticleEvent(article_id=article.id,  # type: ignore[arg-type]
                              from_status=article.status, to_status=step.target,
-                             account=actor.username))
+                             account=actor.username, note=reason))
     article.status = step.target
     session.add(article)
     audit.record(session, actor, f"article.{action}", "article", article.id, **detail)
@@ -163,8 +170,8 @@ def approve(session: Session, actor: Actor, article_id: int) -> Article:
     return move(session, actor, article_id, "approve")
 
 
-def reject(session: Session, actor: Actor, article_id: int) -> Article:
-    return move(session, actor, article_id, "reject")
+def reject(session: Session, actor: Actor, article_id: int, reason: str = "") -> Article:
+    return move(session, actor, article_id, "reject", reason=reason)
 
 
 def publish(
@@ -236,13 +243,17 @@ def history(session: Session, article_id: int) -> list[ArticleEvent]:
 # --- contributors ---------------------------------------------------------------------------
 
 
-def contributors(session: Session, year: int, month: int | None = None) -> list[dict[str, Any]]:
+def contributors(session: Session, year: int, month: int | None = None, *,
+                 through: date | None = None) -> list[dict[str, Any]]:
     """Published news and features per author, unit and month of a year, with their photos:
-    who writes for the site and which units send too little. One grouped query."""
+    who writes for the site and which units send too little. One grouped query. `through`
+    counts only what was published on or before that day."""
     if month is None:
         start, end = month_bounds(f"{year:04d}-01")[0], date(year + 1, 1, 1)
     else:
         start, end = month_bounds(f"{year:04d}-{month:02d}")
+    if through is not None:
+        end = max(start, min(end, through + timedelta(days=1)))
     month_of = extract("month", col(Article.published))
     is_news = func.sum(case((col(Article.kind) == "news", 1), else_=0))
     query = (
@@ -274,6 +285,7 @@ def set_visits(session: Session, actor: Actor, month: str, visitors: int) -> Vis
     month = check_month(month)
     if visitors < 0:
         raise BBTError(_("A visitor count cannot be negative."))
+    visitors = limits.count(visitors, "visitors")
     row = session.get(Visit, month)
     previous = row.visitors if row else None
     if row is None:

@@ -1,45 +1,67 @@
-"""The audit chain: every change made through the domain layer, chained by SHA-256.
+"""The audit chain: every change made through the domain layer, chained by SHA-256, and a
+Merkle tree over the chain in the manner of Certificate Transparency (RFC 9162).
 
 hash_n = SHA-256(hash_{n-1} || canonical(entry_n)). An edited entry no longer matches its
 hash, a deleted or inserted one breaks the next entry's link, and a deleted tail no longer
-matches the head row. A full rewrite by someone with write access is not detected unless the
-head is exported and kept elsewhere (SECURITY.md).
+matches the head row. The chain starts with a genesis entry (`bbt init`): an initialised
+database whose chain is empty or starts elsewhere fails verification.
+
+Someone with write access can still recompute every hash. Against that, an anchor (the
+number of entries, the last hash and the Merkle root over every entry's hash) is kept outside
+the database: `verify(anchor=...)` fails unless the chain still holds that entry with that
+hash and those first entries give that root, and `prove` gives a consistency proof of
+logarithmic size that today's tree extends the anchored one (domain/merkle.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from domain.auth import Actor
+from domain import merkle
+from domain.auth import SYSTEM, Actor
+from domain.errors import BBTError
 from domain.i18n import _
-from models import AuditEntry, AuditHead, utcnow
+from models import Account, AuditEntry, AuditHead, Unit, utcnow
 
 GENESIS = "0" * 64
+GENESIS_ACTION = "audit.genesis"
+ANCHOR_FORMAT = "bbt-audit-anchor-1"
+# Entries are read this many at a time (keyset pages on id): memory stays bounded however
+# long the chain.
+PAGE = 5000
+
+_COLUMNS = [col(c) for c in (AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
+                              AuditEntry.entity, AuditEntry.entity_key, AuditEntry.detail,
+                              AuditEntry.prev_hash, AuditEntry.hash)]
 
 
-def canonical(entry: AuditEntry) -> str:
-    return json.dumps(
-        {
-            "id": entry.id,
-            "at": entry.at.isoformat(),
-            "actor": entry.actor,
-            "action": entry.action,
-            "entity": entry.entity,
-            "entity_key": entry.entity_key,
-            "detail": entry.detail,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+# One encoder for every entry (json.dumps with options builds a new one per call), the keys
+# given already sorted: the text is exactly json.dumps(..., sort_keys=True, ensure_ascii=False,
+# separators=(",", ":")), the form every stored hash was made from.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+def canonical(entry: AuditEntry | Row[Any]) -> str:
+    return _canonical(entry.id, entry.at, entry.actor, entry.action, entry.entity,
+                      entry.entity_key, entry.detail)
+
+
+def _canonical(entry_id: Any, at: datetime, actor: str, action: str, entity: str,
+               entity_key: str, detail: str) -> str:
+    return _ENCODE({"action": action, "actor": actor, "at": at.isoformat(), "detail": detail,
+                    "entity": entity, "entity_key": entity_key, "id": entry_id})
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry | Row[Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode()).hexdigest()
 
 
@@ -50,9 +72,13 @@ def record(
     # Locking the head row serialises appends on PostgreSQL so the chain never forks;
     # SQLite writers are already serialised by BEGIN IMMEDIATE.
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, last_id=0, hash=GENESIS)
-        session.add(head)
+    if head is None:  # the first entry ever: the chain opens with its genesis
+        head = start(session)
+    return _append(session, head, actor, action, entity, key, detail)
+
+
+def _append(session: Session, head: AuditHead, actor: Actor, action: str, entity: str,
+            key: Any, detail: dict[str, Any]) -> AuditEntry:
     entry = AuditEntry(
         id=head.last_id + 1,
         at=utcnow(),
@@ -71,27 +97,166 @@ def record(
     return entry
 
 
+def start(session: Session) -> AuditHead:
+    """Open the chain with its genesis entry (a new database, `bbt init`)."""
+    head = session.get(AuditHead, 1)
+    if head is None:
+        head = AuditHead(id=1, last_id=0, hash=GENESIS)
+        session.add(head)
+        _append(session, head, SYSTEM, GENESIS_ACTION, "audit", "", {"format": 1})
+    return head
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain as it stood: kept outside the database, printed, mailed to the province."""
+
+    entries: int
+    last_hash: str
+    merkle_root: str
+    time: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"format": ANCHOR_FORMAT, "entries": self.entries, "last_hash": self.last_hash,
+                "merkle_root": self.merkle_root, "time": self.time}
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        try:
+            data = json.loads(text)
+            anchor = cls(int(data["entries"]), str(data["last_hash"]).lower(),
+                         str(data["merkle_root"]).lower(), str(data.get("time", "")))
+            bytes.fromhex(anchor.last_hash)
+            bytes.fromhex(anchor.merkle_root)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise BBTError(_("This file is not an audit anchor written by `bbt audit "
+                             "anchor`.")) from None
+        if anchor.entries < 0:
+            raise BBTError(_("This file is not an audit anchor written by `bbt audit "
+                             "anchor`."))
+        return anchor
+
+
 @dataclass
 class Verdict:
     ok: bool
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    merkle_root: str = ""
+    last_hash: str = GENESIS
 
 
-def verify(session: Session) -> Verdict:
-    prev, expected_id, checked = GENESIS, 1, 0
-    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
-        if entry.id != expected_id or entry.prev_hash != prev:
-            return Verdict(False, checked, entry.id, _("an entry before it was deleted or inserted"))
-        if entry_hash(prev, entry) != entry.hash:
-            return Verdict(False, checked, entry.id, _("its content was edited"))
-        prev, expected_id, checked = entry.hash, expected_id + 1, checked + 1
+def _rows(session: Session, after: int = 0, upto: int | None = None) -> Iterator[Any]:
+    """Entries in id order, a keyset page at a time."""
+    while True:
+        query = select_columns(*_COLUMNS).where(col(AuditEntry.id) > after)
+        if upto is not None:
+            query = query.where(col(AuditEntry.id) <= upto)
+        page = list(session.execute(query.order_by(col(AuditEntry.id)).limit(PAGE)))
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def _initialised(session: Session) -> bool:
+    return any(session.exec(select(model.id).limit(1)).first() is not None  # type: ignore[attr-defined]
+               for model in (Account, Unit))
+
+
+def verify(session: Session, anchor: Anchor | None = None) -> Verdict:
+    """Walk the whole chain once, in bounded memory, and compute its Merkle root."""
+    prev, expected_id = GENESIS, 1
+    tree = merkle.Accumulator()
+    for entry_id, at, actor, action, entity, key, detail, prev_hash, stored in _rows(session):
+        if entry_id != expected_id or prev_hash != prev:
+            return _broken(tree.size, entry_id, _("an entry before it was deleted or inserted"))
+        if entry_id == 1 and action != GENESIS_ACTION:
+            return _broken(0, 1, _("the chain does not start with its genesis entry"))
+        canonical_text = _canonical(entry_id, at, actor, action, entity, key, detail)
+        if hashlib.sha256((prev + canonical_text).encode()).hexdigest() != stored:
+            return _broken(tree.size, entry_id, _("its content was edited"))
+        tree.add(bytes.fromhex(stored))
+        prev, expected_id = stored, expected_id + 1
+        if anchor is not None and tree.size == anchor.entries and (
+                stored != anchor.last_hash or tree.root().hex() != anchor.merkle_root):
+            return _broken(tree.size, entry_id, _("it differs from the anchor"))
+    checked = tree.size
     head = session.get(AuditHead, 1)
-    last_id = expected_id - 1
-    if head is not None and (head.last_id != last_id or head.hash != prev):
-        return Verdict(False, checked, head.last_id, _("entries at the end of the chain were deleted"))
-    return Verdict(True, checked)
+    if checked == 0 and (head is not None or _initialised(session)):
+        return _broken(0, 1, _("the chain is empty although the database is in use"))
+    if checked and (head is None or head.last_id != checked or head.hash != prev):
+        return _broken(checked, head.last_id if head else checked,
+                       _("entries at the end of the chain were deleted"))
+    if anchor is not None and checked < anchor.entries:
+        return _broken(checked, anchor.entries, _("the chain is shorter than the anchor"))
+    return Verdict(True, checked, merkle_root=tree.root().hex(), last_hash=prev)
+
+
+def _broken(checked: int, entry_id: int | None, reason: str) -> Verdict:
+    return Verdict(False, checked, entry_id, reason)
+
+
+def anchor(session: Session) -> Anchor:
+    """The head of an intact chain, with its Merkle root, to keep outside the database."""
+    verdict = verify(session)
+    if not verdict.ok:
+        raise BBTError(_("Audit chain broken at entry {broken_id}: {reason}.").format(
+            broken_id=verdict.broken_id, reason=verdict.reason))
+    return Anchor(verdict.checked, verdict.last_hash, verdict.merkle_root,
+                  utcnow().isoformat(timespec="seconds"))
+
+
+def leaves(session: Session) -> merkle.LeafSource:
+    """Leaf data for the Merkle tree: entry hashes, leaf i being entry i + 1."""
+    def source(start: int, end: int) -> Iterator[bytes]:
+        for entry in _rows(session, after=start, upto=end):
+            yield bytes.fromhex(entry.hash)
+    return source
+
+
+@dataclass
+class Proof:
+    ok: bool
+    old_size: int
+    old_root: str
+    size: int
+    root: str
+    proof: list[str]
+    reason: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"consistent": self.ok, "old_size": self.old_size, "old_root": self.old_root,
+                "size": self.size, "root": self.root, "proof": self.proof}
+
+
+def prove(session: Session, old: Anchor) -> Proof:
+    """Today's chain must be intact and its Merkle tree an extension of the anchored one:
+    checked with an RFC 9162 consistency proof between the two roots."""
+    verdict = verify(session)
+    if not verdict.ok:
+        return Proof(False, old.entries, old.merkle_root, verdict.checked, "", [],
+                     _("audit chain broken at entry {broken_id}: {reason}").format(
+                         broken_id=verdict.broken_id, reason=verdict.reason))
+    size = verdict.checked
+    path = merkle.consistency_proof(old.entries, size, leaves(session)) \
+        if old.entries <= size else []
+    ok = merkle.verify_consistency(old.entries, size, bytes.fromhex(old.merkle_root),
+                                   bytes.fromhex(verdict.merkle_root), path)
+    reason = "" if ok else _("the chain is not an extension of the anchored one")
+    return Proof(ok, old.entries, old.merkle_root, size, verdict.merkle_root,
+                 [h.hex() for h in path], reason)
+
+
+def find_key_entry(session: Session, action: str, fingerprint: str) -> AuditEntry | None:
+    """The entry recording a signing key's creation or revocation, if it is intact."""
+    entry = session.exec(select(AuditEntry).where(
+        AuditEntry.action == action, AuditEntry.entity == "signing_key",
+        AuditEntry.entity_key == fingerprint).order_by(col(AuditEntry.id))).first()
+    if entry is None or entry_hash(entry.prev_hash, entry) != entry.hash:
+        return None
+    return entry
 
 
 def entries(session: Session, limit: int = 200, before_id: int | None = None) -> list[AuditEntry]:
@@ -100,3 +265,4 @@ def entries(session: Session, limit: int = 200, before_id: int | None = None) ->
     if before_id is not None:
         query = query.where(col(AuditEntry.id) < before_id)
     return list(session.exec(query))
+

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from domain import accounts, audit, demo
+from domain import accounts, audit, demo, subsystems
 from domain.auth import SYSTEM
 from models import Account, Unit
 
@@ -24,7 +24,9 @@ def initialise(session: Session, admin: str = "admin", password: str | None = No
     existing = session.exec(select(Account).where(Account.role == "admin")).first()
     if existing is not None:
         return InitResult(False, existing.username)
+    audit.start(session)  # the genesis entry: every later chain must start with it
     counts = demo.load(session, SYSTEM) if with_demo else None
+    subsystems.seed(session)
     if session.exec(select(Unit).where(Unit.code == "BBT")).first() is None:
         session.add(Unit(code="BBT", name="Ban Biên tập Trang thông tin điện tử", kind="board"))
         session.flush()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import audit, units
+from domain import audit, subsystems, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -37,6 +37,7 @@ def check_period(period: str) -> str:
 
 
 def check_status(status: str) -> str:
+    status = vocab.code("dataentry_status", status)
     if status not in DATAENTRY_STATUSES:
         raise BBTError(_("Data entry status '{status}' is unknown; use one of {statuses}.")
                        .format(status=status, statuses=", ".join(DATAENTRY_STATUSES)))
@@ -66,8 +67,8 @@ def set_status(
     """
     require(actor, "dataentry.write")
     source = units.get(session, unit)
-    subsystem, period, status = check_subsystem(subsystem), check_period(period), \
-        check_status(status)
+    subsystem = subsystems.checker(session)(check_subsystem(subsystem))
+    period, status = check_period(period), check_status(status)
     when = _check_date(on, status)
     row = session.exec(select(DataEntry).where(
         DataEntry.unit_id == source.id, DataEntry.subsystem == subsystem,

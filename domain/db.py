@@ -1,8 +1,10 @@
 """Engines, transactions and schema upgrades for SQLite and PostgreSQL.
 
-SQLite: WAL, foreign keys, busy timeout, synchronous=FULL, and write transactions that take
-the write lock up front (BEGIN IMMEDIATE), because a read transaction that later upgrades to
-a write can fail with "database is locked" whatever the busy timeout (SPEC section 6).
+SQLite: WAL, foreign keys, busy timeout, synchronous=FULL. Only transactions that write take
+the write lock, and they take it up front (BEGIN IMMEDIATE, retried while another writer
+holds it), because a read transaction that later upgrades to a write can fail with "database
+is locked" whatever the busy timeout. Reads begin deferred and never take the write lock, so
+a 30-second report never makes another user's command wait (SPEC sections 6 and 7.2).
 """
 
 from __future__ import annotations
@@ -10,21 +12,30 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from domain import limits
 from domain.errors import BBTError
 from domain.i18n import _
+
+# No over-long text or out-of-range number reaches SQL, whichever path built the row.
+event.listen(Session, "before_flush", limits.check_flush)
 
 # Kept equal to the newest Alembic revision (a test checks it), so that opening an
 # up-to-date database needs one SELECT and never imports Alembic.
 HEAD_REVISION = "0001"
 
 BUSY_TIMEOUT_MS = 10_000
+# How long a writer keeps asking for SQLite's write lock (busy timeouts plus back-off).
+WRITE_WAIT_SECONDS = 60.0
+# Statements a read transaction may run; anything else is a caller that forgot write=True.
+_READ_VERBS = ("BEGIN", "COMMIT", "SELECT", "WITH", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "SET",
+               "EXPLAIN", "VALUES")
 
 
 def default_url() -> str:
@@ -53,7 +64,29 @@ def _sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("bbt_write", True):
+            retrying(lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"), seconds=WRITE_WAIT_SECONDS)
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _read_only_guard(engine: Engine) -> None:
+    """A read transaction that writes would, on SQLite, upgrade its lock and fail under
+    load: refuse it on every engine, so that the tests find such a caller."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def check(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("bbt_write", True) is False:
+            verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+            if verb and verb not in _READ_VERBS:
+                raise ReadOnlyViolation(verb)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A programming error: a transaction opened for reading tried to write."""
+
+    def __init__(self, verb: str) -> None:
+        super().__init__(f"a read transaction tried to run {verb}; open it with write=True")
 
 
 _engines: dict[str, Engine] = {}
@@ -74,10 +107,13 @@ def make_engine(url: str) -> Engine:
             _create_private(Path(path))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_hooks(engine)
+        _read_only_guard(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _read_only_guard(engine)
+    return engine
 
 
 def get_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
@@ -106,7 +142,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(bbt_write=False) as conn:  # a read: no lock
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception:  # no table yet: a new database
@@ -121,10 +157,19 @@ def ensure_schema(engine: Engine) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed whole on success, rolled back whole on any error."""
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: committed whole on success, rolled back whole on any error.
+
+    write=False opens a read: deferred on SQLite (no write lock, other users' writes go on
+    beside it), one snapshot on PostgreSQL, and refused if it tries to change anything."""
     with Session(engine, expire_on_commit=False) as session:
         try:
+            # Begin now, with the mode the begin hook reads. A PostgreSQL read sees one
+            # snapshot throughout, as a SQLite read does: a report's figures agree.
+            options: dict[str, object] = {"bbt_write": write}
+            if not write and engine.dialect.name == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            session.connection(execution_options=options)
             yield session
             session.commit()
         except BaseException:
@@ -132,14 +177,29 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def retrying(fn, attempts: int = 5):  # type: ignore[no-untyped-def]
-    """Run fn() again when the database was briefly locked or a serialisation failed."""
-    for attempt in range(attempts):
+def reading(engine: Engine) -> AbstractContextManager[Session]:
+    """A read-only transaction (see `transaction`)."""
+    return transaction(engine, write=False)
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """SQLite's write lock held by someone else, or PostgreSQL's serialisation failure."""
+    text_ = str(getattr(exc, "orig", exc))
+    return "locked" in text_ or "busy" in text_ or "could not serialize" in text_
+
+
+def retrying(fn, attempts: int = 5, *, seconds: float | None = None):  # type: ignore[no-untyped-def]
+    """Run fn() again when the database was briefly locked or a serialisation failed:
+    `attempts` times, or (with `seconds`) until that much time has passed."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    attempt = 0
+    while True:
         try:
             return fn()
         except OperationalError as exc:
-            locked = "locked" in str(exc) or "could not serialize" in str(exc)
-            if not locked or attempt == attempts - 1:
+            attempt += 1
+            out_of_time = (time.monotonic() >= deadline if deadline is not None
+                           else attempt >= attempts)
+            if not is_busy(exc) or out_of_time:
                 raise
-            time.sleep(0.05 * 2**attempt)
-    raise AssertionError(_("unreachable"))
+            time.sleep(min(0.05 * 2 ** min(attempt, 5), 1.0))

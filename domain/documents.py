@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -13,7 +12,17 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from domain import audit, numbering, units
+from domain import (
+    audit,
+    files,
+    limits,
+    numbering,
+    registers,
+    search,
+    signatures,
+    units,
+    vocab,
+)
 from domain import settings as settings_
 from domain.auth import Actor, require, require_own_unit
 from domain.errors import BBTError, Conflict, NotFound
@@ -29,13 +38,14 @@ from models import (
     utcnow,
 )
 
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = files.MAX_FILE_BYTES
 
 
 # ---------------------------------------------------------------- registers
 
 
 def check_urgency(value: str) -> str:
+    value = vocab.code("urgency", value)
     if value not in URGENCIES:
         raise BBTError(_("Urgency '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(URGENCIES)))
@@ -43,19 +53,8 @@ def check_urgency(value: str) -> str:
 
 
 def store_attachment(session: Session, path: Path | str | None) -> tuple[str | None, str | None]:
-    """Keep a file's bytes once, addressed by their SHA-256."""
-    if path is None:
-        return None, None
-    path = Path(path)
-    if not path.is_file():
-        raise BBTError(_("The file '{path}' does not exist.").format(path=path))
-    if path.stat().st_size > MAX_ATTACHMENT_BYTES:
-        raise BBTError(_("The file '{path}' is larger than 50 MB.").format(path=path))
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if session.get(Attachment, digest) is None:
-        session.add(Attachment(sha256=digest, data=data, size=len(data)))
-    return digest, path.name
+    """Keep a file's bytes once, addressed by their SHA-256 (checked and typed by domain.files)."""
+    return files.store_path(session, path)
 
 
 def issue(
@@ -70,6 +69,7 @@ def issue(
     urgency: str = "normal",
     signer: str = "",
     place: str | None = None,
+    reopen: bool = False,
 ) -> Document:
     """Register an outgoing document with the next number of its register (or an explicit
     historical one, refused when taken)."""
@@ -77,13 +77,15 @@ def issue(
     unit = units.get(session, issuer)
     type_ = numbering.doc_type(doc_type)
     when = parse_date(day, "date") or today()
-    if not nfc(title):
+    if not limits.text(title, "title"):
         raise BBTError(_("A document needs a title (trích yếu)."))
+    registers.guard(session, actor, unit, when, historical=number is not None, reopen=reopen)
     party = numbering.is_party(unit)
-    period = numbering.period_for(unit, when)
+    period = numbering.period_in_force(session, unit, when)
     series = type_ if party else "*"
     assert unit.id is not None
     if number is None:
+        _check_register_date(session, unit, type_ if party else None, period, when)
         seq = numbering.next_value(session, unit.id, "out", series, period)
         if seq > numbering.MAX_SEQ:  # a full register: the parser reads six digits at most
             raise BBTError(_("A document number has at most six digits."))
@@ -109,7 +111,32 @@ def issue(
     session.flush()
     audit.record(session, actor, "document.issue", "document", doc.number, title=doc.title,
                  date=doc.date, attachment=sha)
+    files.register_main(session, actor, doc)
     return doc
+
+
+# How far ahead an outgoing document may be dated (a letter signed for next month's meeting).
+MAX_DAYS_AHEAD = 30
+
+
+def _check_register_date(session: Session, unit: Unit, series: str | None, period: str,
+                         when: date) -> None:
+    """A new number is dated no earlier than the newest entry of its register and not far in
+    the future: the register runs in date order. A historical entry needs --number."""
+    if (when - today()).days > MAX_DAYS_AHEAD:
+        raise BBTError(_("The date {date} is more than {days} days ahead; check it, or enter a "
+                         "historical number with --number.").format(date=when,
+                                                                    days=MAX_DAYS_AHEAD))
+    query = select(func.max(Document.date)).where(
+        Document.issuer_id == unit.id, Document.direction == "outgoing",
+        Document.period == period)
+    if series is not None:
+        query = query.where(Document.doc_type == series)
+    newest = session.exec(query).one()
+    if newest is not None and when < newest:
+        raise BBTError(_("The register of {unit} already has a document dated {newest}; a new "
+                         "number cannot be dated {date} (enter a historical number with "
+                         "--number).").format(unit=unit.code, newest=newest, date=when))
 
 
 def receive(
@@ -123,6 +150,7 @@ def receive(
     received: str | date | None = None,
     file: Path | str | None = None,
     urgency: str = "normal",
+    reopen: bool = False,
 ) -> Document:
     """Register an incoming document with the next incoming number (số đến) of the year."""
     require(actor, "documents.write")
@@ -132,11 +160,13 @@ def receive(
         raise BBTError(_("The number {number} names issuer {named}, not {sender}.").format(
             number=number, named=parsed.issuer, sender=issuer.code))
     recipient = units.get(session, to) if to else _actor_unit(session, actor)
+    limits.text(title, "title", required=True)
     when = require_date(day, "date")
     received_on = parse_date(received, "received") or today()
     if received_on < when:
         raise BBTError(_("A document cannot be received before its date."))
-    period = numbering.period_for(issuer, when)
+    registers.guard(session, actor, recipient, received_on, historical=reopen, reopen=reopen)
+    period = numbering.period_in_force(session, issuer, when)
     assert issuer.id is not None and recipient.id is not None
     if existing := _find(session, issuer.id, str(parsed), period):
         raise BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
@@ -154,6 +184,7 @@ def receive(
     session.flush()
     audit.record(session, actor, "document.receive", "document", doc.number,
                  incoming_number=incoming_no, recipient=recipient.code, attachment=sha)
+    files.register_main(session, actor, doc)
     return doc
 
 
@@ -171,15 +202,47 @@ def _find(session: Session, issuer_id: int, number: str, period: str) -> Documen
 
 
 def get(session: Session, number: str, year: int | None = None) -> Document:
-    """The document with this number (the newest when numbers repeat across terms/years)."""
+    """The one document with this number. A number repeats across Party terms and state
+    years; then `year` (of the document's date) must say which one is meant."""
     parsed = numbering.parse(number)
     query = select(Document).where(Document.number == str(parsed))
     if year:
-        query = query.where(func.extract("year", col(Document.date)) == year)
-    doc = session.exec(query.order_by(col(Document.date).desc(), col(Document.id).desc())).first()
-    if doc is None:
+        query = query.where(col(Document.date) >= date(year, 1, 1),
+                            col(Document.date) <= date(year, 12, 31))
+    found = list(session.exec(query.order_by(col(Document.date), col(Document.id)).limit(20)))
+    if not found:
         raise NotFound(_("There is no document {number}.").format(number=parsed))
+    if len(found) > 1:
+        raise BBTError(_("{number} names {count} documents: {candidates}; add --year to say "
+                         "which.").format(number=parsed, count=len(found), candidates="; ".join(
+                             f"{d.number} {d.date.isoformat()} ({d.title[:40]})" for d in found)))
+    return found[0]
+
+
+def withdraw(session: Session, actor: Actor, number: str, reason: str,
+             year: int | None = None) -> Document:
+    """Thu hồi: the number stays in its register, marked withdrawn with the reason; from
+    now on the document counts nowhere (statistics, reports, overdue, late units)."""
+    require(actor, "documents.write")
+    doc = get(session, number, year)
+    reason = nfc(reason).strip()
+    if not reason:
+        raise BBTError(_("Give the reason for withdrawing with --reason."))
+    if doc.status == "withdrawn":
+        raise BBTError(_("{number} was already withdrawn on {date}.").format(
+            number=doc.number, date=doc.withdrawn_at.date() if doc.withdrawn_at else "-"))
+    doc.status, doc.withdrawn_reason, doc.withdrawn_at = "withdrawn", reason, utcnow()
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "document.withdraw", "document", doc.number,
+                 date=doc.date, period=doc.period, reason=reason)
     return doc
+
+
+def _require_issued(doc: Document) -> None:
+    if doc.status == "withdrawn":
+        raise BBTError(_("{number} was withdrawn ({reason}); it can no longer be sent.").format(
+            number=doc.number, reason=doc.withdrawn_reason))
 
 
 def attachment_bytes(session: Session, doc: Document) -> bytes | None:
@@ -193,6 +256,7 @@ def attachment_bytes(session: Session, doc: Document) -> bytes | None:
 
 
 def check_purpose(value: str) -> str:
+    value = vocab.code("purpose", value)
     if value not in PURPOSES:
         raise BBTError(_("Purpose '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(PURPOSES)))
@@ -213,18 +277,20 @@ def send(
     to_kind: str | None = None,
     purpose: str = "inform",
     due: str | date | None = None,
+    year: int | None = None,
 ) -> SendResult:
     """Send a document to units, or to every active unit of a kind, in one transaction."""
     require(actor, "documents.write")
-    doc = get(session, number)
-    targets = [units.get(session, code) for code in to]
+    doc = get(session, number, year)
+    _require_issued(doc)
+    targets = [units.require_active(units.get(session, code)) for code in to]
     if to_kind:
         targets += units.listing(session, to_kind)
     unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
     targets = [u for u in unique.values() if u.active and u.id != doc.issuer_id]
     if not targets:
         raise BBTError(_("Name at least one recipient unit (--to CODE or --to-kind KIND)."))
-    check_purpose(purpose)
+    purpose = check_purpose(purpose)
     due_date = parse_date(due, "due")
     if due_date and due_date < doc.date:
         raise BBTError(_("The due date is before the document's date."))
@@ -265,10 +331,10 @@ def _move(session: Session, delivery: Delivery, expected_version: int | None,
     session.refresh(delivery)
 
 
-def _acting_delivery(session: Session, actor: Actor, number: str, unit_code: str
-                     ) -> tuple[Document, Unit, Delivery]:
+def _acting_delivery(session: Session, actor: Actor, number: str, unit_code: str,
+                     year: int | None = None) -> tuple[Document, Unit, Delivery]:
     require(actor, "deliveries.act")
-    doc = get(session, number)
+    doc = get(session, number, year)
     unit = units.get(session, unit_code)
     assert unit.id is not None
     require_own_unit(actor, unit.id)
@@ -276,8 +342,8 @@ def _acting_delivery(session: Session, actor: Actor, number: str, unit_code: str
 
 
 def acknowledge(session: Session, actor: Actor, number: str, unit_code: str,
-                expected_version: int | None = None) -> Delivery:
-    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code)
+                expected_version: int | None = None, year: int | None = None) -> Delivery:
+    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code, year)
     if delivery.status != "sent":
         raise BBTError(_("{unit} already has {number} ({status}).").format(
             unit=unit.code, number=doc.number, status=delivery.status))
@@ -287,8 +353,8 @@ def acknowledge(session: Session, actor: Actor, number: str, unit_code: str,
 
 
 def mark_done(session: Session, actor: Actor, number: str, unit_code: str, note: str = "",
-              expected_version: int | None = None) -> Delivery:
-    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code)
+              expected_version: int | None = None, year: int | None = None) -> Delivery:
+    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code, year)
     if delivery.status in ("done", "returned"):
         raise BBTError(_("{unit} has already finished {number} ({status}).").format(
             unit=unit.code, number=doc.number, status=delivery.status))
@@ -300,14 +366,30 @@ def mark_done(session: Session, actor: Actor, number: str, unit_code: str, note:
     return delivery
 
 
+def give_back(session: Session, actor: Actor, number: str, unit_code: str, reason: str,
+              year: int | None = None) -> Delivery:
+    """The unit sends the delivery back (trả lại: not its business, wrong addressee...): it
+    is `returned`, with the reason, and never overdue."""
+    doc, unit, delivery = _acting_delivery(session, actor, number, unit_code, year)
+    reason = nfc(reason).strip()
+    if not reason:
+        raise BBTError(_("Give the reason for returning with --reason."))
+    if delivery.status in ("done", "returned"):
+        raise BBTError(_("{unit} has already finished {number} ({status}).").format(
+            unit=unit.code, number=doc.number, status=delivery.status))
+    _move(session, delivery, None, status="returned", note=reason)
+    audit.record(session, actor, "delivery.return", "delivery", f"{doc.number}@{unit.code}",
+                 reason=reason)
+    return delivery
+
+
 def forward(session: Session, actor: Actor, number: str, from_code: str, to_code: str,
-            purpose: str | None = None, due: str | date | None = None) -> Delivery:
+            purpose: str | None = None, due: str | date | None = None,
+            year: int | None = None) -> Delivery:
     """Pass a received document on to another unit, remembering where it came from."""
-    doc, unit, source = _acting_delivery(session, actor, number, from_code)
-    target = units.get(session, to_code)
-    if not target.active:  # as send() skips them: nothing goes to a dissolved unit
-        raise BBTError(_("{unit} is no longer active; a document cannot be sent to it.").format(
-            unit=target.code))
+    doc, unit, source = _acting_delivery(session, actor, number, from_code, year)
+    _require_issued(doc)
+    target = units.require_active(units.get(session, to_code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(
@@ -327,8 +409,23 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
 # ---------------------------------------------------------------- tracking
 
 
+# A delivery in these states is finished: never overdue (returned: the unit sent it back).
+FINISHED = ("done", "returned")
+
+
 def is_overdue(delivery: Delivery, on: date | None = None) -> bool:
-    return bool(delivery.due and delivery.due < (on or today()) and delivery.status != "done")
+    return bool(delivery.due and delivery.due < (on or today())
+                and delivery.status not in FINISHED)
+
+
+def _late(on: date):  # type: ignore[no-untyped-def]
+    """The SQL of is_overdue, for deliveries of documents that still count."""
+    return ((col(Delivery.due) < on) & col(Delivery.status).not_in(FINISHED))
+
+
+def _counting_documents():  # type: ignore[no-untyped-def]
+    """Documents that count: a withdrawn one stays in the register but nowhere else."""
+    return col(Document.status) != "withdrawn"
 
 
 @dataclass
@@ -362,30 +459,18 @@ def _filtered(session: Session, actor: Actor, f: Filters):  # type: ignore[no-un
         sent_to = select(Delivery.document_id).where(Delivery.unit_id == unit_id)
         query = query.where(or_(col(Document.id).in_(sent_to), col(Document.issuer_id) == unit_id,
                                 col(Document.recipient_id) == unit_id))
+    if f.overdue:
+        query = query.where(_counting_documents())
     if f.overdue and unit_id is not None:
         query = query.where(col(Document.id).in_(select(Delivery.document_id).where(
-            col(Delivery.unit_id) == unit_id, col(Delivery.due) < today(),
-            col(Delivery.status) != "done")))
+            col(Delivery.unit_id) == unit_id, _late(today()))))
     elif f.overdue:
         # Walk the register newest first and stop at the limit: on a province database most
         # old documents have a late delivery, so this is far cheaper than collecting them all.
         query = query.where(select(Delivery.id).where(
-            col(Delivery.document_id) == Document.id, col(Delivery.due) < today(),
-            col(Delivery.status) != "done").exists())
+            col(Delivery.document_id) == Document.id, _late(today())).exists())
     if f.search:
-        query = _search(query, f.search)
-    return query
-
-
-def _search(query, text: str):  # type: ignore[no-untyped-def]
-    """A document number matches exactly; other words match the title, accents ignored."""
-    try:
-        return query.where(Document.number == str(numbering.parse(text)))
-    except BBTError:
-        pass
-    for word in fold(text).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(col(Document.title_search).like(f"%{escaped}%", escape="\\"))
+        query = search.restrict(session, query, f.search)  # best matches first
     return query
 
 
@@ -401,7 +486,7 @@ def listing(session: Session, actor: Actor, filters: Filters | None = None,
 
 def count(session: Session, actor: Actor, filters: Filters | None = None) -> int:
     query = _filtered(session, actor, filters or Filters()).with_only_columns(
-        func.count(col(Document.id)))
+        func.count(col(Document.id))).order_by(None)
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
@@ -432,6 +517,9 @@ def as_dict(doc: Document, codes: dict[int, Unit],
         "date": doc.date.isoformat(),
         "title": doc.title,
         "direction": doc.direction,
+        "status": doc.status,
+        "period": doc.period,
+        "withdrawn_reason": doc.withdrawn_reason or None,
         "urgency": doc.urgency,
         "signed": doc.signature is not None,
         "attachment_sha256": doc.attachment_sha256,
@@ -440,7 +528,8 @@ def as_dict(doc: Document, codes: dict[int, Unit],
         "received_on": doc.received_on.isoformat() if doc.received_on else None,
         "deliveries": [
             {"unit": code, "purpose": d.purpose, "status": d.status,
-             "due": d.due.isoformat() if d.due else None, "overdue": is_overdue(d),
+             "due": d.due.isoformat() if d.due else None,
+             "overdue": doc.status != "withdrawn" and is_overdue(d),
              "received_at": d.received_at.isoformat() if d.received_at else None,
              "done_at": d.done_at.isoformat() if d.done_at else None, "note": d.note,
              "version": d.version}
@@ -455,12 +544,14 @@ def describe(session: Session, actor: Actor, docs: list[Document]) -> list[dict[
     return [as_dict(d, codes, grouped.get(d.id or 0, [])) for d in docs]
 
 
-def show(session: Session, actor: Actor, number: str) -> dict[str, Any]:
+def show(session: Session, actor: Actor, number: str, year: int | None = None
+         ) -> dict[str, Any]:
     require(actor, "read")
-    doc = get(session, number)
+    doc = get(session, number, year)
     if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
-    return describe(session, actor, [doc])[0]
+    audit.record(session, actor, "document.view", "document", doc.number)  # NĐ30 access history
+    return describe(session, actor, [doc])[0] | signatures.summary(session, doc)
 
 
 def _visible_to_clerk(session: Session, actor: Actor, doc: Document) -> bool:
@@ -480,7 +571,8 @@ def inbox(session: Session, actor: Actor, unit_code: str | None = None,
     query = (select(Delivery, Document).join(Document, col(Document.id) == Delivery.document_id)
              .where(Delivery.unit_id == unit.id))
     if pending_only:
-        query = query.where(col(Delivery.status).in_(("sent", "received")))
+        query = query.where(col(Delivery.status).in_(("sent", "received")),
+                            _counting_documents())
     query = query.order_by(col(Delivery.due).is_(None), col(Delivery.due), col(Delivery.id))
     return [(d, doc) for d, doc in session.exec(query)]
 
@@ -490,12 +582,14 @@ def unit_summary(session: Session, on: date | None = None, kind: str | None = No
     """Per unit: deliveries, unacknowledged, done and overdue. The late ones come first:
     these are the units that are "struggling" (lúng túng) with document routing."""
     on = on or today()
-    late = case((((col(Delivery.due) < on) & (col(Delivery.status) != "done")), 1), else_=0)
+    late = case((_late(on), 1), else_=0)
     query = (sa_select(col(Unit.code), col(Unit.name), func.count(col(Delivery.id)),
                     func.sum(case((col(Delivery.status) == "sent", 1), else_=0)),
                     func.sum(case((col(Delivery.status) == "done", 1), else_=0)),
                     func.sum(late))
              .join(Delivery, col(Delivery.unit_id) == Unit.id)
+             .join(Document, col(Document.id) == Delivery.document_id)
+             .where(_counting_documents())
              .group_by(col(Unit.code), col(Unit.name)))
     if kind:
         query = query.where(col(Unit.kind) == units.check_kind(kind))

@@ -21,7 +21,7 @@ from typing import IO, Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from domain import audit, imports_io
+from domain import audit, imports_io, imports_nd30
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -48,11 +48,20 @@ class Result:
     written: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     credentials: Path | None = None  # the file that holds new one-time passwords
+    extra: dict[str, Any] = field(default_factory=dict)  # a layout's own findings
 
     def as_json(self) -> dict[str, Any]:
-        """The `import --json` shape of SPEC section 4."""
-        return {"kind": self.kind, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected}
+        """The `import --json` shape of SPEC section 4 (and 7.1): the counts say what was
+        written; a run that wrote nothing (a dry run, or rows refused) says 0 and tells what
+        it would have done in `would_*`."""
+        counts = {"inserted": self.inserted, "updated": self.updated,
+                  "unchanged": self.unchanged}
+        if self.written:
+            return {"kind": self.kind, **counts, "rejected": self.rejected, **self.extra}
+        return {"kind": self.kind, **dict.fromkeys(counts, 0),
+                "would_insert": self.inserted, "would_update": self.updated,
+                "would_unchanged": self.unchanged,
+                "rejected": self.rejected, **self.extra}
 
 
 def handler(kind: str) -> type[Handler]:
@@ -81,8 +90,12 @@ class Prepared:
 def prepare(kind: str, path: Path | str, sheet: str | None = None) -> Prepared:
     cls = handler(kind)
     lookup = {header_key(h): c.name for c in cls.columns for h in c.headers()}
+    known = set(lookup) | (imports_nd30.known_headers() if cls is Documents else set())
     with paused_gc():
-        read = imports_io.read(Path(path), lambda h: header_key(h) in lookup, sheet)
+        read = imports_io.read(Path(path), lambda h: header_key(h) in known, sheet)
+        if (layout := imports_nd30.layout_for(cls, read.headers)) is not cls:
+            cls = layout  # a register in the Phụ lục IV layout (NĐ30)
+            lookup = {header_key(h): c.name for c in cls.columns for h in c.headers()}
         mapping, ignored = _map_headers(cls, read.headers, lookup)
         return Prepared(cls, read, mapping, ignored)
 
@@ -113,7 +126,7 @@ def run_import(
     if not dry_run:
         _serialise_imports(session)
     with paused_gc():
-        return _run(session, actor, cls, ready, on_error=on_error, dry_run=dry_run,
+        return _run(session, actor, ready.cls, ready, on_error=on_error, dry_run=dry_run,
                     credentials=credentials, rejects=rejects, progress=progress)
 
 
@@ -134,10 +147,12 @@ def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,
         work.unescape = frozenset(c.name for c in cls.columns if c.text)
     if isinstance(work, Accounts):
         work.credentials = Path(credentials) if credentials else None
-    plan = work.plan(ready.read.rows, progress)
-    result = Result(cls.kind, len(plan.inserts), len(plan.updates), len(plan.unchanged),
+    plan = work.plan(ready.read.rows, progress, keep_good=not dry_run)
+    result = Result(cls.kind, plan.count("inserts"), plan.count("updates"),
+                    plan.count("unchanged"),
                     [{"row": p.row, "errors": p.errors} for p in plan.rejected],
                     ready.read.sha256, ignored_columns=ready.ignored)
+    result.extra = work.report() if hasattr(work, "report") else {}
     if rejects is not None and plan.rejected:
         write_rejects(Path(rejects), ready.read, plan)
     if dry_run or (plan.rejected and on_error == "abort"):
@@ -201,10 +216,11 @@ def _describe(column: Column) -> str:
 def write_rejects(path: Path, read: imports_io.Sheet, plan: Plan) -> None:
     """The rejected rows as they were read, in the file's own format and headers, with the
     reasons in one more column (which import ignores): fix them and import this file."""
-    by_row = dict(read.rows)
+    reasons = {p.row: " | ".join(p.errors) for p in plan.rejected}
     headers = [*read.headers, REJECTS_COLUMN]
-    rows = [[*by_row[p.row], *([None] * (len(read.headers) - len(by_row[p.row]))),
-             " | ".join(p.errors)] for p in plan.rejected]
+    # The rows stream past; only the rejected ones are kept.
+    rows = [[*cells, *([None] * (len(read.headers) - len(cells))), reasons[number]]
+            for number, cells in read.rows if number in reasons]
     try:
         with path.open("wb") as target:
             imports_io.write_raw(headers, rows, read.format, target)

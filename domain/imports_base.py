@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,11 +25,14 @@ from sqlmodel import Session
 from domain.auth import Actor
 from domain.errors import BBTError
 from domain.i18n import _
-from domain.imports_io import MAX_CELL_CHARS, Nested, unescape
+from domain.imports_io import MAX_CELL_CHARS, Nested, Rows, unescape
+from domain.limits import COUNT_MAX, TEXT_LIMITS
 from domain.text import fold, parse_date
 
 CHUNK = 5_000
 Progress = Callable[[str, int, int], None]
+# A file's rows: spooled on disk when read from a file, or a list (tests, the TUI).
+RowSource = Rows | Sequence[tuple[int, list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,13 @@ class Plan:
     updates: list[Planned] = field(default_factory=list)
     unchanged: list[Planned] = field(default_factory=list)
     rejected: list[Planned] = field(default_factory=list)
+    # Good rows counted but not kept (a dry run of a kind that needs no second look).
+    counted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("inserts", "updates", "unchanged"), 0))
+
+    def count(self, fate: str) -> int:
+        """How many rows have this fate ("inserts", "updates", "unchanged")."""
+        return len(getattr(self, fate)) + self.counted[fate]
 
 
 class Cells:
@@ -126,8 +137,9 @@ class Cells:
             if value is None:
                 self.fail(column, _("Write plain text or a number here."))
                 return None
+        limit = limit if limit is not None else TEXT_LIMITS.get(column)
         if limit is not None and len(value) > limit:
-            self.fail(column, _("At most {limit} characters.").format(limit=limit))
+            self.fail(column, _("At most {limit} characters.").format(limit=f"{limit:,}"))
             return None
         return value
 
@@ -184,6 +196,9 @@ class Cells:
         elif minimum is not None and number < minimum:
             self.fail(column, _("Must be at least {minimum}.").format(minimum=minimum))
             return None
+        elif number > COUNT_MAX:
+            self.fail(column, _("At most {max}.").format(max=f"{COUNT_MAX:,}"))
+            return None
         return number
 
 
@@ -215,6 +230,49 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
+class KeyIndex:
+    """The first row of each natural key, in 12 bytes a slot (an open-addressing table of
+    the keys' 64-bit hashes and row numbers) instead of a dict's hundred and more: with it
+    a dry run's memory hardly grows with the file. Two different keys sharing a hash is a
+    chance in 2**64 per pair."""
+
+    def __init__(self) -> None:
+        self._size = 1 << 12
+        self._hashes = array("q", bytes(8 * self._size))
+        self._rows = array("i", bytes(4 * self._size))  # 0: empty (rows count from 1)
+        self._used = 0
+
+    def setdefault(self, key: Hashable, row: int) -> int:
+        """The row that first had `key`: `row` itself when it is the first."""
+        digest = hash(key)
+        hashes, rows, mask = self._hashes, self._rows, self._size - 1
+        slot = digest & mask
+        while True:
+            first = rows[slot]
+            if first == 0:
+                hashes[slot], rows[slot] = digest, row
+                self._used += 1
+                if self._used * 10 > self._size * 7:
+                    self._grow()
+                return row
+            if hashes[slot] == digest:
+                return first
+            slot = (slot + 1) & mask
+
+    def _grow(self) -> None:
+        old = zip(self._hashes, self._rows, strict=True)
+        self._size *= 2
+        self._hashes = array("q", bytes(8 * self._size))
+        self._rows = array("i", bytes(4 * self._size))
+        mask = self._size - 1
+        for digest, row in old:
+            if row:
+                slot = digest & mask
+                while self._rows[slot]:
+                    slot = (slot + 1) & mask
+                self._hashes[slot], self._rows[slot] = digest, row
+
+
 def choice(aliases: dict[str, str], check: Callable[[str], str]) -> Callable[[str], str]:
     """An enumeration read as written ("Outgoing", "đi", "very urgent") then checked by the
     domain's own check function."""
@@ -240,7 +298,7 @@ class Handler:
         self.mapping = mapping  # column name -> position in the file's rows
         self.present = frozenset(mapping)
         self.unescape: frozenset[str] = frozenset()
-        self.rows: Sequence[tuple[int, list[Any]]] = ()
+        self.rows: RowSource = ()
 
     # --- hooks
     def load(self) -> None:
@@ -276,14 +334,22 @@ class Handler:
         raise NotImplementedError
 
     # --- the common flow
-    def plan(self, rows: Sequence[tuple[int, list[Any]]], progress: Progress | None) -> Plan:
-        """Check every row, then sort the good ones into inserts, updates and unchanged."""
+    def plan(self, rows: RowSource, progress: Progress | None, *, keep_good: bool = True
+             ) -> Plan:
+        """Check every row, then sort the good ones into inserts, updates and unchanged.
+
+        keep_good=False (a dry run) only counts the good rows of kinds that need no second
+        look at them (no `resolve`): they are classified as they come and dropped, so that
+        memory holds the rejected rows and one small number per natural key, whatever the
+        size of the file."""
         self.rows = rows
         self.load()
         result = Plan()
         good: list[Planned] = []
-        keep, reject = good.append, result.rejected.append
-        first_row: dict[Hashable, int] = {}
+        streaming = not keep_good and type(self).resolve is Handler.resolve
+        keep = self._counter(result) if streaming else good.append
+        reject = result.rejected.append
+        first_row: dict[Hashable, int] | KeyIndex = KeyIndex() if streaming else {}
         claim = first_row.setdefault
         fast = self.fast()
         cells_of = self._cells_reader()
@@ -299,10 +365,10 @@ class Handler:
                 planned = Planned(row, typed, key)
             if planned.errors:
                 reject(planned)
-            elif key is None or claim(key, row) == row:
+            elif key is None or (first := claim(key, row)) == row:
                 keep(planned)
             else:  # the same natural key as an earlier good row
-                planned.errors.append(self.duplicate(planned, first_row[key]))
+                planned.errors.append(self.duplicate(planned, first))
                 reject(planned)
             if progress and done % 5000 == 0:
                 progress("check", done, total)
@@ -310,6 +376,19 @@ class Handler:
         self._classify(good, result)
         result.rejected.sort(key=lambda p: p.row)
         return result
+
+    def _counter(self, result: Plan) -> Callable[[Planned], None]:
+        """Classify one good row and count it, without keeping it."""
+        existing, changed, counted = self.existing, self.changed, result.counted
+
+        def count(planned: Planned) -> None:
+            current = existing(planned)
+            if current is None:
+                counted["inserts"] += 1
+            else:
+                counted["updates" if changed(planned, current) else "unchanged"] += 1
+
+        return count
 
     def _classify(self, good: list[Planned], result: Plan) -> None:
         existing, changed = self.existing, self.changed

@@ -12,7 +12,16 @@ from typing import Any
 from sqlalchemy import bindparam as param
 from sqlalchemy import func, select, update
 
-from domain import articles, dataentry, documents, numbering, units
+from domain import (
+    articles,
+    dataentry,
+    documents,
+    numbering,
+    registers,
+    subsystems,
+    units,
+    vocab,
+)
 from domain import settings as settings_
 from domain.errors import BBTError
 from domain.i18n import N_, _
@@ -27,8 +36,8 @@ from domain.imports_base import (
     bulk_update,
     choice,
 )
-from domain.imports_io import MAX_CELL_CHARS
 from domain.imports_people import UNIT, UNIT_COLUMN, no_unit, unit_codes
+from domain.limits import TEXT_LIMITS
 from domain.text import fold, today
 from models import (
     DELIVERY_STATUSES,
@@ -69,6 +78,7 @@ def check_direction(value: str) -> str:
 
 
 def check_delivery_status(value: str) -> str:
+    value = vocab.code("delivery_status", value)
     if value not in DELIVERY_STATUSES:
         raise BBTError(_("Delivery status '{value}' is unknown; use one of {choices}.").format(
             value=value, choices=", ".join(DELIVERY_STATUSES)))
@@ -203,6 +213,7 @@ class Documents(Handler):
                     "Incoming number {no} of {year} is already taken.").format(
                         no=v["incoming_number"], year=v["incoming_year"]))
             claimed.setdefault(slot, p.row)
+        registers.refuse_closed(self.session, planned, self.existing)  # khóa sổ
 
     def _keep_register(self, v: dict[str, Any], current: Any) -> None:
         """A stored incoming document keeps what the file does not say about its register
@@ -277,7 +288,8 @@ class Documents(Handler):
                 "recipient_id": v["recipient_id"] if incoming else None,
                 "incoming_number": v["incoming_number"] if incoming else None,
                 "incoming_year": v["incoming_year"] if incoming else None,
-                "received_on": v["received_on"] if incoming else None, "created_at": now}
+                "received_on": v["received_on"] if incoming else None, "created_at": now,
+                "status": "issued", "withdrawn_reason": ""}
 
     def export(self) -> list[dict[str, Any]]:
         codes = units.by_id(self.session)
@@ -479,9 +491,9 @@ class Articles(Handler):
                 author, url = author or "", url or ""
                 # str.strip returns the very same object when there is nothing to trim.
                 if (not title or title.strip() is not title or title[0] == "'"
-                        or len(title) > MAX_CELL_CHARS or author.strip() is not author
+                        or len(title) > TEXT_LIMITS["title"] or author.strip() is not author
                         or author[:1] == "'" or len(author) > 255 or url.strip() is not url
-                        or url[:1] == "'"):
+                        or url[:1] == "'" or len(url) > TEXT_LIMITS["url"]):
                     return None
                 kind, unit_id = kinds[kind], unit_ids[unit]
                 status = statuses[status] if status else "submitted"
@@ -670,13 +682,15 @@ class DataEntries(Handler):
                        e.synced_on)
         self.stored = {(r.unit_id, r.subsystem, r.period): r for r in self.session.execute(query)}
         self.cache: dict[str, Any] = {}
+        self.listed = subsystems.checker(self.session)
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         code = (cells.text("unit", required=True) or "").upper()
         unit_id = self.unit_ids.get(code)
         if code and unit_id is None:
             cells.fail("unit", no_unit(code))
-        subsystem = cells.check("subsystem", dataentry.check_subsystem, required=True)
+        subsystem = cells.check("subsystem", lambda v: self.listed(dataentry.check_subsystem(v)),
+                                required=True)
         period = cells.check("period", dataentry.check_period, required=True)
         status = cells.check("status", choice({}, dataentry.check_status), True, self.cache)
         when = cells.date("date")

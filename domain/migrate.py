@@ -36,7 +36,9 @@ def drift(engine: Engine) -> list:
     from sqlmodel import SQLModel
 
     import models  # noqa: F401
+    from models.search_index import include_name
 
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(ctx, SQLModel.metadata)

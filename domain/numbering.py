@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from domain.errors import BBTError
 from domain.i18n import _
 from domain.text import fold, nfc
 from domain.units import UNIT_CODE_PATTERN
-from models import PARTY_KINDS, RegisterCounter, Unit
+from models import PARTY_KINDS, Document, RegisterCounter, Unit
 
 DOC_TYPES: dict[str, str] = {
     "NQ": "Nghị quyết", "QĐ": "Quyết định", "QĐi": "Quy định", "CT": "Chỉ thị",
@@ -96,6 +96,18 @@ def period_for(unit: Unit, day: date) -> str:
     while start > day:  # a historical document from an earlier term
         start = date(start.year - 5, start.month, start.day)
     return start.isoformat()
+
+
+def period_in_force(session: Session, unit: Unit, day: date) -> str:
+    """The register a document of `unit` dated `day` belongs to: for a Party body, the term
+    in force on that day. A document dated before the current term started continues the
+    register the earlier term already has (whatever its recorded start), so that moving a
+    term's start never opens a second 01-QĐ/HU for the old term."""
+    if not is_party(unit) or unit.term_start is None or day >= unit.term_start:
+        return period_for(unit, day)
+    earlier = session.exec(select(func.max(Document.period)).where(
+        Document.issuer_id == unit.id, col(Document.period) <= day.isoformat())).one()
+    return str(earlier) if earlier else period_for(unit, day)
 
 
 def _ensure_counter(session: Session, unit_id: int, book: str, series: str, period: str) -> None:

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, dataentry, documents, stats, units
+from domain import articles, audit, dataentry, documents, signatures, stats, units
 from domain import settings as settings_
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
-from domain.text import nfc, today
+from domain.text import nfc
 from models import Account, Document, ReportText, Unit
 
 KINDS = ("monthly", "half-year", "annual")
@@ -187,32 +187,38 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
     as_of = as_of_date(p, report_date)
     months, totals = _months(session, p, as_of)
     grassroots = {u.code for u in units.listing(session, "grassroots") if u.active}
-    trainings, trained, trained_grassroots = _trainings(session, p, grassroots)
+    trainings, trained, trained_grassroots = _trainings(session, p, as_of, grassroots)
     deliveries, routing = _deliveries(session, p, as_of, grassroots)
-    issued, signed, signers = _signatures(session, p)
-    elapsed = [m for m in months if date(p.year, m["month"], 1) <= as_of]
-    visitors_in_elapsed = sum(m["visitors"] for m in elapsed)
-    directives, issuer_names = _directives(session, actor, p)
+    issued, signed, signers = _signatures(session, p, as_of)
+    counted = visits_counted(months, p.year, as_of)
+    directives, issuer_names = _directives(session, actor, p, as_of)
     return ReportData(
         period=p, as_of=as_of, months=months, totals=totals,
-        accounts_created=_accounts_created(session, p),
+        accounts_created=_accounts_created(session, p, as_of),
         trainings=trainings, trained_units=trained, trained_grassroots=trained_grassroots,
         grassroots_total=len(grassroots), grassroots_routing=routing, deliveries=deliveries,
         signed=signed, issued=issued, signers=signers,
         visitors_cumulative=articles.cumulative_visits(session, as_of),
         visitors_before=articles.cumulative_visits(session, p.start - timedelta(days=1)),
-        visitors_average=round(visitors_in_elapsed / len(elapsed)) if elapsed else 0,
-        visitor_months=len(elapsed),
-        contributors=_contributors(session, p),
+        visitors_average=round(sum(counted) / len(counted)) if counted else 0,
+        visitor_months=len(counted),
+        contributors=_contributors(session, p, as_of),
         dataentry=_dataentry(session, p),
         directives=directives, issuer_names=issuer_names,
     )
 
 
+def visits_counted(months: list[dict[str, int]], year: int, as_of: date) -> list[int]:
+    """The visits of the months begun by `as_of` that have a count: a monthly average over
+    months not counted (yet) would understate it."""
+    return [m["visitors"] for m in months
+            if date(year, m["month"], 1) <= as_of and m["visitors"]]
+
+
 def _months(session: Session, p: Period, as_of: date) -> tuple[list[dict[str, int]],
                                                                   dict[str, int]]:
     result = stats.monthly(session, p.year, p.index if p.kind == "monthly" else None,
-                           today=as_of)
+                           today=as_of, through=as_of)
     months = [m for m in result["months"] if m["month"] in p.months]
     return months, {key: sum(m[key] for m in months) for key in FIGURES}
 
@@ -222,16 +228,24 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _accounts_created(session: Session, p: Period) -> int:
+def _cutoff(p: Period, as_of: date) -> date:
+    """The first day not counted: the period's end, or the day after the report's date
+    (--date D counts only what is dated on or before D)."""
+    return min(p.end, as_of + timedelta(days=1))
+
+
+def _accounts_created(session: Session, p: Period, as_of: date) -> int:
     query = select(func.count(col(Account.id))).where(
-        col(Account.created_at) >= _midnight(p.start), col(Account.created_at) < _midnight(p.end))
+        col(Account.created_at) >= _midnight(p.start),
+        col(Account.created_at) < _midnight(_cutoff(p, as_of)))
     return int(session.exec(query).one())
 
 
-def _trainings(session: Session, p: Period, grassroots: set[str]
+def _trainings(session: Session, p: Period, as_of: date, grassroots: set[str]
                ) -> tuple[list[dict[str, Any]], int, int]:
     """Trainings held in the period, how many units attended, how many were grassroots."""
-    held = [(t, codes) for t, codes in units.trainings(session) if p.start <= t.date < p.end]
+    end = _cutoff(p, as_of)
+    held = [(t, codes) for t, codes in units.trainings(session) if p.start <= t.date < end]
     attended = {code for _t, codes in held for code in codes}
     rows = [{"date": t.date, "topic": t.topic, "units": codes} for t, codes in held]
     return rows, len(attended), len(attended & grassroots)
@@ -240,7 +254,7 @@ def _trainings(session: Session, p: Period, grassroots: set[str]
 def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
                 ) -> tuple[DeliveryFigures, int]:
     """Deliveries sent in the period, per unit, and how many grassroots units took part."""
-    rows = documents.unit_summary(session, on=as_of, start=p.start, end=p.end)
+    rows = documents.unit_summary(session, on=as_of, start=p.start, end=_cutoff(p, as_of))
     figures = DeliveryFigures(
         sent=sum(r["deliveries"] for r in rows),
         unacknowledged=sum(r["unacknowledged"] for r in rows),
@@ -254,22 +268,26 @@ def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
     return figures, routing
 
 
-def _signatures(session: Session, p: Period) -> tuple[int, int, list[str]]:
-    """Outgoing documents dated in the period, how many carry a signature, and by whom."""
+def _signatures(session: Session, p: Period, as_of: date) -> tuple[int, int, list[str]]:
+    """Outgoing documents dated in the period, how many carry a legal digital signature (chữ ký
+    số: an intact and trusted one, domain.signatures; BBT's own seal does not count), and by
+    whom (withdrawn ones count nowhere)."""
     in_period = (Document.direction == "outgoing", col(Document.date) >= p.start,
-                 col(Document.date) < p.end)
-    signed_case = case((col(Document.signature).is_not(None), 1), else_=0)
+                 col(Document.date) < _cutoff(p, as_of), col(Document.status) != "withdrawn")
+    legally_signed = col(Document.id).in_(signatures.legally_signed_ids())
+    signed_case = case((legally_signed, 1), else_=0)
     issued, signed = session.exec(
         select(func.count(col(Document.id)), func.sum(signed_case)).where(*in_period)).one()
     signers = session.exec(
         select(Unit.code).join(Document, col(Document.issuer_id) == Unit.id)
-        .where(*in_period, col(Document.signature).is_not(None))
+        .where(*in_period, legally_signed)
         .group_by(Unit.code).order_by(Unit.code))
     return int(issued or 0), int(signed or 0), list(signers)
 
 
-def _contributors(session: Session, p: Period) -> list[dict[str, Any]]:
-    rows = articles.contributors(session, p.year, p.index if p.kind == "monthly" else None)
+def _contributors(session: Session, p: Period, as_of: date) -> list[dict[str, Any]]:
+    rows = articles.contributors(session, p.year, p.index if p.kind == "monthly" else None,
+                                 through=as_of)
     return [r for r in rows if r["month"] in p.months]
 
 
@@ -296,7 +314,7 @@ def _entry_period_start(key: str) -> date:
     return date(int(year), 3 * int(quarter) - 2 if quarter else 1, 1)
 
 
-def _directives(session: Session, actor: Actor, p: Period
+def _directives(session: Session, actor: Actor, p: Period, as_of: date
                 ) -> tuple[list[Document], dict[int, str]]:
     """Documents the issuing body and its committee issued in the period (decisions,
     regulations, plans...), the "chỉ đạo, điều hành" the report opens with."""
@@ -312,8 +330,10 @@ def _directives(session: Session, actor: Actor, p: Period
         if unit is None:
             continue
         listed = documents.listing(session, actor, documents.Filters(
-            direction="outgoing", unit=unit.code, date_from=p.start, date_to=p.last_day))
-        found += [d for d in listed if d.issuer_id == unit.id and d.doc_type not in NOT_DIRECTIVES]
+            direction="outgoing", unit=unit.code, date_from=p.start,
+            date_to=min(p.last_day, as_of)))
+        found += [d for d in listed if d.issuer_id == unit.id and d.status != "withdrawn"
+                  and d.doc_type not in NOT_DIRECTIVES]
     found.sort(key=lambda d: (d.date, d.id or 0))
     return found[:MAX_DIRECTIVES], {k: v for k, v in issuers.items() if k is not None}
 
@@ -388,7 +408,7 @@ def check(session: Session, actor: Actor, p: Period, report_date: date) -> list[
     """Build the report's figures and compare them with a fresh stats.monthly."""
     data = build(session, actor, p, report_date)
     fresh = stats.monthly(session, p.year, p.index if p.kind == "monthly" else None,
-                          today=data.as_of)
+                          today=data.as_of, through=data.as_of)
     return consistency(data, fresh)
 
 
@@ -452,80 +472,23 @@ def set_text(session: Session, actor: Actor, p: Period, section: str, text: str)
 @dataclass
 class Generated:
     content: bytes
-    number: str | None  # the registered number (117-BC/BBT), None for a preview
     texts: dict[str, SectionText]
     data: ReportData
-    earlier: list[str] = field(default_factory=list)  # numbers of earlier reports of the period
 
 
 def generate(session: Session, actor: Actor, p: Period, fmt: str = "md", *,
-             report_date: date | None = None, number: int | None = None,
-             register: bool = False, filename: str | None = None) -> Generated:
-    """Compute, compose and render a report. Registered (a file, not a preview), it takes
-    the next number of the issuing unit's BC register like any other outgoing document,
-    prints it in the header and keeps the rendered file as the document's attachment."""
-    from domain import report_render, reports_layout
+             report_date: date | None = None) -> Generated:
+    """A draft report: computed, composed and rendered, with no number and nothing stored.
+    Registering is domain.report_register's (the number is taken last, once per period)."""
+    from domain import report_register
 
-    report_render.check_format(fmt)
-    report_date = report_date or today()
-    require(actor, "documents.write" if register else "read")
-    data = build(session, actor, p, report_date)  # the figures before this report is issued
-    values = settings_.all_settings(session)
-    title = _title(p, values)
-    earlier = _registered(session, values, title) if register else []
-    doc = _register(session, actor, title, report_date, number, values) if register else None
-    shown = doc.number if doc else (_draft_number(session, number) if number else None)
-    section_texts = texts(session, p)
-    ctx = reports_layout.Context(values, shown, report_date, section_texts)
-    content = report_render.render(reports_layout.compose(data, ctx), fmt)
-    if doc is not None:
-        _attach(session, actor, doc, content, filename or f"{doc.seq}-BC.{fmt}", p)
-    return Generated(content, doc.number if doc else None, section_texts, data, earlier)
+    draft = report_register.prepare(session, actor, p, report_date)
+    return Generated(report_register.render_draft(draft, fmt), draft.texts, draft.data)
 
 
-def _title(p: Period, values: dict[str, str]) -> str:
+def report_title(p: Period, values: dict[str, str]) -> str:
     """The register's trích yếu: "Báo cáo hoạt động của ... 6 tháng đầu năm 2022"."""
     from domain.reports_layout import DEFAULT_SUBJECT, period_phrase
 
     subject = (values.get("report.subject") or DEFAULT_SUBJECT).strip()
     return f"Báo cáo {subject[:1].lower()}{subject[1:]} {period_phrase(p)}"
-
-
-def _registered(session: Session, values: dict[str, str], title: str) -> list[str]:
-    """Reports of the same period already in the register (a reissue takes a new number)."""
-    org = units.get(session, values.get("org.code") or "BBT")
-    query = select(Document.number).where(
-        Document.issuer_id == org.id, Document.direction == "outgoing",
-        Document.doc_type == "BC", Document.title == nfc(title)).order_by(col(Document.seq))
-    return list(session.exec(query))
-
-
-def _register(session: Session, actor: Actor, title: str, report_date: date,
-              number: int | None, values: dict[str, str]) -> Document:
-    return documents.issue(session, actor, "BC", values.get("org.code") or "BBT", title,
-                           day=report_date, number=number, signer=values.get("signer.name", ""))
-
-
-def _draft_number(session: Session, number: int) -> str:
-    """A number shown on a preview (a reprint of a registered report): not registered."""
-    from domain import numbering
-
-    org = units.get(session, settings_.get(session, "org.code") or "BBT")
-    return numbering.format_number(number, "BC", org.code, numbering.is_party(org))
-
-
-def _attach(session: Session, actor: Actor, doc: Document, content: bytes, filename: str,
-            p: Period) -> None:
-    """Keep the rendered file with the register entry (store_attachment reads a path)."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(filename).name
-        path.write_bytes(content)
-        sha, name = documents.store_attachment(session, path)
-    doc.attachment_sha256, doc.attachment_name = sha, name
-    session.add(doc)
-    session.flush()
-    audit.record(session, actor, "report.generate", "document", doc.number, kind=p.kind,
-                 period=p.key, attachment=sha, file=name)

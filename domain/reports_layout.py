@@ -25,6 +25,15 @@ DEFAULT_SUBJECT = ("Hoạt động của Ban Biên tập trang thông tin điệ
 DEFAULT_SOFTWARE = "IDOC"
 TOP_UNITS = 5
 MAX_NAMES = 8
+# Hướng dẫn 36-HD/VPTW: every kind of Party document, by its abbreviation in the number.
+PARTY_DOC_TYPES = ("NQ", "QĐ", "CT", "KL", "QC", "QĐi", "TT", "HD", "BC", "KH", "QHo", "CTr",
+                   "TB", "TC", "TTr", "ĐA", "PA", "DA", "CV", "CĐ", "BB", "GCN", "GGT", "GM",
+                   "GĐĐ", "GNP", "PG", "PC")
+# The register knows most of them (numbering.DOC_TYPES); these it does not (yet) number. A
+# state "Quy định" is QyĐ in the register, a plain Quy định in a sentence.
+DOC_LABELS = {**numbering.DOC_TYPES, "QHo": "Quy hoạch", "DA": "Dự án",
+              "GCN": "Giấy chứng nhận", "GĐĐ": "Giấy đi đường", "GNP": "Giấy nghỉ phép",
+              "PG": "Phiếu gửi", "PC": "Phiếu chuyển", "QyĐ": "Quy định"}
 MISSING_TEXT = "(Chưa có nội dung: nhập bằng lệnh bbt report text hoặc trong giao diện.)"
 
 
@@ -49,6 +58,7 @@ class Table:
     columns: list[str]
     rows: list[list[str]]
     total: list[str] | None = None
+    caption: str = ""  # printed just before the table and never on another page
 
 
 Block = Heading | Paragraph | Table
@@ -66,6 +76,17 @@ class ReportDocument:
     recipients: list[str] = field(default_factory=list)
     signer_title: list[str] = field(default_factory=list)
     signer_name: str = ""
+    footnote: str = ""  # a registered report's audit head, small, after the signature
+    # The file's metadata: the board as author, and the report's date (ISO, so that a
+    # stored snapshot stays plain JSON) as the creation date, never "now": a reprint must
+    # come out byte for byte the same.
+    author: str = ""
+    report_date: str = ""
+
+    @property
+    def description(self) -> str:
+        """"Báo cáo hoạt động ... 6 tháng đầu năm 2022": the file's title."""
+        return f"{TITLE.capitalize()} {lower_first(self.subtitle)}"
 
     def plain_text(self) -> str:
         """Every word of the document once, for tests and search."""
@@ -73,6 +94,7 @@ class ReportDocument:
                  self.subtitle]
         for block in self.body:
             if isinstance(block, Table):
+                parts += [block.caption] if block.caption else []
                 rows = [block.columns, *block.rows, *([block.total] if block.total else [])]
                 parts += [" ".join(row) for row in rows]
             else:
@@ -126,6 +148,50 @@ def entry_period(key: str) -> str:
         else f"năm {year}"
 
 
+def lower_first(text: str) -> str:
+    """A title quoted mid-sentence starts in lower case, as the reference writes về “thành lập
+    Ban Biên tập...”; a proper name (Đảng, or two capitalised words) or an acronym stays."""
+    words = text.split(maxsplit=2)
+    if not words or len(words[0]) < 2 or not words[0][1].islower() or words[0] == "Đảng":
+        return text
+    if len(words) > 1 and words[1][:1].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def doc_label(doc_type: str) -> str:
+    """The word a sentence calls a document by: QĐ Quyết định, QĐi Quy định, ..."""
+    return DOC_LABELS.get(doc_type, "Văn bản")
+
+
+def visits(count: int) -> str:
+    """33000 -> "33 nghìn lượt (33.000)": website visits are counted as visits, not people."""
+    return f"{thousands(count)} lượt ({vn_int(count)})" if count >= 1000 else \
+        f"{vn_int(count)} lượt"
+
+
+@dataclass
+class Ranking:
+    """Names with their counts, the largest first. `leader` is set only when one name leads
+    alone: only then may the report say "nhiều nhất" (four units tied at 6 have no "most")."""
+    shown: list[str]
+    more: int  # names left out of `shown`
+    leader: bool
+
+    @classmethod
+    def of(cls, counts: list[tuple[str, int]], unit: str, limit: int = TOP_UNITS) -> Ranking:
+        ordered = sorted(counts, key=lambda item: (-item[1], item[0]))
+        leader = len(ordered) >= 2 and ordered[0][1] > ordered[1][1]
+        shown = [f"{name} ({vn_int(count)} {unit})" for name, count in ordered[:limit]]
+        return cls(shown, max(0, len(ordered) - limit), leader)
+
+    def rest(self) -> str:
+        """The names after the leader, then how many more."""
+        names = "; ".join(self.shown[1:] if self.leader else self.shown)
+        more = f" và {self.more} đơn vị khác" if self.more else ""
+        return f"{names}{more}"
+
+
 def joined(items: list[str], limit: int = MAX_NAMES) -> str:
     if len(items) <= limit:
         return ", ".join(items)
@@ -162,6 +228,8 @@ def compose(data: ReportData, ctx: Context) -> ReportDocument:
         recipients=_recipients(ctx.setting("report.recipients")),
         signer_title=_lines(ctx.setting("signer.title")),
         signer_name=ctx.setting("signer.name"),
+        author=" ".join(_lines(ctx.setting("org.name"))),
+        report_date=ctx.report_date.isoformat(),
     )
     doc.body += [Heading(f"I. Kết quả thực hiện {period_phrase(p)}", 1)]
     doc.body += _direction(data)
@@ -188,21 +256,17 @@ def _direction(data: ReportData) -> list[Block]:
         return [*blocks, Paragraph("Trong kỳ không ban hành văn bản chỉ đạo, điều hành mới.",
                                    "-")]
     for doc in data.directives:
-        kind = numbering.DOC_TYPES.get(doc.doc_type, "Văn bản")
         issuer = data.issuer_names.get(doc.issuer_id, "")
-        blocks.append(Paragraph(
-            f"{kind} số {doc.number} {long_date(doc.date)} của {issuer} về “{doc.title}”.", "-"))
+        blocks.append(Paragraph(f"{doc_label(doc.doc_type)} số {doc.number}, "
+                                f"{long_date(doc.date)} của {issuer} về “{lower_first(doc.title)}”.",
+                                "-"))
     return blocks
 
 
 def _website(data: ReportData, ctx: Context) -> list[Block]:
     t = data.totals
     blocks: list[Block] = [Heading("2. Hoạt động trang thông tin điện tử", 2)]
-    blocks.append(Paragraph(
-        f"Số người truy cập vào trang thông tin điện tử đến ngày {vn_date(data.as_of)} là: "
-        f"{thousands(data.visitors_cumulative)} người ({vn_int(data.visitors_cumulative)} "
-        f"lượt); số lượng người truy cập trung bình mỗi tháng khoảng "
-        f"{vn_int(data.visitors_average)} lượt.", "-"))
+    blocks.append(Paragraph(_visits_line(data), "-"))
     months = [m for m in data.months if m["news"] or m["features"] or m["photos"]]
     text = f"Về đưa tin bài: số tin bài đã đăng lên trang thông tin điện tử là {_items(t)}."
     if data.period.kind != "monthly" and months:
@@ -214,12 +278,23 @@ def _website(data: ReportData, ctx: Context) -> list[Block]:
     blocks.append(Paragraph(text, "-"))
     blocks.append(Paragraph(f"Cập nhật văn bản lên trang thông tin điện tử: trong kỳ đã đưa "
                             f"lên {vn_int(t['documents'])} văn bản các loại.", "-"))
-    top = _top_contributors(data.contributors)
-    if top:
-        blocks.append(Paragraph(f"Đơn vị cung cấp nhiều tin, bài nhất: {top}.", "-"))
-    blocks.append(Paragraph("Số liệu theo tháng:", "-"))
+    if data.contributors:
+        blocks.append(Paragraph(_contributors_line(data.contributors), "-"))
     blocks.append(_monthly_table(data))
     return blocks
+
+
+def _visits_line(data: ReportData) -> str:
+    """The cumulative visits, and the monthly average over the months that have a count."""
+    text = (f"Số lượt truy cập trang thông tin điện tử tính đến ngày {vn_date(data.as_of)} là "
+            f"{visits(data.visitors_cumulative)}")
+    if data.visitor_months:
+        text += (f"; trung bình mỗi tháng khoảng {vn_int(data.visitors_average)} lượt truy "
+                 f"cập")
+        begun = sum(1 for m in data.months if date(data.period.year, m["month"], 1) <= data.as_of)
+        if data.visitor_months < begun:
+            text += f" (tính trên {data.visitor_months} tháng có số liệu)"
+    return text + "."
 
 
 def _items(row: dict[str, int]) -> str:
@@ -230,13 +305,16 @@ def _items(row: dict[str, int]) -> str:
     return f"{', '.join(parts)} và {vn_int(row['photos'])} ảnh"
 
 
-def _top_contributors(rows: list[dict[str, Any]]) -> str:
-    per_unit: dict[str, list[Any]] = {}
+def _contributors_line(rows: list[dict[str, Any]]) -> str:
+    per_unit: dict[str, int] = {}
+    names = {row["unit"]: row["unit_name"] for row in rows}
     for row in rows:
-        entry = per_unit.setdefault(row["unit"], [row["unit_name"], 0])
-        entry[1] += row["items"]
-    ranked = sorted(per_unit.items(), key=lambda kv: (-kv[1][1], kv[0]))[:TOP_UNITS]
-    return "; ".join(f"{name} ({vn_int(items)} tin, bài)" for _code, (name, items) in ranked)
+        per_unit[row["unit"]] = per_unit.get(row["unit"], 0) + row["items"]
+    ranking = Ranking.of([(names[code], n) for code, n in per_unit.items()], "tin, bài")
+    if not ranking.leader:
+        return f"Các đơn vị cung cấp tin, bài: {ranking.rest()}."
+    text = f"Đơn vị cung cấp nhiều tin, bài nhất: {ranking.shown[0]}"
+    return text + (f"; tiếp theo: {ranking.rest()}." if ranking.rest() else ".")
 
 
 MONTH_COLUMNS = [("news", "Tin"), ("features", "Bài"), ("photos", "Ảnh"),
@@ -247,6 +325,7 @@ MONTH_COLUMNS = [("news", "Tin"), ("features", "Bài"), ("photos", "Ảnh"),
 
 def _monthly_table(data: ReportData) -> Table:
     return Table(
+        caption="Số liệu theo tháng:",
         columns=["Tháng", *(label for _key, label in MONTH_COLUMNS)],
         rows=[[f"{m['month']}/{data.period.year}", *(vn_int(m[key]) for key, _l in MONTH_COLUMNS)]
               for m in data.months],
@@ -328,9 +407,12 @@ def _deliveries_line(data: ReportData) -> str:
             f"đã nhận; {vn_int(d.overdue)} lượt quá hạn xử lý tính đến ngày "
             f"{vn_date(data.as_of)}")
     if d.late_units:
-        top = "; ".join(f"{r['name']} ({r['overdue']})" for r in d.late_units[:TOP_UNITS])
-        more = len(d.late_units) - TOP_UNITS
-        text += f", nhiều nhất ở: {top}{f' và {more} đơn vị khác' if more > 0 else ''}"
+        ranking = Ranking.of([(r["name"], r["overdue"]) for r in d.late_units], "lượt")
+        if ranking.leader:
+            text += f", nhiều nhất ở {ranking.shown[0]}"
+            text += f"; tiếp theo: {ranking.rest()}" if ranking.rest() else ""
+        else:
+            text += f", tại: {ranking.rest()}"
     return text + "."
 
 

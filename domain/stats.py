@@ -8,7 +8,7 @@ EXTRACT on PostgreSQL and STRFTIME on SQLite) over a date range an index can ser
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, extract, func
@@ -25,15 +25,19 @@ PHOTO_KINDS = ("news", "feature")
 
 
 def monthly(session: Session, year: int, month: int | None = None, *,
-            today: date | None = None) -> dict[str, Any]:
+            today: date | None = None, through: date | None = None) -> dict[str, Any]:
     """{"year", "months": [{"month", <FIGURES>}], "totals": {<FIGURES>}}: all twelve months,
     or only `month`; totals are the sums of the months returned. `today` decides which
-    deliveries are overdue (defaults to the real today)."""
+    deliveries are overdue (defaults to the real today); `through` counts only records
+    dated on or before it (a report "as of" a day), and the visitors of months begun by then.
+    Withdrawn documents count nowhere; returned deliveries are never overdue."""
     _check(year, month)
     months = {m: dict.fromkeys(FIGURES, 0) for m in ([month] if month else range(1, 13))}
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    if through is not None:
+        end = max(start, min(end, through + timedelta(days=1)))
     _merge(months, _articles(session, start, end))
-    _merge(months, _visitors(session, year))
+    _merge(months, _visitors(session, year, end))
     _merge(months, _documents(session, start, end))
     _merge(months, _overdue(session, start, min(end, today or date.today())))
     return {
@@ -80,9 +84,13 @@ def _articles(session: Session, start: date, end: date) -> list[tuple[Any, str, 
     return rows
 
 
-def _visitors(session: Session, year: int) -> list[tuple[Any, str, Any]]:
+def _visitors(session: Session, year: int, end: date) -> list[tuple[Any, str, Any]]:
+    """Visits are kept per month: a month counts once it has begun before `end`."""
+    if end <= date(year, 1, 1):
+        return []
+    last = f"{year:04d}-{(end - timedelta(days=1)).month:02d}"
     query = select(Visit).where(col(Visit.month) >= f"{year:04d}-01",
-                                col(Visit.month) <= f"{year:04d}-12")
+                                col(Visit.month) <= last)
     return [(int(v.month[5:7]), "visitors", v.visitors) for v in session.exec(query)]
 
 
@@ -90,22 +98,25 @@ def _documents(session: Session, start: date, end: date) -> list[tuple[Any, str,
     issued_month = extract("month", col(Document.date))
     issued = (select(issued_month, func.count())  # type: ignore[call-overload]
               .where(Document.direction == "outgoing", col(Document.date) >= start,
-                     col(Document.date) < end)
+                     col(Document.date) < end, col(Document.status) != "withdrawn")
               .group_by(issued_month))
     received_month = extract("month", col(Document.received_on))
     received = (select(received_month, func.count())  # type: ignore[call-overload]
                 .where(Document.direction == "incoming", col(Document.received_on) >= start,
-                       col(Document.received_on) < end)
+                       col(Document.received_on) < end, col(Document.status) != "withdrawn")
                 .group_by(received_month))
     return ([(m, "docs_issued", n) for m, n in session.exec(issued)]
             + [(m, "docs_received", n) for m, n in session.exec(received)])
 
 
 def _overdue(session: Session, start: date, before: date) -> list[tuple[Any, str, Any]]:
-    """Deliveries due in [start, before) that are not done: their due date has passed."""
+    """Deliveries due in [start, before) that are not finished (done or returned), of
+    documents that still count: their due date has passed."""
     due_month = extract("month", col(Delivery.due))
     query = (select(due_month, func.count())  # type: ignore[call-overload]
+             .join(Document, col(Document.id) == Delivery.document_id)
              .where(col(Delivery.due) >= start, col(Delivery.due) < before,
-                    Delivery.status != "done")
+                    col(Delivery.status).not_in(("done", "returned")),
+                    col(Document.status) != "withdrawn")
              .group_by(due_month))
     return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]

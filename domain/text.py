@@ -7,19 +7,19 @@ import unicodedata
 from datetime import date, datetime
 
 from domain.i18n import N_, _
-
-# C0 controls but TAB, LF, CR: NUL cannot be stored by PostgreSQL and cuts SQLite strings.
-_CONTROLS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+from domain.limits import INVISIBLE, clean, date_out_of_range, in_date_range
 
 
 def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value.translate(_CONTROLS)).strip()
+    """NFC, without surrounding spaces or invisible characters (controls, NUL that PostgreSQL
+    cannot store, bidirectional overrides, zero-width spaces: domain.limits.INVISIBLE)."""
+    return clean(value)
 
 
 def fold(value: str) -> str:
     """Lower-case ASCII for accent-insensitive matching: "Quyết định" -> "quyet dinh"."""
     decomposed = unicodedata.normalize(
-        "NFD", value.translate(_CONTROLS).replace("đ", "d").replace("Đ", "D"))
+        "NFD", INVISIBLE.sub("", value).replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
 
@@ -48,18 +48,25 @@ def parse_date(value: str | date | None, field: str = "date") -> date | None:
 
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.date()
     if isinstance(value, date):
-        return value
-    text = value.strip()
+        day = value.date() if isinstance(value, datetime) else value
+    else:
+        day = _parse(value.strip(), field)
+    if not in_date_range(day):
+        raise BBTError(date_out_of_range(_field_name(field)))
+    return day
+
+
+def _parse(text: str, field: str) -> date:
+    from domain.errors import BBTError
+
     try:
         if m := _DMY.match(text):
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text[:10] if "T" in text or " " in text else text)
     except ValueError:
         raise BBTError(_("{field} '{text}' is not a date; write YYYY-MM-DD or DD/MM/YYYY.")
-                       .format(field=_field_name(field), text=text)) from None
+                       .format(field=_field_name(field), text=text[:40])) from None
 
 
 def require_date(value: str | date | None, field: str = "date") -> date:

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from domain import audit
+from domain import audit, limits, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -40,6 +40,7 @@ def by_id(session: Session) -> dict[int, Unit]:
 
 
 def check_kind(kind: str) -> str:
+    kind = vocab.code("unit_kind", kind)
     if kind not in UNIT_KINDS:
         raise BBTError(_("Unit kind '{kind}' is unknown; use one of {choices}.").format(kind=kind, choices=', '.join(UNIT_KINDS)))
     return kind
@@ -53,7 +54,7 @@ def add(
     session: Session, actor: Actor, code: str, name: str, kind: str, parent: str | None = None
 ) -> Unit:
     require(actor, "units.write")
-    if not nfc(name):
+    if not limits.text(name, "name"):
         raise BBTError(_("A unit needs a code and a name."))
     code = check_code(code)
     if session.exec(select(Unit).where(Unit.code == code)).first():
@@ -85,10 +86,11 @@ def update(
     changes: dict[str, object] = {}
     if name is not None and nfc(name) != unit.name:
         unit.name = changes["name"] = nfc(name)
-    if kind is not None and kind != unit.kind:
+    if kind is not None and check_kind(kind) != unit.kind:
         unit.kind = changes["kind"] = check_kind(kind)
     if parent is not None:
         parent_id = get(session, parent).id if parent else None
+        _refuse_cycle(session, unit, parent_id)
         if parent_id != unit.parent_id:
             unit.parent_id, changes["parent"] = parent_id, parent
     if active is not None and active != unit.active:
@@ -96,6 +98,26 @@ def update(
     if changes:
         session.add(unit)
         audit.record(session, actor, "unit.update", "unit", unit.code, **changes)
+    return unit
+
+
+def _refuse_cycle(session: Session, unit: Unit, parent_id: int | None) -> None:
+    """A unit cannot sit under itself or under one of its own sub-units."""
+    ids = by_id(session)
+    seen: set[int] = set()
+    while parent_id is not None and parent_id not in seen:
+        if parent_id == unit.id:
+            raise BBTError(_("Unit {code} cannot be placed under itself or one of its own "
+                             "sub-units.").format(code=unit.code))
+        seen.add(parent_id)
+        parent_id = ids[parent_id].parent_id
+
+
+def require_active(unit: Unit) -> Unit:
+    """An inactive unit receives nothing new (documents, forwards)."""
+    if not unit.active:
+        raise BBTError(_("Unit {code} is inactive; it receives nothing new.").format(
+            code=unit.code))
     return unit
 
 
@@ -129,7 +151,7 @@ def add_training(
     codes = list(dict.fromkeys(nfc(c).upper() for c in unit_codes))
     if not codes:
         raise BBTError(_("A training needs at least one unit that attended."))
-    if not nfc(topic):
+    if not limits.text(topic, "topic"):
         raise BBTError(_("A training needs a topic."))
     attended = [get(session, code) for code in codes]
     training = Training(date=require_date(when), topic=nfc(topic))

@@ -19,6 +19,10 @@ class Account(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     must_change_password: bool = True
     failed_logins: int = 0
+    # A lockout after too many wrong passwords ends by itself at this time (an admin's lock
+    # has none); `lockouts` counts lockouts since the last good login, each twice as long.
+    locked_until: dt.datetime | None = None
+    lockouts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_login_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
 

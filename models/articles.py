@@ -13,6 +13,7 @@ class Article(SQLModel, table=True):
     __table_args__ = (
         Index("ix_article_status_published", "status", "published"),
         Index("ix_article_unit_submitted", "unit_id", "submitted"),
+        Index("ix_article_url", "url"),  # feed sync finds an entry by its URL
     )
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -37,6 +38,9 @@ class ArticleEvent(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     account: str = Field(max_length=80)
     at: dt.datetime = Field(default_factory=utcnow)
+    # A reject reason, or what an edit changed (same from and to status). The server default
+    # serves bulk inserts that name only the step (imports).
+    note: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Visit(SQLModel, table=True):

@@ -12,7 +12,7 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=80)
     action: str = Field(max_length=80)
     entity: str = Field(max_length=40)
-    entity_key: str = Field(default="", max_length=255)
+    entity_key: str = Field(default="", max_length=255, index=True)  # a document's history
     detail: str = "{}"  # canonical JSON of the change
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)

@@ -20,3 +20,9 @@ SQLModel.metadata.naming_convention = {
 def utcnow() -> datetime:
     """Aware UTC timestamp: SQLModel stores times as UTC on every engine."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives stored times back naive (they are UTC), PostgreSQL aware: compare them
+    as aware."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -9,6 +9,8 @@ DIRECTIONS = ("outgoing", "incoming")
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 PURPOSES = ("report", "act", "inform", "coordinate")
 DELIVERY_STATUSES = ("sent", "received", "done", "returned")
+# A withdrawn (thu hồi) document keeps its number in the register and counts nowhere.
+DOCUMENT_STATUSES = ("issued", "withdrawn")
 
 
 class RegisterCounter(SQLModel, table=True):
@@ -65,6 +67,22 @@ class Document(SQLModel, table=True):
     signing_key_id: int | None = Field(default=None, foreign_key="signing_key.id")
     signed_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Server defaults too: bulk imports insert rows without naming these columns.
+    status: str = Field(default="issued", max_length=10,
+                        sa_column_kwargs={"server_default": "issued"})
+    withdrawn_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    withdrawn_at: dt.datetime | None = None
+    # The register book's own columns (Nghị định 30/2020, Phụ lục IV), kept as written;
+    # empty by default in the database too: bulk inserts that predate them name no value.
+    recipients_text: str = Field(  # nơi nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
+    archive_to: str = Field(  # đơn vị, người nhận bản lưu
+        default="", max_length=255, sa_column_kwargs={"server_default": ""})
+    copies: int | None = None  # số lượng bản
+    notes: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    handled_by: str = Field(  # đến: đơn vị hoặc người nhận
+        default="", max_length=10000, sa_column_kwargs={"server_default": ""})
+    passed_on: dt.date | None = None  # đến: ngày chuyển
 
 
 class Delivery(SQLModel, table=True):

@@ -18,9 +18,12 @@ from typer.testing import CliRunner
 
 # Tests read English messages; tests of the Vietnamese UI set BBT_LANG=vi themselves.
 os.environ["BBT_LANG"] = "en"
-# Cheap Argon2id cost for the thousands of logins of the suite; test_password_hashing proves
-# the production cost is the default and that such hashes are upgraded at the next login.
-os.environ["BBT_TEST_CHEAP_PASSWORD_HASH"] = "1"
+# Cheap Argon2id cost for the thousands of logins of the suite, switched on in-process (no
+# environment variable can do it); test_password_hashing proves the production cost is the
+# default elsewhere and that such hashes are upgraded at the next production login.
+from domain.auth import use_cheap_hash_for_tests  # noqa: E402
+
+use_cheap_hash_for_tests()
 
 PG_URL = os.environ.get("BBT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "Quan-tri-vien-2022"

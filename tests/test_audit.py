@@ -22,7 +22,7 @@ def _seed(bbt: Bbt) -> None:
 def test_intact_chain_verifies(bbt: Bbt) -> None:
     _seed(bbt)
     out = bbt.ok("audit", "verify").stdout
-    assert "5 entries" in out  # unit BBT, admin, three units
+    assert "6 entries" in out  # genesis, unit BBT, admin, three units
     actions = [e["action"] for e in bbt.json("audit", "list")]
     assert actions[:3] == ["unit.add"] * 3
 

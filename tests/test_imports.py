@@ -203,6 +203,7 @@ def test_abort_skip_dry_run_and_rejects(demo: Bbt, tmp_path: Path) -> None:
 
     # abort (the default): nothing written, exit 1, every bad row listed with its column
     result = imported(demo, "articles", source, code=1)
+    assert (result["inserted"], result["would_insert"]) == (0, 2)  # says what was written
     rejected = {r["row"]: r["errors"] for r in result["rejected"]}
     assert sorted(rejected) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
     assert rejected[2] == ["unit: There is no unit with code 'KHONGCO'."]
@@ -221,7 +222,8 @@ def test_abort_skip_dry_run_and_rejects(demo: Bbt, tmp_path: Path) -> None:
 
     # dry run: the same report, nothing written even where the rows are good
     dry = imported(demo, "articles", source, "--dry-run", "--on-error", "skip")
-    assert dry["inserted"] == 2 and len(dry["rejected"]) == 9
+    assert dry["would_insert"] == 2 and len(dry["rejected"]) == 9
+    assert dry["inserted"] == dry["updated"] == dry["unchanged"] == 0  # nothing was written
     assert article_count(demo) == before
 
     # skip: the good rows are written, the bad ones go to the rejects file, same format
@@ -321,12 +323,12 @@ def test_reference_and_key_errors_of_every_kind(demo: Bbt, tmp_path: Path) -> No
     data = check("dataentry", "unit,subsystem,period,status,date\n"
                  "VPUB,UBND huyện,2021,entered,2022-01-10\nVPUB,UBND huyện,21,entered,\n"
                  "VPUB,UBND huyện,2022,missing,2022-01-10\nVPUB,UBND huyện,2015,synced,2021-01-01\n"
-                 "VPUB,UBND huyện,2016,done,\nVPUB,UBND huyện,2017,entered,2999-01-01\n")
+                 "VPUB,UBND huyện,2016,done,\nVPUB,UBND huyện,2017,entered,2099-01-01\n")
     assert data[2][0].startswith("period: Period '21' must be a year")
     assert data[3] == ["date: A missing period has no date; leave out the date."]
     assert "before it was entered" in data[4][0]
     assert data[5][0].startswith("status: Data entry status 'done' is unknown")
-    assert data[6] == ["date: The date 2999-01-01 is in the future."]
+    assert data[6] == ["date: The date 2099-01-01 is in the future."]
     # nothing of all this was written
     assert all(u["code"] not in ("A1", "F1") for u in demo.json("unit", "list"))
 
@@ -514,7 +516,7 @@ def test_hostile_and_broken_files_are_refused_in_one_sentence(
         write("broken.json", b'[{"code": "A",'): "not valid JSON",
         write("deep.json", b"[" * 100_000 + b"]" * 100_000): "not valid JSON",
         write("old.xls", b"\xd0\xcf\x11\xe0"): "Excel 97-2003",
-        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx or .json",
+        write("notes.pdf", b"%PDF"): "not a .csv, .xlsx, .ods or .json",
         write("empty.csv", b""): "empty",
         write("control.csv", b"code,name,kind\nA,\x07bell,board\n"): "control characters",
         str(tmp_path / "missing.csv"): "does not exist",

@@ -107,20 +107,30 @@ def test_operator_data_entry_and_report(
         await pilot.press("f2")
         await settle(pilot)
         seen["preview"] = app.screen.query_one(Markdown).source
-        await pilot.press("d")
+        await pilot.press("p")  # before registering: a draft, no number
         await settle(pilot)
-        await fill(pilot, "#field-path", str(tmp_path / "bc.docx"))
+        await fill(pilot, "#field-path", str(tmp_path / "draft.pdf"))
         await fill(pilot, "#field-day", "13/06/2022")
         await pilot.press("f2")
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen), form_errors(pilot)
-        await pilot.press("p")
+        await pilot.press("r")  # register once
         await settle(pilot)
-        await fill(pilot, "#field-path", str(tmp_path / "draft.pdf"))
-        choose(pilot, "#field-register", "no")
+        await fill(pilot, "#field-day", "13/06/2022")
         await pilot.press("f2")
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen), form_errors(pilot)
+        seen["registered"] = text_of(pilot, "#report-notes")
+        await pilot.press("r")  # a second time: refused, nothing opens
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        for key, name in (("d", "bc.docx"), ("p", "bc.pdf")):  # the registered one, twice
+            await pilot.press(key)
+            await settle(pilot)
+            await fill(pilot, "#field-path", str(tmp_path / name))
+            await pilot.press("f2")
+            await settle(pilot)
+            assert not isinstance(app.screen, FormScreen), form_errors(pilot)
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
         await log_in(pilot, *OPERATOR)
@@ -152,8 +162,19 @@ def test_operator_data_entry_and_report(
     assert "Các đơn vị đã nhận văn bản trên phần mềm." in seen["preview"]
     assert (tmp_path / "bc.docx").read_bytes()[:2] == b"PK"
     assert (tmp_path / "draft.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "117-BC/BBT" in seen["registered"]
     numbers = [d["number"] for d in demo.json("doc", "list") if d["type"] == "BC"]
     assert "117-BC/BBT" in numbers and "118-BC/BBT" not in numbers
+    import pymupdf
+    from docx import Document as Docx
+
+    with pymupdf.open(str(tmp_path / "bc.pdf")) as pdf:
+        first_page = " ".join(pdf[0].get_text().split())
+    with pymupdf.open(str(tmp_path / "draft.pdf")) as pdf:
+        draft_page = " ".join(pdf[0].get_text().split())
+    header = Docx(str(tmp_path / "bc.docx")).tables[0].rows[0].cells[0].text
+    assert "117-BC/BBT" in first_page and "117-BC/BBT" in header  # one report, one number
+    assert "-BC/BBT" in draft_page and "117-BC/BBT" not in draft_page
     shown = demo.json("doc", "show", "117-BC/BBT")
     shown = shown[0] if isinstance(shown, list) else shown
     assert shown["date"] == "2022-06-13"
@@ -297,8 +318,8 @@ def test_import_shows_every_row_then_imports(
     assert by_row["4"][0] == "updated"
     # The same counts and reasons as `bbt import --dry-run`.
     assert seen["summary"].startswith(
-        f"units, 4 rows: {dry['inserted']} new, {dry['updated']} updated, "
-        f"{dry['unchanged']} unchanged, {len(dry['rejected'])} rejected.")
+        f"units, 4 rows: {dry['would_insert']} new, {dry['would_update']} updated, "
+        f"{dry['would_unchanged']} unchanged, {len(dry['rejected'])} rejected.")
     assert [str(r["row"]) for r in dry["rejected"]] == ["2", "3"]
     assert "Nothing was written" in seen["aborted"]
     assert [fate for _row, fate, _r in seen["again"]] == [
@@ -367,7 +388,7 @@ def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - 
         await settle(pilot)
         assert isinstance(app.screen, DocumentScreen)
         seen["after"] = text_of(pilot, "#verdict")
-        seen["signed"] = "Signed: yes" in text_of(pilot, "#document-body")
+        seen["signed"] = "Sealed: yes" in text_of(pilot, "#document-body")
         await pilot.press("escape")
         await settle(pilot)
 
@@ -390,7 +411,7 @@ def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - 
     assert seen["differ"] == "The two passphrases differ."
     assert seen["keys"] == [("BBT", True)]
     assert seen["clicked"] == "DocumentsScreen"
-    assert "116-BC/BBT is not signed" in seen["before"]
+    assert "116-BC/BBT is not sealed" in seen["before"]
     assert seen["wrong"] == "Wrong passphrase for this signing key."
     assert seen["after"].startswith("Seal valid: valid seal of BBT") and seen["signed"]
     assert seen["revoked"] == [False]

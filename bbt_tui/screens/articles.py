@@ -43,7 +43,8 @@ class ArticlesScreen(ListScreen):
     TITLE_TEXT = N_("Articles")
     HELP = N_("News, features, slogans and documents for the district website. N records a "
               "new one; E starts editing, A approves, P publishes, X rejects the selected "
-              "article. Filter by month (YYYY-MM) and status.")
+              "article. Filter by month (YYYY-MM) and status. Y shows the month's royalty "
+              "sheet, F the last sync of the website's feed.")
     PERMISSIONS = {"new": "articles.write", "review": "articles.write",
                    "approve": "articles.write", "publish": "articles.write",
                    "reject": "articles.write"}
@@ -53,6 +54,8 @@ class ArticlesScreen(ListScreen):
         Binding("a", "approve", N_("Approve"), id="articles.approve"),
         Binding("p", "publish", N_("Publish"), id="articles.publish"),
         Binding("x", "reject", N_("Reject"), id="articles.reject"),
+        Binding("y", "royalties", N_("Royalties"), id="articles.royalties"),
+        Binding("f", "feed", N_("Last feed sync"), id="articles.feed"),
     ]
 
     month = ""
@@ -120,6 +123,16 @@ class ArticlesScreen(ListScreen):
         run_db(self, lambda session, actor: articles.move(session, actor, article_id, step),
                on_done=lambda a: self.changed(_("Article {id} is now {status}.").format(
                    id=article_id, status=label(ARTICLE_STATUS_LABELS, a.status)), record.key))
+
+    def action_royalties(self) -> None:
+        from bbt_tui.screens.board import open_royalties
+
+        open_royalties(self, self.month)
+
+    def action_feed(self) -> None:
+        from bbt_tui.screens.board import open_feed_summary
+
+        open_feed_summary(self)
 
     def action_review(self) -> None:
         self._move("review")

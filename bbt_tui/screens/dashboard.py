@@ -131,7 +131,14 @@ def _visitors(session: Session, _actor: Actor) -> tuple[int, str]:
                                                           month=last["month"])
 
 
+def _queue(session: Session, actor: Actor) -> tuple[int, str]:
+    from bbt_tui.screens.board import queue_figure
+
+    return queue_figure(session, actor)
+
+
 FIGURES: list[FigureSpec] = [
+    FigureSpec("queue", N_("Articles waiting"), "articles", _queue),
     FigureSpec("documents", N_("Documents this month"), "documents", _documents_this_month),
     FigureSpec("overdue", N_("Overdue documents"), "documents", _overdue),
     FigureSpec("published", N_("News published this year"), "stats", _published),

@@ -1,9 +1,11 @@
-"""One document: its register entry, every delivery, and its seal (sign with the issuing
-unit's key and passphrase, verify)."""
+"""One document: its register entry, every delivery, its files (attach more, save them to a
+folder), its seal (niêm phong: sign with the issuing unit's key and passphrase), the legal
+digital signatures (chữ ký số) of its PDF files, and who viewed or acted on it."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -25,7 +27,7 @@ from bbt_tui.labels import (
 )
 from bbt_tui.screens.keys import passphrase_fields
 from bbt_tui.text import N_, vn_date, yes_no
-from bbt_tui.widgets.form import FormScreen
+from bbt_tui.widgets.form import FormField, FormScreen
 from domain.i18n import _
 
 
@@ -35,13 +37,38 @@ def detail_text(doc: dict[str, Any]) -> str:
              f"{_('Issuing unit code')}: {doc['issuer']}    "
              f"{_('Direction')}: {label(DIRECTION_LABELS, doc['direction'])}    "
              f"{_('Urgency')}: {label(URGENCY_LABELS, doc['urgency'])}",
-             f"{_('Signed')}: {yes_no(doc['signed'])}", "",
+             f"{_('Sealed')}: {yes_no(doc['signed'])}", "",
              _("{n} deliveries:").format(n=len(doc["deliveries"]))]
     for d in doc["deliveries"]:
         due = vn_date(date.fromisoformat(d["due"])) if d["due"] else ""
         late = " ⚠ " + _("overdue") if d["overdue"] else ""
         lines.append(f"  {d['unit']:<14} {label(PURPOSE_LABELS, d['purpose']):<18} "
                      f"{label(DELIVERY_STATUS_LABELS, d['status']):<10} {due}{late}")
+    return "\n".join(lines + files_lines(doc) + signature_lines(doc.get("legal_signatures", [])))
+
+
+def files_lines(doc: dict[str, Any]) -> list[str]:
+    found = doc.get("files", [])
+    lines = ["", _("{n} files:").format(n=len(found))]
+    for f in found:
+        role = _("main file") if f["role"] == "main" else _("appendix")
+        lines.append(f"  {f['name']:<40} {role:<10} {f['size']:>10,} B")
+    return lines
+
+
+def signature_lines(found: list[dict[str, Any]]) -> list[str]:
+    lines = ["", _("Digital signatures (chữ ký số): {n}").format(n=len(found))]
+    for sig in found:
+        state = [_("intact") if sig["intact"] else _("ALTERED or invalid"),
+                 _("trusted") if sig["trusted"] else _("NOT trusted")]
+        lines.append(f"  {sig['signer'] or '?'}  {(sig['signed_at'] or '?')[:19]}  "
+                     + ", ".join(state))
+    return lines
+
+
+def history_text(rows: list[dict[str, Any]]) -> str:
+    lines = [_("History:")]
+    lines += [f"  {r['at'][:19].replace('T', ' ')}  {r['who']:<16} {r['action']}" for r in rows]
     return "\n".join(lines)
 
 
@@ -52,16 +79,40 @@ def sign_form(number: str) -> FormScreen:
     def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
         return keys.sign(session, actor, number, v["passphrase"]).number
 
-    return FormScreen(_("Sign {number}").format(number=number), passphrase_fields(False), save,
-                      save_label=_("Sign"),
+    return FormScreen(_("Seal {number}").format(number=number), passphrase_fields(False), save,
+                      save_label=_("Seal"),
                       intro=_("The issuing unit's key seals the document's content and "
                               "attachment; type the key's passphrase."))
 
 
+def _check_folder(value: str) -> str | None:
+    from bbt_tui.widgets.files import expand
+
+    return None if expand(value).is_dir() else _("The folder {folder} does not exist.").format(
+        folder=expand(value))
+
+
+def save_files(session: Any, actor: Any, number: str, folder: Path, names: list[str]
+               ) -> list[Path]:
+    """Write the named files into the folder (mode 600, never over an existing file)."""
+    from domain import files
+    from domain.output import check_target, write_private
+
+    targets = [folder / Path(name).name for name in names]
+    for target in targets:
+        check_target(target)  # refuse before anything is written
+    for name, target in zip(names, targets, strict=True):
+        _row, data = files.download(session, actor, number, name)
+        write_private(target, data)
+    return targets
+
+
 class DocumentScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("k", "sign", N_("Sign"), id="document.sign"),
+        Binding("k", "sign", N_("Seal"), id="document.sign"),
         Binding("v", "verify", N_("Verify"), id="document.verify"),
+        Binding("a", "attach", N_("Attach a file"), id="document.attach"),
+        Binding("o", "save_files", N_("Save files"), id="document.save_files"),
         Binding("escape,enter", "close", N_("Close"), id="document.close"),
     ]
 
@@ -75,15 +126,33 @@ class DocumentScreen(ModalScreen[None]):
             yield Label(self.doc["number"], classes="dialog-title")
             with VerticalScroll(classes="detail-body"):
                 yield Static(detail_text(self.doc), id="document-body")
+                yield Static("", id="document-history")
             yield Static("", id="verdict")
             with Horizontal(classes="buttons"):
                 if self._can_sign():
-                    yield Button(_("Sign") + " (k)", id="sign")
+                    yield Button(_("Seal") + " (k)", id="sign")
                 yield Button(_("Verify") + " (v)", id="verify")
+                if self._can_attach():
+                    yield Button(_("Attach a file") + " (a)", id="attach")
+                if self.doc.get("files"):
+                    yield Button(_("Save files") + " (o)", id="save_files")
                 yield Button(_("Close"), variant="primary", id="close")
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
+        self._load_history()
+
+    def _load_history(self) -> None:
+        from domain import history
+
+        number = self.doc["number"]
+        run_db(self, lambda session, actor: history.of_document(session, actor, number),
+               on_done=lambda rows: self.query_one("#document-history", Static).update(
+                   history_text(rows)))
+
+    def _can_attach(self) -> bool:
+        actor = self.app.actor  # type: ignore[attr-defined]
+        return actor is not None and actor.can("documents.write")
 
     def _can_sign(self) -> bool:
         actor = self.app.actor  # type: ignore[attr-defined]
@@ -91,41 +160,104 @@ class DocumentScreen(ModalScreen[None]):
                 and self.doc["direction"] == "outgoing")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self._can_sign() if action == "sign" else True
+        if action == "sign":
+            return self._can_sign()
+        if action == "attach":
+            return self._can_attach()
+        if action == "save_files":
+            return bool(self.doc.get("files"))
+        return True
 
     def action_sign(self) -> None:
         self.app.push_screen(sign_form(self.doc["number"]), when_done(self._signed))
 
     def _signed(self, number: str) -> None:
+        self.notify(_("{number} sealed.").format(number=number))
+        self._reload(verify=True)
+
+    def _reload(self, verify: bool = False) -> None:
         from domain import documents
 
-        self.notify(_("{number} signed.").format(number=number))
+        number = self.doc["number"]
         run_db(self, lambda session, actor: documents.show(session, actor, number),
-               on_done=self._reloaded)
+               on_done=lambda doc: self._reloaded(doc, verify))
 
-    def _reloaded(self, doc: dict[str, Any]) -> None:
+    def _reloaded(self, doc: dict[str, Any], verify: bool) -> None:
         self.doc = doc
         self.query_one("#document-body", Static).update(detail_text(doc))
-        self.action_verify()
+        self._load_history()
+        if verify:
+            self.action_verify()
 
     def action_verify(self) -> None:
-        from domain import keys
+        from domain import signatures
 
         number = self.doc["number"]
-        run_db(self, lambda session, actor: keys.verify(session, actor, number),
+        run_db(self, lambda session, actor: signatures.verify(session, actor, number),
                on_done=self._verified)
 
-    def _verified(self, verdict: Any) -> None:
-        self.verdict = (verdict.valid, verdict.reason)
-        text = (_("Seal valid: {reason}.") if verdict.valid
-                else _("Seal NOT valid: {reason}.")).format(reason=verdict.reason)
-        self.query_one("#verdict", Static).update(
-            Text(text, style="bold green" if verdict.valid else "bold red"))
+    def _verified(self, result: dict[str, Any]) -> None:
+        seal = result["seal"]
+        self.verdict = (seal["valid"], seal["reason"])
+        text = Text((_("Seal valid: {reason}.") if seal["valid"]
+                     else _("Seal NOT valid: {reason}.")).format(reason=seal["reason"]),
+                    style="bold green" if seal["valid"] else "bold red")
+        found = result["legal_signatures"]
+        lines = signature_lines(found)
+        text.append("\n" + lines[1])
+        for sig, line in zip(found, lines[2:], strict=True):
+            text.append("\n" + line, style="green" if sig["intact"] and sig["trusted"] else "red")
+        self.query_one("#verdict", Static).update(text)
+        self._reload()
+
+    def action_attach(self) -> None:
+        from bbt_tui.widgets.files import check_existing_file, expand
+        from domain import files
+
+        number = self.doc["number"]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> int:
+            # Reading and extracting the text run here, in the worker: a big PDF never
+            # blocks the screen.
+            return len(files.attach(session, actor, number, [expand(v["path"])]))
+
+        fields = [FormField("path", N_("File to attach (PDF, Word, Excel, ODT, image, text)"),
+                            required=True, check=check_existing_file)]
+        self.app.push_screen(FormScreen(_("Attach a file to {number}").format(number=number),
+                                        fields, save, save_label=_("Attach")),
+                             when_done(lambda _n: self._attached()))
+
+    def _attached(self) -> None:
+        self.notify(_("File attached to {number}.").format(number=self.doc["number"]))
+        self._reload()
+
+    def action_save_files(self) -> None:
+        from bbt_tui.widgets.files import expand
+
+        number = self.doc["number"]
+        names = [(f["name"], f["name"]) for f in self.doc.get("files", [])]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> int:
+            return len(save_files(session, actor, number, expand(v["folder"]),
+                                  [v["name"]] if v["name"] else [n for n, _v in names]))
+
+        fields = [FormField("folder", N_("Folder"), str(Path.cwd()), required=True,
+                            check=_check_folder),
+                  FormField("name", N_("File (empty: every file)"), kind="select",
+                            options=names)]
+        self.app.push_screen(FormScreen(_("Save the files of {number}").format(number=number),
+                                        fields, save, save_label=_("Save")),
+                             when_done(self._files_saved))
+
+    def _files_saved(self, count: int) -> None:
+        self.notify(_("{count} files saved.").format(count=count))
+        self._load_history()
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        actions = {"sign": self.action_sign, "verify": self.action_verify}
+        actions = {"sign": self.action_sign, "verify": self.action_verify,
+                   "attach": self.action_attach, "save_files": self.action_save_files}
         actions.get(event.button.id or "", self.action_close)()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -27,6 +28,19 @@ from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, R
 from domain.i18n import _
 
 
+def file_field() -> FormField:
+    from bbt_tui.widgets.files import check_existing_file
+
+    return FormField("file", N_("Main file (optional: PDF, Word, Excel, ODT, image, text)"),
+                     check=check_existing_file)
+
+
+def chosen_file(values: dict[str, Any]) -> Path | None:
+    from bbt_tui.widgets.files import expand
+
+    return expand(values["file"]) if values.get("file", "").strip() else None
+
+
 class DocumentSource(RowSource):
     """The register, newest first, a page at a time from the database (domain.documents
     pages by offset; the cursor is the row's position in the list)."""
@@ -38,7 +52,7 @@ class DocumentSource(RowSource):
                         Column("direction", _("Direction"), 9, sortable=False),
                         Column("title", _("Title"), sortable=False),
                         Column("urgency", _("Urgency"), 10, sortable=False),
-                        Column("signed", _("Signed"), 6, sortable=False)]
+                        Column("signed", _("Sealed"), 6, sortable=False)]
 
     @staticmethod
     def filters(query: Query) -> Any:
@@ -85,17 +99,21 @@ class DocumentsScreen(ListScreen):
     TITLE_TEXT = N_("Documents")
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
-              "units (or to a whole kind of unit), K signs it with the issuing unit's key, V "
-              "verifies its seal, Enter shows its deliveries. Search takes a number "
-              "(117-BC/BBT) or words of the title.")
+              "units (or to a whole kind of unit), K seals it with the issuing unit's key, V "
+              "verifies its seal and digital signatures, Enter shows its deliveries, files, "
+              "signatures and history. Search takes a number (117-BC/BBT) or words of the "
+              "title or of the attached files' text. L lists the units late with documents; "
+              "R there sends them a reminder letter.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
                    "send": "documents.write", "sign": "documents.sign"}
     BINDINGS = [
         Binding("n", "issue", N_("Issue"), id="documents.issue"),
         Binding("r", "receive", N_("Receive"), id="documents.receive"),
         Binding("g", "send", N_("Send"), id="documents.send"),
-        Binding("k", "sign", N_("Sign"), id="documents.sign"),
+        Binding("k", "sign", N_("Seal"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
+        Binding("b", "book", N_("Register book"), id="documents.book"),
+        Binding("l", "late_units", N_("Late units"), id="documents.late"),
     ]
 
     def make_source(self) -> DocumentSource:
@@ -115,6 +133,11 @@ class DocumentsScreen(ListScreen):
     def _overdue(self, event: Select.Changed) -> None:
         self.list.set_filter("overdue", "" if event.select.is_blank() else "yes")
 
+    def action_late_units(self) -> None:
+        from bbt_tui.screens.board import open_late_units
+
+        open_late_units(self)
+
     def action_issue(self) -> None:
         from domain import documents
         from domain.numbering import DOC_TYPES
@@ -130,12 +153,14 @@ class DocumentsScreen(ListScreen):
             FormField("urgency", N_("Urgency"), "normal", kind="select",
                       options=options(URGENCY_LABELS), required=True),
             FormField("number", N_("Number (empty: the next one)"), check=check_int),
+            file_field(),
         ]
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            # In the form's worker: reading the file and extracting its text never block.
             doc = documents.issue(session, actor, v["doc_type"], v["issuer"], v["title"],
                                   v["day"], int(v["number"]) if v["number"] else None,
-                                  urgency=v["urgency"])
+                                  urgency=v["urgency"], file=chosen_file(v))
             return doc.number
 
         self.app.push_screen(
@@ -153,11 +178,13 @@ class DocumentsScreen(ListScreen):
             FormField("title", N_("Title (trích yếu)"), required=True),
             FormField("received", N_("Received on (dd/mm/yyyy)"),
                       date.today().strftime("%d/%m/%Y"), check=check_date),
+            file_field(),
         ]
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
             doc = documents.receive(session, actor, v["number"], v["sender"], v["day"],
-                                    v["title"], received=v["received"] or None)
+                                    v["title"], received=v["received"] or None,
+                                    file=chosen_file(v))
             return str(doc.incoming_number)
 
         self.app.push_screen(
@@ -207,7 +234,7 @@ class DocumentsScreen(ListScreen):
 
         if (record := self.selected) is not None:
             self.app.push_screen(sign_form(record.data), when_done(lambda number: self.changed(
-                _("{number} signed.").format(number=number), record.key)))
+                _("{number} sealed.").format(number=number), record.key)))
 
     def action_verify(self) -> None:
         from domain import keys
@@ -222,3 +249,15 @@ class DocumentsScreen(ListScreen):
                  else _("Seal NOT valid: {reason}.")).format(reason=verdict.reason),
                 title=number, severity="information" if verdict.valid else "error",
                 timeout=10))
+
+    def action_book(self) -> None:
+        from bbt_tui.screens.register_book import book_defaults, book_form
+
+        if (record := self.selected) is None:
+            return
+        doc_id = int(record.key)
+        self.app.run_db(  # type: ignore[attr-defined]
+            lambda session, actor: book_defaults(session, actor, doc_id),
+            on_done=lambda defaults: self.app.push_screen(
+                book_form(defaults), when_done(lambda message: self.notify(
+                    message, title=_("Register book"), timeout=10))))

@@ -38,8 +38,8 @@ class InboxScreen(ListScreen):
     AREA = "inbox"
     TITLE_TEXT = N_("Inbox")
     HELP = N_("Documents sent to your unit that are not finished yet, the most urgent first. "
-              "A acknowledges receipt, D marks a document done (with a note), F forwards it "
-              "to another unit.")
+              "Enter opens the document with its files, A acknowledges receipt, D marks a "
+              "document done (with a note), F forwards it to another unit.")
     PERMISSIONS = {"acknowledge": "deliveries.act", "done": "deliveries.act",
                    "forward": "deliveries.act"}
     BINDINGS = [
@@ -54,6 +54,19 @@ class InboxScreen(ListScreen):
                    Column("status", _("Status"), 10), Column("due", _("Due"), 11),
                    Column("overdue", _("Overdue"), 8)]
         return ListSource(columns, lambda: read(self.app, inbox_records))
+
+    def open_record(self, record: Record) -> None:
+        """The document with its files, signatures and history (opening it is recorded)."""
+        from domain import documents
+
+        number = record.data["number"]
+        run_db(self, lambda session, actor: documents.show(session, actor, number),
+               on_done=self._show_detail)
+
+    def _show_detail(self, doc: dict[str, Any]) -> None:
+        from bbt_tui.screens.document_detail import DocumentScreen
+
+        self.app.push_screen(DocumentScreen(doc), lambda _r: self.refresh_data())
 
     def _unit(self) -> str:
         return self.app.actor.unit_code  # type: ignore[attr-defined,no-any-return]

@@ -1,6 +1,7 @@
 """Official status reports: choose the kind and period, read the preview, write sections II
-(assessment) and III (tasks), and save it as DOCX or PDF, registered with the next number of
-the issuing body's BC register (like `bbt report ... -o FILE`) or as a draft."""
+(assessment) and III (tasks), register it once (R: the next number of the issuing body's BC
+register, like `bbt report ... --register`), and save it as DOCX or PDF: the registered
+report exactly as issued (like `bbt report print`), or a draft while none is registered."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from bbt_tui.db import run_db
 from bbt_tui.labels import options
 from bbt_tui.screens.base import AreaScreen
 from bbt_tui.text import N_, vn_date
-from bbt_tui.widgets.files import check_new_file, expand, suggested, write_file
+from bbt_tui.widgets.files import check_new_file, expand, suggested
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from domain.i18n import _
 
@@ -49,17 +50,37 @@ class Choice:
         return reports.period(self.kind, self.year, half, month)
 
 
+@dataclass(frozen=True)
+class Registration:
+    number: str
+    year: int  # of its date: numbers repeat across terms
+
+
 @dataclass
 class Preview:
     markdown: str
     key: str  # the period's key, 2022-H1
     notes: list[str]  # sections still to write
+    registered: Registration | None = None  # the period's registered report, if any
+
+
+def registration(session: Any, choice: Choice) -> Registration | None:
+    from domain import report_register
+
+    doc = report_register.registered(session, choice.period())
+    return Registration(doc.number, doc.date.year) if doc is not None else None
 
 
 def make_preview(session: Any, actor: Any, choice: Choice) -> Preview:
-    from domain import reports
+    """The registered report as issued when there is one, else today's draft."""
+    from domain import report_register, reports
 
     period = choice.period()
+    found = registration(session, choice)
+    if found is not None:
+        _number, content = report_register.reprint(session, actor, found.number, "md",
+                                                   found.year)
+        return Preview(content.decode("utf-8"), period.key, [], found)
     result = reports.generate(session, actor, period, "md")
     notes = []
     for section, text in result.texts.items():
@@ -76,25 +97,40 @@ def make_preview(session: Any, actor: Any, choice: Choice) -> Preview:
 @dataclass
 class Saved:
     path: str
-    number: str | None
-    earlier: list[str]
+    number: str | None  # the registered report's number; None for a draft
 
 
 def export_report(session: Any, actor: Any, choice: Choice, fmt: str,
                   values: dict[str, Any]) -> Saved:
-    """Generate, register when asked (the number is taken in this transaction, so a file
-    that cannot be written takes no number), and write the file."""
-    from domain import reports
+    """Save the period's registered report as issued, or a draft while none is registered:
+    saving never takes a number, so Word and PDF of one report carry the same one."""
+    from domain import report_register
+    from domain.output import check_target, write_private
     from domain.text import parse_date
 
     path = expand(values["path"])
-    register = values["register"] == "yes"
-    result = reports.generate(
-        session, actor, choice.period(), fmt, report_date=parse_date(values["day"], "date"),
-        number=int(values["number"]) if values["number"] else None, register=register,
-        filename=path.name)
-    write_file(path, lambda target: target.write(result.content))
-    return Saved(str(path), result.number, result.earlier)
+    check_target(path)
+    found = registration(session, choice)
+    if found is not None:
+        number, content = report_register.reprint(session, actor, found.number, fmt,
+                                                  found.year)
+        write_private(path, content)
+        return Saved(str(path), number)
+    draft = report_register.prepare(session, actor, choice.period(),
+                                    parse_date(values.get("day"), "date"))
+    write_private(path, report_register.render_draft(draft, fmt))
+    return Saved(str(path), None)
+
+
+def register_report(session: Any, actor: Any, choice: Choice, values: dict[str, Any]) -> str:
+    """Take the number once for this period and freeze the report (no file is written)."""
+    from domain import report_register
+    from domain.text import parse_date
+
+    draft = report_register.prepare(session, actor, choice.period(),
+                                    parse_date(values["day"], "date"), registering=True)
+    number = int(values["number"]) if values["number"] else None
+    return report_register.register(session, actor, draft, "md", number=number).number
 
 
 class ReportsScreen(AreaScreen):
@@ -103,12 +139,14 @@ class ReportsScreen(AreaScreen):
     HELP = N_("The monthly, half-year and annual reports in the Party document format, every "
               "figure computed from the records. Choose the kind, the year and the month or "
               "half; the preview follows. E writes section II (assessment), T section III "
-              "(tasks ahead). D saves a Word file, P a PDF: registered, the report takes the "
-              "next number of the BC register.")
-    PERMISSIONS = {"edit_section": "reports.write"}
+              "(tasks ahead). R registers the report once: it takes the next number of the BC "
+              "register and is kept as issued. D saves a Word file, P a PDF: of the registered "
+              "report, or a draft without a number.")
+    PERMISSIONS = {"edit_section": "reports.write", "register": "documents.write"}
     BINDINGS = [
         Binding("e", "edit_section('assessment')", N_("Write section II"), id="reports.assessment"),
         Binding("t", "edit_section('tasks')", N_("Write section III"), id="reports.tasks"),
+        Binding("r", "register", N_("Register"), id="reports.register"),
         Binding("d", "export('docx')", N_("Save Word"), id="reports.docx"),
         Binding("p", "export('pdf')", N_("Save PDF"), id="reports.pdf"),
         Binding("f5", "reload", N_("Reload"), id="reports.reload"),
@@ -169,10 +207,15 @@ class ReportsScreen(AreaScreen):
         if self.preview is None or preview.markdown != self.preview.markdown:
             self.query_one("#report-markdown", Markdown).update(preview.markdown)
         self.preview = preview
-        self.query_one("#report-notes", Static).update(
-            Text("  ".join(preview.notes), style="yellow") if preview.notes
-            else Text(_("Sections II and III are written for {period}.").format(
-                period=preview.key), style="green"))
+        if preview.registered is not None:
+            note = Text(_("Registered as {number}: D and P save it as issued.").format(
+                number=preview.registered.number), style="green")
+        elif preview.notes:
+            note = Text("  ".join(preview.notes), style="yellow")
+        else:
+            note = Text(_("Sections II and III are written for {period}.").format(
+                period=preview.key), style="green")
+        self.query_one("#report-notes", Static).update(note)
 
     # --- the period ------------------------------------------------------------------------
 
@@ -243,39 +286,58 @@ class ReportsScreen(AreaScreen):
 
     # --- export ----------------------------------------------------------------------------
 
+    def action_register(self) -> None:
+        from domain.text import today
+
+        choice = self.choice()
+        if choice is None:
+            return
+        if self.preview is not None and self.preview.registered is not None:
+            self.notify(_("This period is already registered as {number}.").format(
+                number=self.preview.registered.number), severity="warning", timeout=10)
+            return
+        fields = [
+            FormField("day", N_("Report date (dd/mm/yyyy)"), vn_date(today()), required=True,
+                      check=check_date),
+            FormField("number", N_("Number (empty: the next one)"), check=check_int),
+        ]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            return register_report(session, actor, choice, v)
+
+        title = _("Register the report {period}").format(period=choice.period().key)
+        self.app.push_screen(FormScreen(title, fields, save), when_done(self._registered))
+
+    def _registered(self, number: str) -> None:
+        self.notify(_("Registered as {number}; D and P save it.").format(number=number),
+                    timeout=10)
+        self.refresh_data()
+
     def action_export(self, fmt: str) -> None:
         from domain.text import today
 
         choice = self.choice()
         if choice is None:
             return
-        actor: Any = self.app.actor  # type: ignore[attr-defined]
-        can_register = actor.can("documents.write")
         key = choice.period().key
-        fields = [
-            FormField("path", N_("File"), suggested(f"bao-cao-{key}.{fmt}"), required=True,
-                      check=check_new_file(f".{fmt}")),
-            FormField("register", N_("Register it (takes the next BC number)"),
-                      "yes" if can_register else "no", kind="select", required=True,
-                      options=[(_("yes"), "yes"), (_("no, a draft"), "no")],
-                      disabled=not can_register),
-            FormField("day", N_("Report date (dd/mm/yyyy)"), vn_date(today()), required=True,
-                      check=check_date),
-            FormField("number", N_("Number (empty: the next one)"), check=check_int),
-        ]
+        registered = self.preview.registered if self.preview is not None else None
+        fields = [FormField("path", N_("File"), suggested(f"bao-cao-{key}.{fmt}"), required=True,
+                            check=check_new_file(f".{fmt}"))]
+        if registered is None:
+            fields.append(FormField("day", N_("Report date (dd/mm/yyyy)"), vn_date(today()),
+                                    required=True, check=check_date))
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> Saved:
             return export_report(session, actor, choice, fmt, v)
 
-        title = _("Save the report {period} as {fmt}").format(period=key, fmt=fmt.upper())
+        shown = registered.number if registered is not None else _("a draft")
+        title = _("Save the report {period} ({shown}) as {fmt}").format(
+            period=key, shown=shown, fmt=fmt.upper())
         self.app.push_screen(FormScreen(title, fields, save), when_done(self._exported))
 
     def _exported(self, saved: Saved) -> None:
         if saved.number:
-            self.notify(_("Registered as {number}; saved {path}").format(
-                number=saved.number, path=saved.path), timeout=10)
+            self.notify(_("Saved {number} as {path}").format(number=saved.number,
+                                                             path=saved.path), timeout=10)
         else:
             self.notify(_("Saved {path} (a draft, not registered).").format(path=saved.path))
-        if saved.earlier:
-            self.notify(_("This period was already reported as {numbers}.").format(
-                numbers=", ".join(saved.earlier)), severity="warning", timeout=10)

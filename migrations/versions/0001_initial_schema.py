@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:21:25.481697
+Create Date: 2026-11-30 23:07:29.118895
 """
 from collections.abc import Sequence
 
@@ -37,6 +37,9 @@ def upgrade() -> None:
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
     )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_entity_key'), ['entity_key'], unique=False)
+
     op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
@@ -50,10 +53,30 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('kind', 'period', 'section', name=op.f('pk_report_text'))
     )
+    op.create_table('royalty_rate',
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('valid_from', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'valid_from', name=op.f('pk_royalty_rate'))
+    )
+    op.create_table('royalty_sheet',
+    sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('approved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('paid_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('paid_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('month', name=op.f('pk_royalty_sheet'))
+    )
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('value', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
+    )
+    op.create_table('subsystem',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_subsystem'))
     )
     op.create_table('training',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -65,6 +88,17 @@ def upgrade() -> None:
     with op.batch_alter_table('training', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_date'), ['date'], unique=False)
 
+    op.create_table('trust_root',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('der', sa.LargeBinary(), nullable=False),
+    sa.Column('not_after', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trust_root')),
+    sa.UniqueConstraint('fingerprint', name=op.f('uq_trust_root_fingerprint'))
+    )
     op.create_table('unit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -96,6 +130,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('lockouts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_account_unit_id_unit')),
@@ -124,6 +160,7 @@ def upgrade() -> None:
     with op.batch_alter_table('article', schema=None) as batch_op:
         batch_op.create_index('ix_article_status_published', ['status', 'published'], unique=False)
         batch_op.create_index('ix_article_unit_submitted', ['unit_id', 'submitted'], unique=False)
+        batch_op.create_index('ix_article_url', ['url'], unique=False)
 
     op.create_table('data_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,6 +177,31 @@ def upgrade() -> None:
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_entry_period'), ['period'], unique=False)
 
+    op.create_table('feed_sync',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('entries', sa.Integer(), nullable=False),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('added_titles', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_feed_sync_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_sync'))
+    )
+    with op.batch_alter_table('feed_sync', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feed_sync_at'), ['at'], unique=False)
+
+    op.create_table('register_closure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('closed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_register_closure_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_register_closure')),
+    sa.UniqueConstraint('unit_id', 'year', name=op.f('uq_register_closure_unit_id_year'))
+    )
     op.create_table('register_counter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -185,6 +247,7 @@ def upgrade() -> None:
     sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('account', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_article_event_article_id_article'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_article_event'))
     )
@@ -215,6 +278,15 @@ def upgrade() -> None:
     sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), server_default='issued', nullable=False),
+    sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False),
+    sa.Column('withdrawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('recipients_text', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
+    sa.Column('archive_to', sqlmodel.sql.sqltypes.AutoString(length=255), server_default='', nullable=False),
+    sa.Column('copies', sa.Integer(), nullable=True),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=2000), server_default='', nullable=False),
+    sa.Column('handled_by', sqlmodel.sql.sqltypes.AutoString(length=10000), server_default='', nullable=False),
+    sa.Column('passed_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['attachment_sha256'], ['attachment.sha256'], name=op.f('fk_document_attachment_sha256_attachment')),
     sa.ForeignKeyConstraint(['issuer_id'], ['unit.id'], name=op.f('fk_document_issuer_id_unit')),
     sa.ForeignKeyConstraint(['recipient_id'], ['unit.id'], name=op.f('fk_document_recipient_id_unit')),
@@ -253,11 +325,95 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
         batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status'], unique=False)
 
+    op.create_table('document_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('media_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_file_document_id_document')),
+    sa.ForeignKeyConstraint(['sha256'], ['attachment.sha256'], name=op.f('fk_document_file_sha256_attachment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_file')),
+    sa.UniqueConstraint('document_id', 'name', name=op.f('uq_document_file_document_id_name'))
+    )
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_file_document_id'), ['document_id'], unique=False)
+
+    op.create_table('document_text',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_text_document_id_document')),
+    sa.PrimaryKeyConstraint('document_id', name=op.f('pk_document_text'))
+    )
+    op.create_table('legal_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('file_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('field_name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('signer', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('intact', sa.Boolean(), nullable=False),
+    sa.Column('trusted', sa.Boolean(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('verified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('verified_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_legal_signature_document_id_document')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_signature'))
+    )
+    with op.batch_alter_table('legal_signature', schema=None) as batch_op:
+        batch_op.create_index('ix_legal_signature_document', ['document_id', 'intact', 'trusted'], unique=False)
+
+    op.create_table('reminder_unit',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_reminder_unit_document_id_document')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_reminder_unit_unit_id_unit')),
+    sa.PrimaryKeyConstraint('document_id', 'unit_id', name=op.f('pk_reminder_unit'))
+    )
+    with op.batch_alter_table('reminder_unit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_unit_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('report_snapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('report_date', sa.Date(), nullable=False),
+    sa.Column('content', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_report_snapshot_document_id_document')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_snapshot')),
+    sa.UniqueConstraint('document_id', name=op.f('uq_report_snapshot_document_id'))
+    )
+    with op.batch_alter_table('report_snapshot', schema=None) as batch_op:
+        batch_op.create_index('ix_report_snapshot_kind_period', ['kind', 'period'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('report_snapshot', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_snapshot_kind_period')
+
+    op.drop_table('report_snapshot')
+    with op.batch_alter_table('reminder_unit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_unit_unit_id'))
+
+    op.drop_table('reminder_unit')
+    with op.batch_alter_table('legal_signature', schema=None) as batch_op:
+        batch_op.drop_index('ix_legal_signature_document')
+
+    op.drop_table('legal_signature')
+    op.drop_table('document_text')
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_file_document_id'))
+
+    op.drop_table('document_file')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_unit_status')
         batch_op.drop_index('ix_delivery_status_due')
@@ -284,11 +440,17 @@ def downgrade() -> None:
 
     op.drop_table('signing_key')
     op.drop_table('register_counter')
+    op.drop_table('register_closure')
+    with op.batch_alter_table('feed_sync', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feed_sync_at'))
+
+    op.drop_table('feed_sync')
     with op.batch_alter_table('data_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_entry_period'))
 
     op.drop_table('data_entry')
     with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.drop_index('ix_article_url')
         batch_op.drop_index('ix_article_unit_submitted')
         batch_op.drop_index('ix_article_status_published')
 
@@ -303,13 +465,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_kind'))
 
     op.drop_table('unit')
+    op.drop_table('trust_root')
     with op.batch_alter_table('training', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_date'))
 
     op.drop_table('training')
+    op.drop_table('subsystem')
     op.drop_table('setting')
+    op.drop_table('royalty_sheet')
+    op.drop_table('royalty_rate')
     op.drop_table('report_text')
     op.drop_table('audit_head')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_entity_key'))
+
     op.drop_table('audit_entry')
     op.drop_table('attachment')
     # ### end Alembic commands ###

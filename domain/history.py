@@ -1,0 +1,34 @@
+"""A document's access history (NĐ 30/2020, Phụ lục VI): every view, download, action and
+verification, with who and when. It is read from the audit chain, where each of these acts
+writes an entry, so the history is as tamper-evident as the chain itself."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from domain import files
+from domain.auth import Actor
+from models import AuditEntry
+
+
+def of_document(session: Session, actor: Actor, number: str, year: int | None = None
+                ) -> list[dict[str, Any]]:
+    """Oldest first; deliveries (number@UNIT) are part of the document's history. The chain
+    names documents by number: where a number repeats across terms, the entries of both
+    are shown (each entry's time tells them apart)."""
+    doc = files.visible_document(session, actor, number, year)
+    query = select(AuditEntry).where(or_(
+        (col(AuditEntry.entity) == "document") & (col(AuditEntry.entity_key) == doc.number),
+        (col(AuditEntry.entity) == "delivery")
+        & col(AuditEntry.entity_key).startswith(f"{doc.number}@", autoescape=True),
+    )).order_by(col(AuditEntry.id))
+    rows = []
+    for entry in session.exec(query):
+        detail = json.loads(entry.detail or "{}")
+        rows.append({"at": entry.at.isoformat(), "who": entry.actor, "action": entry.action,
+                     "key": entry.entity_key, "detail": detail, "entry": entry.id})
+    return rows
