@@ -50,7 +50,7 @@ def test_a_new_password_is_refused_when_short_long_common_or_the_username(
     assert str(refused.value) == problem
 
 
-@pytest.mark.parametrize("password", ["a1b2c3d4", "x" * 256, "nhanvien0"])
+@pytest.mark.parametrize("password", ["k7m2p9q4", "xy" * 128, "nhanvien0"])
 def test_the_length_boundaries_are_allowed(password: str) -> None:
     auth.validate_new_password(password, "nhanvien01")
 
@@ -110,10 +110,11 @@ def test_five_wrong_passwords_lock_the_account_four_do_not(world: World) -> None
     assert (account.status, account.failed_logins) == ("locked", 5)
     entry = world.audit("account.lockout")[-1]
     assert (entry.entity, entry.entity_key, entry.actor, entry.detail) == (
-        "account", "clerk1", "clerk1", '{"failed_logins": 5}')
+        "account", "clerk1", "clerk1", '{"failed_logins": 5, "minutes": 15}')
     with pytest.raises(AuthError) as refused:
         login(world, "clerk1", GOOD)
-    assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
+    assert str(refused.value) == ("The account 'clerk1' is locked for 15 more minute(s) after "
+                                  "too many wrong passwords; an admin can unlock it now.")
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(world: World) -> None:
@@ -229,21 +230,6 @@ def test_listing_and_rows_hold_no_password_material(world: World) -> None:
     assert actor == Actor("ed", "editor", world.unit_ids["XA2"], "XA2")
 
 
-def test_password_hashes_carry_their_cost_and_are_upgraded_when_it_changes(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap = auth.hash_password("Mat-khau-2022")
-    assert cheap.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
-    assert auth.check_password("Mat-khau-2022", cheap)
-    assert not auth.check_password("Mat-khau-2023", cheap)
-    assert not auth.check_password("Mat-khau-2022", "not a hash")
-    assert not auth.needs_rehash(cheap)
-    monkeypatch.delenv(auth.TEST_KDF_VARIABLE)
-    assert auth.needs_rehash(cheap)
-    assert auth._password_cost() == (19456, 2)
-    assert not auth.needs_rehash(auth.PHC_PARAMS + "salt$hash")
-    assert auth.PHC_PARAMS == "$argon2id$v=19$m=19456,t=2,p=1$"
-
-
 def test_the_dummy_check_is_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auth, "_DUMMY_HASH", None)
     auth.dummy_check("x")
@@ -275,15 +261,6 @@ def test_an_account_locked_during_the_password_check_is_refused(
         login(world, "clerk1", GOOD)
     assert str(refused.value) == "The account 'clerk1' is locked; ask an admin."
     assert world.read(lambda s: accounts.get(s, "clerk1")).failed_logins == 0
-
-
-def test_a_login_upgrades_a_cheaper_hash(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    world.run(accounts.add, ADMIN, "clerk1", "XA1", "clerk", password=GOOD)
-    assert world.read(lambda s: accounts.get(s, "clerk1")).full_name == ""
-    monkeypatch.delenv(auth.TEST_KDF_VARIABLE)
-    login(world, "clerk1", GOOD)
-    upgraded = world.read(lambda s: accounts.get(s, "clerk1")).password_hash
-    assert upgraded.startswith(auth.PHC_PARAMS) and auth.check_password(GOOD, upgraded)
 
 
 def test_a_hash_has_a_16_byte_salt_and_a_32_byte_digest() -> None:

@@ -43,41 +43,11 @@ def refused(world: World, message: str, fn, *args, **kwargs) -> None:  # type: i
     assert str(caught.value) == message
 
 
-def test_sending_creates_one_delivery_per_active_unit_other_than_the_issuer(world: World) -> None:
-    number = issue(world)
-    result = send(world, number, "XA1", "XA1", "XA3", "BBT", "HU", purpose="act", due=DOC_DAY)
-    assert result.sent == ["XA1", "HU"] and result.already == []
-    sent = delivery(world, number, "XA1")
-    assert (sent.status, sent.purpose, sent.due, sent.version) == ("sent", "act", date(2022, 3, 1), 1)
-    assert sent.received_at is None and sent.done_at is None and sent.forwarded_from_id is None
-    entry = world.audit("document.send")[-1]
-    assert (entry.entity, entry.entity_key, entry.actor) == ("document", number, "system")
-    assert '"units": ["XA1", "HU"]' in entry.detail and '"purpose": "act"' in entry.detail
-    assert '"due": "2022-03-01"' in entry.detail
-    again = send(world, number, "XA1", "XA2")
-    assert (again.sent, again.already) == (["XA2"], ["XA1"])
-    assert len(world.audit("document.send")) == 2
-    nothing_new = send(world, number, "XA1")
-    assert (nothing_new.sent, nothing_new.already) == ([], ["XA1"])
-    assert len(world.audit("document.send")) == 2  # nothing sent, nothing recorded
-
-
 def test_a_kind_reaches_its_active_units_only(world: World) -> None:
     number = issue(world, issuer="HU")
     result = send(world, number, to_kind="grassroots")
     assert sorted(result.sent) == ["XA1", "XA2"]
     assert delivery(world, number, "XA1").purpose == "inform"  # the default purpose
-
-
-def test_nobody_to_send_to_is_refused(world: World) -> None:
-    number = issue(world)
-    message = "Name at least one recipient unit (--to CODE or --to-kind KIND)."
-    refused(world, message, documents.send, SYSTEM, number, to=["XA3"])  # inactive
-    refused(world, message, documents.send, SYSTEM, number, to=["BBT"])  # itself
-    refused(world, message, documents.send, SYSTEM, number)
-    refused(world, "Purpose 'play' is unknown; use one of report, act, inform, coordinate.",
-            documents.send, SYSTEM, number, to=["XA1"], purpose="play")
-    assert world.audit("document.send") == []
 
 
 def test_a_due_date_may_be_the_documents_day_but_not_before_it(world: World) -> None:
@@ -126,21 +96,6 @@ def test_finishing_records_the_note_and_keeps_the_receipt_time(world: World) -> 
     assert len(world.audit("delivery.done")) == 2
 
 
-def test_a_returned_delivery_cannot_be_finished(world: World) -> None:
-    number = issue(world)
-    send(world, number, "XA1")
-
-    def mark_returned(session: Session) -> None:
-        found = session.get(Delivery, delivery(world, number, "XA1").id)
-        assert found is not None
-        found.status = "returned"
-        session.add(found)
-
-    world.run(mark_returned)
-    refused(world, f"XA1 has already finished {number} (returned).", documents.mark_done,
-            SYSTEM, number, "XA1")
-
-
 def test_a_delivery_read_earlier_is_not_overwritten(world: World) -> None:
     number = issue(world)
     send(world, number, "XA1")
@@ -187,21 +142,6 @@ def test_forwarding_an_acknowledged_delivery_keeps_it_and_may_set_its_own_terms(
                                                                 before.received_at)
     forwarded = delivery(world, number, "HU")
     assert (forwarded.purpose, forwarded.due) == ("report", date(2022, 3, 10))
-
-
-def test_forwarding_where_it_already_is_or_to_an_inactive_unit_is_refused(world: World) -> None:
-    number = issue(world)
-    send(world, number, "XA1", "XA2")
-    refused(world, f"{number} was already sent to XA2.", documents.forward, SYSTEM, number,
-            "XA1", "XA2")
-    refused(world, f"{number} was already sent to XA1.", documents.forward, SYSTEM, number,
-            "XA1", "XA1")
-    refused(world, "XA3 is no longer active; a document cannot be sent to it.",
-            documents.forward, SYSTEM, number, "XA1", "XA3")
-    refused(world, "Purpose 'play' is unknown; use one of report, act, inform, coordinate.",
-            documents.forward, SYSTEM, number, "XA1", "HU", purpose="play")
-    assert delivery(world, number, "XA1").status == "sent"  # nothing half-done
-    assert world.audit("delivery.forward") == []
 
 
 @pytest.mark.parametrize(("due", "status", "overdue"), [

@@ -102,10 +102,16 @@ def test_dates_are_read_once_and_bad_ones_named() -> None:
 
 @pytest.mark.parametrize(("value", "number"), [
     (5, 5), (5.0, 5), ("42", 42), (" 1 000 ", 1000), ("1\u00a0000", 1000), ("-3", -3),
-    ("+7", 7), (0, 0), ("999999999999999", 999_999_999_999_999),
+    ("+7", 7), (0, 0), ("1000000000", 1_000_000_000),
 ])
 def test_whole_numbers_are_read(value: object, number: int) -> None:
     assert Cells({"n": value}).integer("n", minimum=None) == number
+
+
+def test_a_whole_number_past_the_count_limit_is_refused() -> None:
+    row = Cells({"n": "1000000001"})
+    assert row.integer("n", minimum=None) is None
+    assert row.errors == ["n: At most 1,000,000,000."]
 
 
 @pytest.mark.parametrize("value", [5.5, True, "abc", "1.5", "+1234567890123456", "--1", "1e3"])
