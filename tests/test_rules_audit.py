@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
-from models import AuditEntry
+from models import AuditEntry, AuditHead
 from tests import rules_support
 from tests.rules_support import World
 
@@ -74,3 +74,33 @@ def test_registering_documents_writes_their_entries(world: World) -> None:
     assert world.read(audit.verify).ok
 
 
+
+# main's chain opens with a genesis entry (id 1), so recorded entries start at id 2.
+
+def test_an_intact_chain_verifies_genesis_included(world: World) -> None:
+    record(world, 3)
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (True, 4, None, "")
+    first = world.read(lambda s: s.get(AuditEntry, 1))
+    assert (first.action, first.prev_hash) == (audit.GENESIS_ACTION, audit.GENESIS)
+
+
+def test_a_head_with_a_forged_hash_is_found(world: World) -> None:
+    record(world, 2)
+    world.run(lambda s: s.execute(update(AuditHead).values(hash="f" * 64)))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id) == (False, 3, 3)
+
+
+def test_entries_are_listed_newest_first_a_page_at_a_time(world: World) -> None:
+    record(world, 5)
+    assert [e.id for e in world.read(lambda s: audit.entries(s, limit=2))] == [6, 5]
+    assert [e.id for e in world.read(lambda s: audit.entries(s, 2, before_id=5))] == [4, 3]
+    assert [e.id for e in world.read(lambda s: audit.entries(s, before_id=2))] == [1]
+    assert len(world.read(audit.entries)) == 6
+
+
+def test_a_page_holds_200_entries_by_default(world: World) -> None:
+    world.run(lambda s: [audit.record(s, SYSTEM, "test.act", "thing", n) for n in range(201)])
+    page = world.read(audit.entries)
+    assert len(page) == 200 and page[0].id == 202 and page[-1].id == 3
