@@ -155,3 +155,61 @@ def test_a_delivery_due_today_is_not_overdue_one_due_yesterday_is(
     assert documents.is_overdue(item, date(2022, 3, 10)) is overdue
     monkeypatch.setenv("BBT_TODAY", "2022-03-10")
     assert documents.is_overdue(item) is overdue
+
+
+# Main refuses an inactive unit named explicitly (a kind still skips them silently).
+INACTIVE = "Unit XA3 is inactive; it receives nothing new."
+
+
+def test_sending_creates_one_delivery_per_named_unit_other_than_the_issuer(world: World) -> None:
+    number = issue(world)
+    result = send(world, number, "XA1", "XA1", "BBT", "HU", purpose="act", due=DOC_DAY)
+    assert result.sent == ["XA1", "HU"] and result.already == []
+    sent = delivery(world, number, "XA1")
+    assert (sent.status, sent.purpose, sent.due, sent.version) == ("sent", "act", date(2022, 3, 1), 1)
+    assert sent.received_at is None and sent.done_at is None and sent.forwarded_from_id is None
+    entry = world.audit("document.send")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor) == ("document", number, "system")
+    assert '"units": ["XA1", "HU"]' in entry.detail and '"purpose": "act"' in entry.detail
+    assert '"due": "2022-03-01"' in entry.detail
+    again = send(world, number, "XA1", "XA2")
+    assert (again.sent, again.already) == (["XA2"], ["XA1"])
+    assert len(world.audit("document.send")) == 2
+    nothing_new = send(world, number, "XA1")
+    assert (nothing_new.sent, nothing_new.already) == ([], ["XA1"])
+    assert len(world.audit("document.send")) == 2  # nothing sent, nothing recorded
+
+
+def test_nobody_to_send_to_or_an_inactive_unit_is_refused(world: World) -> None:
+    number = issue(world)
+    message = "Name at least one recipient unit (--to CODE or --to-kind KIND)."
+    refused(world, INACTIVE, documents.send, SYSTEM, number, to=["XA1", "XA3"])
+    refused(world, message, documents.send, SYSTEM, number, to=["BBT"])  # itself
+    refused(world, message, documents.send, SYSTEM, number)
+    refused(world, "Purpose 'play' is unknown; use one of report, act, inform, coordinate.",
+            documents.send, SYSTEM, number, to=["XA1"], purpose="play")
+    assert world.audit("document.send") == []
+
+
+def test_a_returned_delivery_cannot_be_finished(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    world.run(documents.give_back, SYSTEM, number, "XA1", "Không thuộc thẩm quyền")
+    returned = delivery(world, number, "XA1")
+    assert (returned.status, returned.note) == ("returned", "Không thuộc thẩm quyền")
+    refused(world, f"XA1 has already finished {number} (returned).", documents.mark_done,
+            SYSTEM, number, "XA1")
+
+
+def test_forwarding_where_it_already_is_or_to_an_inactive_unit_is_refused(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1", "XA2")
+    refused(world, f"{number} was already sent to XA2.", documents.forward, SYSTEM, number,
+            "XA1", "XA2")
+    refused(world, f"{number} was already sent to XA1.", documents.forward, SYSTEM, number,
+            "XA1", "XA1")
+    refused(world, INACTIVE, documents.forward, SYSTEM, number, "XA1", "XA3")
+    refused(world, "Purpose 'play' is unknown; use one of report, act, inform, coordinate.",
+            documents.forward, SYSTEM, number, "XA1", "HU", purpose="play")
+    assert delivery(world, number, "XA1").status == "sent"  # nothing half-done
+    assert world.audit("delivery.forward") == []
