@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from domain import documents, keys
 from domain.auth import SYSTEM
+from domain.errors import BBTError
 from models import Attachment, Document, SigningKey
 from tests import rules_support
 from tests.rules_support import World
@@ -32,6 +35,74 @@ def verify(world: World, number: str) -> keys.Verification:
 def change(world: World, which: str, **values: object) -> None:
     world.run(lambda s: s.execute(update(Document).where(Document.number == which)  # type: ignore[arg-type]
                                   .values(**values)))
+
+
+def test_a_passphrase_needs_ten_characters(world: World) -> None:
+    with pytest.raises(BBTError, match="^A key passphrase needs at least 10 characters.$"):
+        world.run(keys.create, SYSTEM, "BBT", "x" * 9)
+    key = world.run(keys.create, SYSTEM, "BBT", "x" * 10)
+    assert key.unit_id == world.unit_ids["BBT"] and key.revoked_at is None
+    assert len(key.public_key) == 32
+    assert key.fingerprint == hashlib.sha256(key.public_key).hexdigest()
+    entry = world.audit("key.create")[-1]
+    assert (entry.entity, entry.entity_key) == ("signing_key", key.fingerprint)
+    assert json.loads(entry.detail) == {"unit": "BBT", "public_key": key.public_key.hex()}
+
+
+def test_a_new_key_retires_the_old_one_and_revocation_counts_them(world: World) -> None:
+    first = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    second = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    world.run(keys.create, SYSTEM, "HU", PASSPHRASE)
+    by_fingerprint = {row["fingerprint"]: row for row in world.read(keys.listing)}
+    assert by_fingerprint[first.fingerprint]["revoked_at"] is not None
+    assert by_fingerprint[second.fingerprint]["revoked_at"] is None
+    assert [row["unit"] for row in world.read(keys.listing)] == ["BBT", "BBT", "HU"]
+    retired = world.audit("key.revoke")  # a new key retires the old one, with its entry
+    assert [(e.entity_key, e.detail) for e in retired] == [(first.fingerprint, '{"unit": "BBT"}')]
+    assert world.run(keys.revoke, SYSTEM, "BBT") == 1
+    entry = world.audit("key.revoke")[-1]
+    assert (entry.entity, entry.entity_key, entry.detail) == ("signing_key", second.fingerprint,
+                                                              '{"unit": "BBT"}')
+    with pytest.raises(BBTError, match="^BBT has no active signing key.$"):
+        world.run(keys.revoke, SYSTEM, "BBT")
+    assert len(world.audit("key.revoke")) == 2
+    hu_keys = world.read(lambda s: keys.active_keys(s, documents.units.get(s, "HU")))
+    assert [k.unit_id for k in hu_keys] == [world.unit_ids["HU"]]
+
+
+def test_a_seal_verifies_and_names_its_key(world: World, tmp_path: Path) -> None:
+    attachment = tmp_path / "ke-hoach.pdf"
+    attachment.write_bytes(b"%PDF-1.4 noi dung")
+    number = issued(world, file=attachment)
+    key = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    signed = world.run(keys.sign, world.actor("operator"), number, PASSPHRASE)
+    assert signed.signing_key_id == key.id and signed.signed_at is not None
+    entry = world.audit("document.sign")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor, json.loads(entry.detail)) == (
+        "document", number, "operator-bbt", {"fingerprint": key.fingerprint[:16]})
+    assert verify(world, number) == keys.Verification(
+        True, f"valid seal of BBT, key {key.fingerprint[:16]}")
+    world.run(keys.revoke, SYSTEM, "BBT")
+    later = verify(world, number)
+    assert later.valid and later.reason.startswith(
+        f"valid seal of BBT, key {key.fingerprint[:16]} (the key was revoked later, on ")
+
+
+def test_signing_is_refused_without_a_key_with_a_wrong_passphrase_or_for_incoming(world: World
+                                                                                 ) -> None:
+    number = issued(world)
+    with pytest.raises(BBTError) as refused:
+        world.run(keys.sign, SYSTEM, number, PASSPHRASE)
+    assert str(refused.value) == "BBT has no signing key; an admin creates one with `bbt key create`."
+    world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    with pytest.raises(BBTError, match="^Wrong passphrase for this signing key.$"):
+        world.run(keys.sign, SYSTEM, number, PASSPHRASE + "!")
+    incoming = world.run(lambda s: documents.receive(s, SYSTEM, "5-CV/TU", "TU", "2022-03-01",
+                                                     "Công văn", to="BBT").number)
+    with pytest.raises(BBTError, match="^Only documents issued here are sealed here.$"):
+        world.run(keys.sign, SYSTEM, incoming, PASSPHRASE)
+    assert world.audit("document.sign") == []
+    assert verify(world, number) == keys.Verification(False, f"{number} is not sealed.")
 
 
 def test_the_newest_key_signs(world: World) -> None:
