@@ -268,3 +268,28 @@ def test_a_hash_has_a_16_byte_salt_and_a_32_byte_digest() -> None:
     salt, digest = auth.hash_password("Mat-khau-2022").split("$")[-2:]
     assert (len(salt), len(digest)) == (22, 43)  # 16 and 32 bytes
     assert auth.hash_password("Mat-khau-2022").split("$")[-2] != salt
+
+
+def test_password_hashes_carry_their_cost_and_are_upgraded_when_it_changes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap = auth.hash_password("Mat-khau-2022")
+    assert cheap.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert auth.check_password("Mat-khau-2022", cheap)
+    assert not auth.check_password("Mat-khau-2023", cheap)
+    assert not auth.check_password("Mat-khau-2022", "not a hash")
+    assert not auth.needs_rehash(cheap)
+    monkeypatch.setattr(auth, "_cheap_for_tests", False)  # the production cost
+    assert auth.needs_rehash(cheap)
+    assert auth._password_cost() == (19456, 2)
+    assert not auth.needs_rehash(auth.PHC_PARAMS + "salt$hash")
+    assert auth.PHC_PARAMS == "$argon2id$v=19$m=19456,t=2,p=1$"
+
+
+def test_a_login_upgrades_a_cheaper_hash(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.run(accounts.add, ADMIN, "clerk1", "XA1", "clerk", password=GOOD)
+    assert world.read(lambda s: accounts.get(s, "clerk1")).full_name == ""
+    monkeypatch.setattr(auth, "_cheap_for_tests", False)  # the production cost
+    login(world, "clerk1", GOOD)
+    upgraded = world.read(lambda s: accounts.get(s, "clerk1")).password_hash
+    assert upgraded.startswith(auth.PHC_PARAMS) and auth.check_password(GOOD, upgraded)
+

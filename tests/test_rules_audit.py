@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, update
+from sqlmodel import Session
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
@@ -104,3 +106,70 @@ def test_a_page_holds_200_entries_by_default(world: World) -> None:
     world.run(lambda s: [audit.record(s, SYSTEM, "test.act", "thing", n) for n in range(201)])
     page = world.read(audit.entries)
     assert len(page) == 200 and page[0].id == 202 and page[-1].id == 3
+
+
+def genesis(world: World) -> AuditEntry:
+    entry = world.read(lambda s: s.get(AuditEntry, 1))
+    assert entry is not None and entry.action == audit.GENESIS_ACTION
+    return entry
+
+
+def test_an_entry_names_who_did_what_to_which_record_and_chains_to_the_previous(world: World
+                                                                               ) -> None:
+    first, second = record(world, 2)
+    assert (first.id, second.id) == (2, 3)
+    assert (first.actor, first.action, first.entity, first.entity_key) == (
+        "admin-bbt", "test.act", "thing", "k0")
+    assert json.loads(first.detail) == {"n": 0, "day": "x"}
+    assert first.prev_hash == genesis(world).hash != audit.GENESIS
+    assert second.prev_hash == first.hash
+    assert first.hash == hashlib.sha256((first.prev_hash + audit.canonical(first)).encode()
+                                        ).hexdigest()
+    head = world.read(lambda s: s.get(AuditHead, 1))
+    assert (head.last_id, head.hash) == (3, second.hash)
+
+
+def test_a_renumbered_entry_is_found(world: World) -> None:
+    record(world, 3)  # ids 2, 3, 4 after the genesis
+
+    def renumber(session: Session) -> None:  # ids 1, 2, 3, 5: the links still match
+        session.execute(update(AuditEntry).where(AuditEntry.id == 4).values(id=5))  # type: ignore[arg-type]
+
+    world.run(renumber)
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 5, "an entry before it was deleted or inserted")
+
+
+def test_a_deleted_tail_no_longer_matches_the_head(world: World) -> None:
+    record(world, 3)
+    world.run(lambda s: s.execute(delete(AuditEntry).where(AuditEntry.id == 4)))  # type: ignore[arg-type]
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 4, "entries at the end of the chain were deleted")
+
+
+def test_the_hash_is_over_the_documented_canonical_form(world: World) -> None:
+    """Text stays as written (UTF-8, not \\u escapes): an exported head can be checked by
+    anyone with the rows and sha256sum."""
+    entry = world.run(audit.record, Actor("lộc", "admin"), "unit.add", "unit", "XÃ", tên="Lộc An")
+    spelled = ('{"action":"unit.add","actor":"lộc","at":"' + entry.at.isoformat() + '",'
+               '"detail":"{\\"tên\\": \\"Lộc An\\"}","entity":"unit","entity_key":"XÃ","id":2}')
+    assert audit.canonical(entry) == spelled
+    assert entry.hash == hashlib.sha256((genesis(world).hash + spelled).encode()).hexdigest()
+
+
+def test_a_chain_verifies_whatever_the_rows_physical_order(world: World) -> None:
+    record(world, 3)
+
+    def move_first_to_the_end(session: Session) -> None:
+        first = session.get(AuditEntry, 1)
+        assert first is not None
+        copy = AuditEntry(**first.model_dump())
+        session.delete(first)
+        session.flush()
+        session.add(copy)
+
+    before = world.read(audit.verify)
+    world.run(move_first_to_the_end)
+    assert world.read(audit.verify) == before and (before.ok, before.checked) == (True, 4)

@@ -97,6 +97,18 @@ def test_receiving_to_the_actors_own_unit_or_a_named_one(world: World) -> None:
         world.run(documents.receive, SYSTEM, "13-KH/TU", "TU", None, "Kế hoạch", to="HU")
 
 
+def test_getting_a_repeated_number_needs_its_year(world: World) -> None:
+    old = world.run(documents.issue, SYSTEM, "TB", "UBND", "Cũ", "2021-05-01")
+    new = world.run(documents.issue, SYSTEM, "TB", "UBND", "Mới", "2022-05-01")
+    assert old.number == new.number == "1/TB-UBND"
+    with pytest.raises(BBTError, match="^1/TB-UBND names 2 documents: .*add --year to say which.$"):
+        world.read(lambda s: documents.get(s, "1/tb-ubnd"))
+    assert world.read(lambda s: documents.get(s, "1/tb-ubnd", year=2022)).title == "Mới"
+    assert world.read(lambda s: documents.get(s, "1/TB-UBND", year=2021)).title == "Cũ"
+    with pytest.raises(NotFound, match="^There is no document 2/TB-UBND.$"):
+        world.read(lambda s: documents.get(s, "2/TB-UBND"))
+
+
 def seed_register(session: Session) -> None:
     for title, issuer, day in (("Kế hoạch tuyên truyền 50% dân số", "BBT", "2022-03-01"),
                                ("Quyết định khen thưởng", "HU", "2022-03-02"),
@@ -110,6 +122,18 @@ def seed_register(session: Session) -> None:
 def numbers(world: World, actor: Actor = SYSTEM, **filters: object) -> list[str]:
     found = world.read(lambda s: documents.listing(s, actor, documents.Filters(**filters)))
     return [d.number for d in found]
+
+
+def test_search_by_number_or_by_words_without_accents(world: World) -> None:
+    world.run(seed_register)
+    assert numbers(world, search="02-kh/hu") == ["02-KH/HU"]
+    assert numbers(world, search="ke hoach") == ["02-KH/HU", "01-KH/BBT"]
+    assert numbers(world, search="KẾ tuyên") == ["01-KH/BBT"]
+    assert numbers(world, search="50%") == ["01-KH/BBT"]
+    # main's full-text search reads "_" as a word break, not as a LIKE wildcard or a letter
+    assert sorted(numbers(world, search="hoach_")) == ["01-KH/BBT", "02-KH/HU"]
+    assert numbers(world, search="5_%") == []
+    assert numbers(world, search="\\") == []
 
 
 def test_filters_by_direction_and_unit(world: World) -> None:
@@ -142,6 +166,27 @@ def test_a_clerk_sees_its_own_units_documents_and_deliveries_only(world: World) 
     assert [d["unit"] for d in everyone["deliveries"]] == ["XA1", "XA2"]
     own_issue = Actor("clerk-hu", "clerk", world.unit_ids["HU"], "HU")
     assert world.read(lambda s: documents.show(s, own_issue, "01-KH/HU"))["issuer"] == "HU"
+
+
+def test_the_json_shape_of_a_document(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.run(seed_register)
+    world.run(documents.acknowledge, SYSTEM, "02-KH/HU", "XA1")
+    monkeypatch.setenv("BBT_TODAY", "2022-03-21")
+    shown = world.read(lambda s: documents.show(s, SYSTEM, "02-KH/HU"))
+    delivery = shown.pop("deliveries")[0]
+    assert shown == {"number": "02-KH/HU", "type": "KH", "issuer": "HU", "date": "2022-03-03",
+                     "title": "Kế hoạch_đặc biệt", "direction": "outgoing",
+                     "urgency": "normal", "signed": False, "attachment_sha256": None,
+                     "incoming_number": None, "received_by": None, "received_on": None,
+                     "status": "issued", "period": "2020-10-01", "withdrawn_reason": None,
+                     "files": [], "legal_signatures": [], "legally_signed": False}
+    assert delivery.pop("received_at") is not None
+    assert delivery == {"unit": "XA1", "purpose": "inform", "status": "received",
+                        "due": "2022-03-20", "overdue": True, "done_at": None, "note": "",
+                        "version": 2}
+    incoming = world.read(lambda s: documents.show(s, SYSTEM, "09-CV/TU"))
+    assert (incoming["incoming_number"], incoming["received_by"]) == (1, "XA1")
+    assert incoming["received_on"] is not None and incoming["deliveries"] == []
 
 
 def test_the_inbox_lists_pending_deliveries_oldest_due_first(world: World) -> None:

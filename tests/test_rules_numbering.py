@@ -85,6 +85,20 @@ def test_a_party_document_belongs_to_the_term_it_is_dated_in() -> None:
     assert numbering.is_party(committee) and not numbering.is_party(state)
 
 
+def test_each_party_type_counts_from_one_through_the_term(world: World) -> None:
+    def issue(doc_type: str, day: str) -> str:
+        return world.run(lambda s: documents.issue(s, SYSTEM, doc_type, "HU", "Văn bản",
+                                                   day=day).number)
+
+    assert issue("QĐ", "2020-09-30") == "01-QĐ/HU"  # the old term
+    assert issue("QĐ", "2020-10-01") == "01-QĐ/HU"  # the term's first day: a new register
+    assert issue("QĐ", "2021-01-01") == "02-QĐ/HU"  # a Party term ignores the year
+    assert issue("BC", "2021-01-02") == "01-BC/HU"  # each type its own count
+    assert issue("QĐ", "2020-09-30") == "02-QĐ/HU"  # the old term's register goes on
+    with pytest.raises(BBTError, match="already has a document dated 2020-09-30"):
+        issue("QĐ", "2020-09-29")  # main: a register's dates never go backwards
+
+
 def test_a_state_body_counts_all_types_together_from_each_first_of_january(world: World
                                                                           ) -> None:
     def issue(doc_type: str, day: str) -> str:

@@ -16,7 +16,18 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from domain import accounts, auth, documents, imports, keys, reports, units
+from domain import (
+    accounts,
+    articles,
+    auth,
+    dataentry,
+    documents,
+    imports,
+    keys,
+    reports,
+    subsystems,
+    units,
+)
 from domain import settings as settings_
 from domain.auth import SYSTEM, Actor
 from domain.errors import AuthError
@@ -125,6 +136,25 @@ def test_keys_are_made_by_admins_and_used_by_admins_and_operators(world: World) 
     world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
     check_roles(world, lambda s, a, i: keys.sign(s, a, _issued(s).number, PASSPHRASE),
                 {"admin", "operator"})
+
+
+def test_articles_visits_and_data_entry(world: World) -> None:
+    editors = {"admin", "editor"}
+    check_roles(world, lambda s, a, i: articles.add(s, a, "Tin", "news", "XA1"), editors)
+    check_roles(world, lambda s, a, i: articles.review(
+        s, a, articles.add(s, SYSTEM, "Tin", "news", "XA1").id), editors)
+    check_roles(world, lambda s, a, i: articles.set_visits(s, a, "2022-01", 100 + i), editors)
+    world.run(subsystems.add, SYSTEM, "Đảng viên")  # main: only listed subsystems are tracked
+    check_roles(world, lambda s, a, i: dataentry.set_status(
+        s, a, "XA1", "Đảng viên", "2022", "entered", on="2022-03-01"), {"admin", "operator"})
+
+
+def test_reports(world: World) -> None:
+    year = reports.period("annual", 2022)
+    check_roles(world, lambda s, a, i: reports.set_text(s, a, year, "assessment", f"Nhận xét {i}"),
+                {"admin", "operator", "editor"})
+    check_roles(world, lambda s, a, i: reports.generate(s, a, year, report_date=date(2022, 12, 31)),
+                EVERYONE)
 
 
 @pytest.mark.parametrize(("kind", "header", "row", "allowed"), [

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from domain import articles, stats
+from domain import articles, documents, stats
 from domain.auth import SYSTEM
 from domain.errors import BBTError
 from tests import rules_support
@@ -58,6 +58,49 @@ def test_only_published_articles_count_by_their_publication_month(world: World) 
     assert [m["month"] for m in only_march["months"]] == [3]
     assert only_march["totals"]["news"] == 1 and only_march["totals"]["photos"] == 3
     assert world.read(lambda s: stats.monthly(s, 2021))["totals"]["news"] == 1
+
+
+def test_visitors_documents_and_overdue_deliveries_by_month(world: World) -> None:
+    def seed(session: Session) -> None:
+        for key, count in (("2021-12", 5), ("2022-01", 100), ("2022-12", 300), ("2023-01", 7)):
+            articles.set_visits(session, SYSTEM, key, count)
+        for day in ("2021-12-31", "2022-01-01", "2022-03-02", "2022-03-03", "2023-01-01"):
+            documents.issue(session, SYSTEM, "KH", "BBT", "Kế hoạch", day=day)
+        for n, (day, received) in enumerate((("2021-12-30", "2022-01-01"),
+                                             ("2022-03-01", "2022-04-01"),
+                                             ("2021-04-01", "2021-04-02"),
+                                             ("2022-12-31", "2023-01-01")), start=1):
+            documents.receive(session, SYSTEM, f"{n}-CV/TU", "TU", day, "Công văn", to="BBT",
+                              received=received)
+        # A register's dates never go backwards: the older notice is issued first.
+        old = documents.issue(session, SYSTEM, "TB", "BBT", "Thông báo cũ", day="2021-03-01")
+        documents.send(session, SYSTEM, old.number, to=["XA1"], due="2021-03-09")  # still open
+        doc = documents.issue(session, SYSTEM, "TB", "BBT", "Thông báo", day="2022-01-01")
+        documents.send(session, SYSTEM, doc.number, to=["XA1"], due="2022-03-09")
+        documents.send(session, SYSTEM, doc.number, to=["XA2"], due="2022-03-10")
+        documents.send(session, SYSTEM, doc.number, to=["HU"], due="2022-03-01")
+        documents.mark_done(session, SYSTEM, doc.number, "HU")
+        documents.send(session, SYSTEM, doc.number, to=["UBND"], due="2022-01-01")
+        documents.acknowledge(session, SYSTEM, doc.number, "UBND")
+
+    world.run(seed)
+    report = world.read(lambda s: stats.monthly(s, 2022, today=date(2022, 3, 10)))
+    totals = report["totals"]
+    assert (month(report, 1)["visitors"], month(report, 12)["visitors"], totals["visitors"]) == (
+        100, 300, 400)
+    assert (month(report, 1)["docs_issued"], month(report, 3)["docs_issued"]) == (2, 2)
+    assert totals["docs_issued"] == 4
+    assert (month(report, 1)["docs_received"], month(report, 4)["docs_received"]) == (1, 1)
+    assert totals["docs_received"] == 2
+    # Due 9 March, still open on the 10th: overdue; due the 10th: not yet; done: never.
+    assert (month(report, 3)["deliveries_overdue"], month(report, 1)["deliveries_overdue"]) == (
+        1, 1)
+    assert totals["deliveries_overdue"] == 2
+    later = world.read(lambda s: stats.monthly(s, 2022, today=date(2022, 3, 11)))
+    assert later["totals"]["deliveries_overdue"] == 3
+    last_year = world.read(lambda s: stats.monthly(s, 2021))
+    assert (last_year["totals"]["deliveries_overdue"], month(last_year, 3)["deliveries_overdue"],
+            last_year["totals"]["docs_received"]) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(("year", "month_", "message"), [
