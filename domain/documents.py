@@ -87,6 +87,8 @@ def issue(
     if number is None:
         _check_register_date(session, unit, type_ if party else None, period, when)
         seq = numbering.next_value(session, unit.id, "out", series, period)
+        if seq > numbering.MAX_SEQ:  # a full register: the parser reads six digits at most
+            raise BBTError(_("A document number has at most six digits."))
     else:
         if number < 1:
             raise BBTError(_("A document number starts at 1."))

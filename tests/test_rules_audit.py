@@ -1,0 +1,175 @@
+"""The audit chain: what an entry holds, what its hash covers, what verification finds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, update
+from sqlmodel import Session
+
+from domain import audit, documents
+from domain.auth import SYSTEM, Actor
+from models import AuditEntry, AuditHead
+from tests import rules_support
+from tests.rules_support import World
+
+world = rules_support.world
+
+
+def record(world: World, n: int = 1) -> list[AuditEntry]:
+    actor = Actor("admin-bbt", "admin")
+    return [world.run(audit.record, actor, "test.act", "thing", f"k{i}", n=i, day="x")
+            for i in range(n)]
+
+
+def test_detail_is_sorted_json_that_keeps_vietnamese_and_dates_readable(world: World) -> None:
+    entry = world.run(audit.record, SYSTEM, "a", "b", 7, z="Lộc Bảo", a=date(2022, 1, 1))
+    assert entry.entity_key == "7"
+    assert entry.detail == '{"a": "2022-01-01", "z": "Lộc Bảo"}'
+    assert world.run(audit.record, SYSTEM, "a", "b").entity_key == ""
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("detail", '{"n": 99, "day": "x"}'), ("actor", "someone"), ("action", "test.other"),
+    ("entity", "other"), ("entity_key", "k9"),
+])
+def test_the_hash_covers_every_field(world: World, column: str, value: str) -> None:
+    record(world, 3)
+    world.run(lambda s: s.execute(update(AuditEntry).where(AuditEntry.id == 2)  # type: ignore[arg-type]
+                                  .values({column: value})))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 1, 2, "its content was edited")
+
+
+def test_the_hash_covers_the_time(world: World) -> None:
+    entries = record(world, 2)
+    world.run(lambda s: s.execute(update(AuditEntry).where(AuditEntry.id == 2)  # type: ignore[arg-type]
+                                  .values(at=entries[1].at + timedelta(seconds=1))))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.broken_id, verdict.reason) == (False, 2, "its content was edited")
+
+
+def test_a_deleted_or_inserted_entry_breaks_the_next_link(world: World) -> None:
+    record(world, 4)
+    world.run(lambda s: s.execute(delete(AuditEntry).where(AuditEntry.id == 2)))  # type: ignore[arg-type]
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 1, 3, "an entry before it was deleted or inserted")
+
+
+def test_registering_documents_writes_their_entries(world: World) -> None:
+    doc = world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch tuyên truyền", "2022-03-01")
+    issued = world.audit("document.issue")[-1]
+    assert (issued.entity, issued.entity_key, issued.actor) == ("document", doc.number, "system")
+    assert json.loads(issued.detail) == {"title": "Kế hoạch tuyên truyền", "date": "2022-03-01",
+                                         "attachment": None}
+    incoming = world.run(documents.receive, SYSTEM, "12-CV/TU", "TU", "2022-03-01", "Công văn",
+                         to="BBT", received="2022-03-02")
+    received = world.audit("document.receive")[-1]
+    assert (received.entity, received.entity_key) == ("document", incoming.number)
+    assert json.loads(received.detail) == {"incoming_number": 1, "recipient": "BBT",
+                                           "attachment": None}
+    assert world.read(audit.verify).ok
+
+
+
+# main's chain opens with a genesis entry (id 1), so recorded entries start at id 2.
+
+def test_an_intact_chain_verifies_genesis_included(world: World) -> None:
+    record(world, 3)
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (True, 4, None, "")
+    first = world.read(lambda s: s.get(AuditEntry, 1))
+    assert (first.action, first.prev_hash) == (audit.GENESIS_ACTION, audit.GENESIS)
+
+
+def test_a_head_with_a_forged_hash_is_found(world: World) -> None:
+    record(world, 2)
+    world.run(lambda s: s.execute(update(AuditHead).values(hash="f" * 64)))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id) == (False, 3, 3)
+
+
+def test_entries_are_listed_newest_first_a_page_at_a_time(world: World) -> None:
+    record(world, 5)
+    assert [e.id for e in world.read(lambda s: audit.entries(s, limit=2))] == [6, 5]
+    assert [e.id for e in world.read(lambda s: audit.entries(s, 2, before_id=5))] == [4, 3]
+    assert [e.id for e in world.read(lambda s: audit.entries(s, before_id=2))] == [1]
+    assert len(world.read(audit.entries)) == 6
+
+
+def test_a_page_holds_200_entries_by_default(world: World) -> None:
+    world.run(lambda s: [audit.record(s, SYSTEM, "test.act", "thing", n) for n in range(201)])
+    page = world.read(audit.entries)
+    assert len(page) == 200 and page[0].id == 202 and page[-1].id == 3
+
+
+def genesis(world: World) -> AuditEntry:
+    entry = world.read(lambda s: s.get(AuditEntry, 1))
+    assert entry is not None and entry.action == audit.GENESIS_ACTION
+    return entry
+
+
+def test_an_entry_names_who_did_what_to_which_record_and_chains_to_the_previous(world: World
+                                                                               ) -> None:
+    first, second = record(world, 2)
+    assert (first.id, second.id) == (2, 3)
+    assert (first.actor, first.action, first.entity, first.entity_key) == (
+        "admin-bbt", "test.act", "thing", "k0")
+    assert json.loads(first.detail) == {"n": 0, "day": "x"}
+    assert first.prev_hash == genesis(world).hash != audit.GENESIS
+    assert second.prev_hash == first.hash
+    assert first.hash == hashlib.sha256((first.prev_hash + audit.canonical(first)).encode()
+                                        ).hexdigest()
+    head = world.read(lambda s: s.get(AuditHead, 1))
+    assert (head.last_id, head.hash) == (3, second.hash)
+
+
+def test_a_renumbered_entry_is_found(world: World) -> None:
+    record(world, 3)  # ids 2, 3, 4 after the genesis
+
+    def renumber(session: Session) -> None:  # ids 1, 2, 3, 5: the links still match
+        session.execute(update(AuditEntry).where(AuditEntry.id == 4).values(id=5))  # type: ignore[arg-type]
+
+    world.run(renumber)
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 5, "an entry before it was deleted or inserted")
+
+
+def test_a_deleted_tail_no_longer_matches_the_head(world: World) -> None:
+    record(world, 3)
+    world.run(lambda s: s.execute(delete(AuditEntry).where(AuditEntry.id == 4)))  # type: ignore[arg-type]
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 4, "entries at the end of the chain were deleted")
+
+
+def test_the_hash_is_over_the_documented_canonical_form(world: World) -> None:
+    """Text stays as written (UTF-8, not \\u escapes): an exported head can be checked by
+    anyone with the rows and sha256sum."""
+    entry = world.run(audit.record, Actor("lộc", "admin"), "unit.add", "unit", "XÃ", tên="Lộc An")
+    spelled = ('{"action":"unit.add","actor":"lộc","at":"' + entry.at.isoformat() + '",'
+               '"detail":"{\\"tên\\": \\"Lộc An\\"}","entity":"unit","entity_key":"XÃ","id":2}')
+    assert audit.canonical(entry) == spelled
+    assert entry.hash == hashlib.sha256((genesis(world).hash + spelled).encode()).hexdigest()
+
+
+def test_a_chain_verifies_whatever_the_rows_physical_order(world: World) -> None:
+    record(world, 3)
+
+    def move_first_to_the_end(session: Session) -> None:
+        first = session.get(AuditEntry, 1)
+        assert first is not None
+        copy = AuditEntry(**first.model_dump())
+        session.delete(first)
+        session.flush()
+        session.add(copy)
+
+    before = world.read(audit.verify)
+    world.run(move_first_to_the_end)
+    assert world.read(audit.verify) == before and (before.ok, before.checked) == (True, 4)

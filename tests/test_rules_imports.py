@@ -1,0 +1,363 @@
+"""Imports: reading one row's cells, the all-or-nothing flow, its audit entry, and files larger
+than one bulk-insert chunk (5,000 rows) losing no row."""
+
+from __future__ import annotations
+
+import gc
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from domain import imports, imports_base
+from domain.auth import SYSTEM
+from domain.errors import BBTError
+from domain.imports_base import Cells, Column, Planned, choice, header_key
+from domain.imports_io import MAX_CELL_CHARS, Nested
+from domain.units import check_kind
+from models import Unit, Visit
+from tests import rules_support
+from tests.rules_support import World
+
+world = rules_support.world
+
+
+# ------------------------------------------------------------------ one row's cells
+
+
+def cells(**values: object) -> Cells:
+    return Cells(dict(values), frozenset({"title"}))
+
+
+def test_a_raw_cell_is_trimmed_and_an_empty_one_is_missing() -> None:
+    row = cells(a="  x  ", b="   ", c=None, d=0)
+    assert row.raw("a") == "x" and row.raw("d") == 0
+    assert row.raw("b") is None and row.raw("c") is None and row.errors == []
+    assert row.raw("b", required=True) is None and row.raw("z", required=True) is None
+    assert row.errors == ["b: A value is required.", "z: A value is required."]
+    assert row.given("a") and row.given("d") and not row.given("b") and not row.given("c")
+
+
+def test_an_escaped_formula_is_unescaped_in_text_columns_only() -> None:
+    row = cells(title="'=SUM(A1)", other="'=SUM(A1)", plain="'abc")
+    assert row.raw("title") == "=SUM(A1)"
+    assert row.raw("other") == "'=SUM(A1)"
+    assert Cells({"title": "'abc"}, frozenset({"title"})).raw("title") == "'abc"
+
+
+def test_a_cell_holds_at_most_the_limit() -> None:
+    row = cells(ok="x" * MAX_CELL_CHARS, long="x" * (MAX_CELL_CHARS + 1), nested=Nested())
+    assert row.raw("ok") == "x" * MAX_CELL_CHARS
+    assert row.raw("long") is None and row.raw("nested") is None
+    assert row.errors == ["long: At most 10,000 characters.",
+                          "nested: Write plain text or a number here."]
+
+
+def test_text_reads_numbers_and_dates_and_keeps_its_limit() -> None:
+    row = cells(n=3.0, f=2.5, b=True, d=date(2022, 1, 2), t=datetime(2022, 1, 2, 3, 4),
+                i=7, s="abcd", x=object())
+    assert [row.text(c) for c in "nfbdti"] == ["3", "2.5", "true", "2022-01-02",
+                                                "2022-01-02 03:04:00", "7"]
+    assert row.text("s", limit=4) == "abcd" and row.errors == []
+    assert row.text("s", limit=3) is None and row.text("x") is None
+    assert row.errors == ["s: At most 3 characters.", "x: Write plain text or a number here."]
+    assert row.text("missing") is None and row.text("missing", required=True) is None
+
+
+def test_a_checked_value_is_asked_once_per_distinct_value() -> None:
+    asked: list[str] = []
+
+    def checker(value: str) -> str:
+        asked.append(value)
+        return check_kind(value)
+
+    cache: dict[str, object] = {}
+    row = cells(a="grassroots", b="grassroots", c="moon", d="moon")
+    assert [row.check(c, checker, cache=cache) for c in "abcd"] == ["grassroots", "grassroots",
+                                                                   None, None]
+    assert asked == ["grassroots", "moon"]
+    unknown = "Unit kind 'moon' is unknown; use one of committee, office, board, grassroots, " \
+              "government, other."
+    assert row.errors == [f"c: {unknown}", f"d: {unknown}"]
+    assert row.check("a", checker) == "grassroots" and len(asked) == 3
+    assert row.check("none", checker, required=True) is None
+    assert row.errors[-1] == "none: A value is required."
+
+
+def test_dates_are_read_once_and_bad_ones_named() -> None:
+    cache: dict[object, object] = {}
+    row = cells(a="2022-03-01", b="01/03/2022", c=date(2022, 3, 1), d="2022-13-01", e=5)
+    assert row.date("a", cache=cache) == date(2022, 3, 1)
+    assert cache == {"2022-03-01": date(2022, 3, 1)}
+    cache["2022-03-01"] = date(1999, 1, 1)  # proves the cache is read
+    assert row.date("a", cache=cache) == date(1999, 1, 1)
+    assert row.date("b") == date(2022, 3, 1) and row.date("c") == date(2022, 3, 1)
+    assert row.date("d") is None and row.date("e") is None
+    assert row.errors[0].startswith("d: ")
+    assert row.errors[1] == "e: Write a date as YYYY-MM-DD or DD/MM/YYYY."
+    assert row.date("none") is None and len(row.errors) == 2
+
+
+@pytest.mark.parametrize(("value", "number"), [
+    (5, 5), (5.0, 5), ("42", 42), (" 1 000 ", 1000), ("1\u00a0000", 1000), ("-3", -3),
+    ("+7", 7), (0, 0), ("1000000000", 1_000_000_000),
+])
+def test_whole_numbers_are_read(value: object, number: int) -> None:
+    assert Cells({"n": value}).integer("n", minimum=None) == number
+
+
+def test_a_whole_number_past_the_count_limit_is_refused() -> None:
+    row = Cells({"n": "1000000001"})
+    assert row.integer("n", minimum=None) is None
+    assert row.errors == ["n: At most 1,000,000,000."]
+
+
+@pytest.mark.parametrize("value", [5.5, True, "abc", "1.5", "+1234567890123456", "--1", "1e3"])
+def test_anything_else_is_not_a_whole_number(value: object) -> None:
+    row = Cells({"n": value})
+    row.integer("n")
+    assert row.errors == [f"n: '{value}' is not a whole number."]
+
+
+def test_a_minimum_is_a_boundary() -> None:
+    row = Cells({"zero": "0", "neg": "-1", "one": 1})
+    assert row.integer("zero") == 0 and row.integer("one", minimum=1) == 1
+    assert row.integer("neg") is None and row.integer("zero", minimum=1) is None
+    assert row.errors == ["neg: Must be at least 0.", "zero: Must be at least 1."]
+    assert row.integer("none") is None and len(row.errors) == 2  # optional by default
+    assert row.integer("none", required=True) is None
+    assert row.errors[-1] == "none: A value is required."
+
+
+def test_headers_and_choices_ignore_case_accents_and_punctuation() -> None:
+    assert header_key("Họ và tên") == header_key("HO_VA_TEN") == header_key("hovaten")
+    assert header_key("Mã đơn vị (*)") == "madonvi"
+    read = choice({"xa": "grassroots"}, check_kind)
+    assert read("Xã") == "grassroots" and read("Grassroots") == "grassroots"
+    assert choice({}, lambda v: v)("Very Urgent") == "very_urgent"
+    assert Column("code", ("Mã",)).headers() == ("code", "Mã")
+
+
+def test_the_collector_is_paused_and_restored() -> None:
+    assert gc.isenabled()
+    with imports_base.paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with imports_base.paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_duplicate_row_names_the_first_one() -> None:
+    handler = imports.handler("units")(None, SYSTEM, {})  # type: ignore[arg-type]
+    assert handler.duplicate(Planned(5, {}), 2) == "code: row 2 has the same code."
+
+
+# ------------------------------------------------------------------ the flow
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def visits(world: World) -> dict[str, int]:
+    return world.read(lambda s: {v.month: v.visitors for v in s.exec(select(Visit))})
+
+
+def test_a_good_file_is_written_with_one_audit_entry_and_again_changes_nothing(
+        world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "Tháng,Lượt truy cập,Ghi chú\n2022-01,100,x\n02/2022,200,y\n")
+    result = world.run(imports.run_import, SYSTEM, "Visits", path)
+    assert (result.inserted, result.updated, result.unchanged, result.rejected) == (2, 0, 0, [])
+    assert result.written and result.ignored_columns == ["Ghi chú"]
+    assert visits(world) == {"2022-01": 100, "2022-02": 200}
+    entry = world.audit("import")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor) == ("visits", "v.csv", "system")
+    assert json.loads(entry.detail) == {"sha256": result.sha256, "format": "csv", "inserted": 2,
+                                        "updated": 0, "unchanged": 0, "rejected": 0}
+    assert result.as_json() == {"kind": "visits", "inserted": 2, "updated": 0, "unchanged": 0,
+                                "rejected": []}
+    again = world.run(imports.run_import, SYSTEM, "visits", path)
+    assert (again.inserted, again.unchanged, again.written) == (0, 2, True)
+    assert len(world.audit("import")) == 1  # nothing written, nothing recorded
+    changed = write(tmp_path, "v2.csv", "month,visitors\n2022-01,150\n2022-03,300\n")
+    update = world.run(imports.run_import, SYSTEM, "visits", changed)
+    assert (update.inserted, update.updated, update.unchanged) == (1, 1, 0)
+    assert visits(world) == {"2022-01": 150, "2022-02": 200, "2022-03": 300}
+
+
+def test_one_bad_row_writes_nothing_unless_skipped(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n2022-13,5\n2022-01,7\n")
+    result = world.run(imports.run_import, SYSTEM, "visits", path, rejects=tmp_path / "r.csv")
+    assert not result.written and result.inserted == 1
+    assert [r["row"] for r in result.rejected] == [2, 3]  # rows count from the first data row
+    assert result.rejected[1]["errors"] == ["month: row 1 has the same month."]
+    assert visits(world) == {} and world.audit("import") == []
+    rejects = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rejects[0] == "month,visitors,import_errors" and len(rejects) == 3
+    assert rejects[2].startswith("2022-01,7,month: row 1 has the same month.")
+    skipped = world.run(imports.run_import, SYSTEM, "visits", path, on_error="skip")
+    assert skipped.written and visits(world) == {"2022-01": 100}
+    assert json.loads(world.audit("import")[-1].detail)["rejected"] == 2
+
+
+def test_a_dry_run_writes_nothing(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n")
+    result = world.run(imports.run_import, SYSTEM, "visits", path, dry_run=True)
+    assert result.inserted == 1 and not result.written
+    assert visits(world) == {} and world.audit("import") == []
+
+
+@pytest.mark.parametrize(("kind", "text", "options", "problem"), [
+    ("moon", "a\n1\n", {}, "Kind 'moon' is unknown; use one of units, accounts, trainings, "
+                           "documents, deliveries, articles, visits, dataentry."),
+    ("visits", "month,visitors\n2022-01,1\n", {"on_error": "ignore"},
+     "--on-error is abort or skip."),
+    ("visits", "month,Tháng,visitors\n2022-01,2022-01,1\n", {},
+     "The columns 'month' and 'Tháng' both mean month; keep one of them."),
+    ("visits", "month,note\n2022-01,1\n", {},
+     "The file has no column 'visitors' (Lượt truy cập); a visits sheet needs the columns "
+     "month, visitors."),
+])
+def test_files_that_cannot_be_imported(world: World, tmp_path: Path, kind: str, text: str,
+                                       options: dict, problem: str) -> None:
+    path = write(tmp_path, "f.csv", text)
+    with pytest.raises(BBTError) as refused:
+        world.run(imports.run_import, SYSTEM, kind, path, **options)
+    assert str(refused.value) == problem
+
+
+def test_a_prepared_file_and_blank_headers(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "month,,visitors\n2022-05,,9\n")
+    ready = imports.prepare("visits", path)
+    assert ready.mapping == {"month": 0, "visitors": 2} and ready.ignored == []
+    assert world.run(imports.run_import, SYSTEM, "visits", ready).inserted == 1
+    assert [c.name for c in imports.columns("visits")] == ["month", "visitors"]
+
+
+def test_credentials_of_accounts_not_committed_are_removed(tmp_path: Path) -> None:
+    kept = tmp_path / "c.csv"
+    kept.write_text("x")
+    imports.discard_credentials(None)
+    imports.discard_credentials(tmp_path / "missing.csv")
+    imports.discard_credentials(kept)
+    assert not kept.exists()
+
+
+def test_an_export_has_exactly_the_import_columns(world: World, tmp_path: Path) -> None:
+    world.run(imports.run_import, SYSTEM, "visits",
+              write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n"))
+    rows = world.read(lambda s: imports.export(s, SYSTEM, "visits"))
+    assert rows == [{"month": "2022-01", "visitors": 100}]
+    target = tmp_path / "out.csv"
+    with target.open("wb") as out:
+        imports.write_export("visits", rows, "csv", out)
+    assert target.read_text(encoding="utf-8-sig").splitlines() == ["month,visitors",
+                                                                   "2022-01,100"]
+
+
+# ------------------------------------------------------------------ beyond one chunk
+
+
+def test_more_rows_than_one_bulk_chunk_are_all_inserted_and_updated(world: World,
+                                                                    tmp_path: Path) -> None:
+    total = imports_base.CHUNK + 1  # a full chunk and one row more
+    lines = "".join(f"C{n:05d},Chi bộ {n},grassroots\n" for n in range(total))
+    path = write(tmp_path, "units.csv", "code,name,kind\n" + lines)
+    steps: list[tuple[str, int, int]] = []
+    result = world.run(imports.run_import, SYSTEM, "units", path,
+                       progress=lambda *step: steps.append(step))
+    assert result.inserted == total
+    assert steps == [("check", imports_base.CHUNK, total)]
+
+    def names() -> dict[str, str]:
+        return world.read(lambda s: {u.code: u.name for u in s.exec(
+            select(Unit).where(Unit.kind == "grassroots", Unit.code.startswith("C")))})  # type: ignore[attr-defined]
+
+    assert names() == {f"C{n:05d}": f"Chi bộ {n}" for n in range(total)}
+    renamed = write(tmp_path, "renamed.csv", "code,name,kind\n" + lines.replace("Chi bộ", "Đảng bộ"))
+    assert world.run(imports.run_import, SYSTEM, "units", renamed).updated == total
+    assert names() == {f"C{n:05d}": f"Đảng bộ {n}" for n in range(total)}
+
+
+def test_the_bulk_insert_reports_each_chunk_and_keeps_the_last_row_of_each(world: World
+                                                                           ) -> None:
+    total = imports_base.CHUNK + 1
+    rows = [{"month": f"{1900 + n // 12:04d}-{n % 12 + 1:02d}", "visitors": n}
+            for n in range(total)]
+    steps: list[tuple[str, int, int]] = []
+    world.run(lambda s: imports_base.bulk_insert(s, Visit.__table__, rows,  # type: ignore[attr-defined]
+                                                 lambda *step: steps.append(step)))
+    # SQLite reports after each chunk; PostgreSQL's COPY streams rows and reports each 5,000.
+    last = [("write", total, total)] if world.url.startswith("sqlite") else []
+    assert steps == [("write", imports_base.CHUNK, total), *last]
+    stored = visits(world)
+    assert len(stored) == total and stored[rows[-1]["month"]] == total - 1
+    assert stored[rows[imports_base.CHUNK - 1]["month"]] == imports_base.CHUNK - 1
+    world.run(lambda s: imports_base.bulk_insert(s, Visit.__table__, []))  # type: ignore[attr-defined]
+    assert len(visits(world)) == total
+
+
+def test_deliveries_find_their_documents_and_a_short_row_lacks_its_number(world: World,
+                                                                          tmp_path: Path) -> None:
+    from domain import documents
+
+    world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
+    path = write(tmp_path, "d.csv", "unit,number,purpose\nXA1,01-KH/BBT,act\nXA2\n")
+    result = world.run(imports.run_import, SYSTEM, "deliveries", path, on_error="skip")
+    assert result.inserted == 1
+    assert result.rejected == [{"row": 2, "errors": ["number: A value is required."]}]
+    shown = world.read(lambda s: documents.show(s, SYSTEM, "01-KH/BBT"))
+    assert [(d["unit"], d["purpose"]) for d in shown["deliveries"]] == [("XA1", "act")]
+
+
+def test_rejects_keep_the_files_format_and_every_reason(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.json", '[{"month": "2022-13", "visitors": -1}]')
+    rejects = tmp_path / "r.json"
+    result = world.run(imports.run_import, SYSTEM, "visits", path, rejects=rejects)
+    assert not result.written
+    written = json.loads(rejects.read_text(encoding="utf-8"))
+    assert written[0]["month"] == "2022-13" and written[0]["visitors"] == -1
+    assert written[0]["import_errors"] == " | ".join(result.rejected[0]["errors"])
+    assert len(result.rejected[0]["errors"]) == 2
+    nowhere = tmp_path / "missing" / "r.json"
+    with pytest.raises(BBTError) as refused:
+        world.run(imports.run_import, SYSTEM, "visits", path, rejects=nowhere)
+    assert str(refused.value) == (f"The rejects file '{nowhere}' cannot be written: "
+                                  "No such file or directory.")
+
+
+def test_an_xlsx_export_names_its_sheet_after_the_kind(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "v.xlsx"
+    with target.open("wb") as out:
+        imports.write_export("visits", [{"month": "2022-01", "visitors": 5}], "xlsx", out)
+    book = load_workbook(target)
+    assert book.sheetnames == ["visits"]
+    assert [c.value for c in book["visits"][2]] == ["2022-01", 5]
+
+
+def test_one_unit_unchanged_then_renamed_and_documents_exported(world: World,
+                                                                tmp_path: Path) -> None:
+    from domain import documents
+
+    first = write(tmp_path, "u.csv", "code,name,kind\nC1,Chi bộ 1,grassroots\n")
+    assert world.run(imports.run_import, SYSTEM, "units", first).inserted == 1
+    again = world.run(imports.run_import, SYSTEM, "units", first)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
+    renamed = write(tmp_path, "u2.csv", "code,name,kind\nC1,Chi bộ Một,grassroots\n")
+    assert world.run(imports.run_import, SYSTEM, "units", renamed).updated == 1
+    assert world.read(lambda s: s.exec(select(Unit).where(Unit.code == "C1")).one().name) == (
+        "Chi bộ Một")
+    world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
+    exported = world.read(lambda s: imports.export(s, SYSTEM, "documents"))
+    assert [row["number"] for row in exported] == ["01-KH/BBT"]
