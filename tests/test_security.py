@@ -163,6 +163,7 @@ STATE_CHANGING: dict[str, Case] = {
     # a year of its own per role: closing the same year twice is refused
     "register close": case("register", "close", "--year", "201{i}", allowed=DOCUMENTS),
     "db backup": case("db", "backup", "{tmp}/backup-{r}.db", allowed=ADMIN),
+    "db copy": case("db", "copy", "--to", "sqlite:///{tmp}/copy-{r}.db", allowed=ADMIN),
     "db restore": case("db", "restore", "{tmp}/backup-admin.db", allowed=ADMIN),
     # last: it changes the password every later command would log in with
     "passwd": case("passwd", "--password-stdin", allowed=EVERYONE,
