@@ -10,8 +10,16 @@ ensure_venv() {
   fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Đang cài đặt / installing dependencies..." >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras" >&2
+    # pip and setuptools talk a lot (an "Editable installation" warning on every first run):
+    # keep it in a log and show it only when the installation fails.
+    local log=.venv/install.log
+    if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+           .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"; } \
+           > "$log" 2>&1; then
+      cat "$log" >&2
+      echo "Cài đặt thất bại / installation failed (see $log)" >&2
+      return 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
