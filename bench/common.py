@@ -10,6 +10,7 @@ user would, and the demo and province-scale databases built once and cached in b
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -225,3 +226,18 @@ def province_db(scale: float = 1.0, rebuild: bool = False, seed: int = 2022) -> 
 
     _cached(path, key, build, rebuild)
     return url
+
+
+def province_options(parser: argparse.ArgumentParser, repeat: int) -> argparse.ArgumentParser:
+    """The options every demo-versus-province benchmark takes."""
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--province", help="a province database URL (default: built by "
+                        "bench.generate at --scale and cached in bench/out)")
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser
+
+
+def databases(args: argparse.Namespace) -> tuple[str, str]:
+    """The demo and province database URLs those options name (built and cached if absent)."""
+    demo = getattr(args, "demo", None) or demo_db()
+    return demo, args.province or province_db(args.scale)

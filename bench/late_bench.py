@@ -44,12 +44,8 @@ def in_process(url: str, label: str, repeat: int) -> common.Timing:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--province", help="URL of an existing province database")
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    demo = common.demo_db()
-    province = args.province or common.province_db(args.scale)
+    args = common.province_options(parser, repeat=7).parse_args()
+    demo, province = common.databases(args)
     try:
         inside = [in_process(demo, "demo", args.repeat),
                   in_process(province, "province", args.repeat)]

@@ -80,15 +80,11 @@ def summary(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--province", help="a province database URL (default: built by "
-                        "bench.generate at --scale and cached in bench/out)")
+    common.province_options(parser, repeat=5)
     parser.add_argument("--demo", help="a demo database URL (default: bench/out/demo.db)")
-    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
-    demo = args.demo or common.demo_db()
-    province = args.province or common.province_db(args.scale)
+    demo, province = common.databases(args)
     print(f"demo:     {summary(demo)}")
     print(f"province: {summary(province)}")
     databases = (("demo", demo), ("province", province))

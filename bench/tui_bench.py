@@ -57,15 +57,14 @@ def measure(url: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--province")
-    parser.add_argument("--repeat", type=int, default=5)
+    common.province_options(parser, repeat=5)
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
-    urls = {"demo": common.demo_db(), "province": args.province or common.province_db(args.scale)}
+    demo, province = common.databases(args)
+    urls = {"demo": demo, "province": province}
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in urls}
     measure(urls["demo"])  # warm-up: file caches, compiled bytecode
     for _ in range(args.repeat):
