@@ -17,13 +17,16 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option(..., "--role", help="admin, operator, editor, clerk, viewer"),
         name: str = typer.Option("", "--name"),
         password_stdin: bool = typer.Option(False, "--password-stdin"),
+        scope: str | None = typer.Option(
+            None, "--scope", help="Limit the account to this unit's subtree (SPEC 7.5)."),
     ) -> None:
         """Create an account; without a password a one-time password is printed once."""
         from domain import accounts
 
         password = read_password_stdin() if password_stdin else None
         with acting("accounts.write") as (session, actor):
-            created = accounts.add(session, actor, username, unit, role, name, password)
+            created = accounts.add(session, actor, username, unit, role, name, password,
+                                   scope_code=scope)
         done(created.account.username)
         if created.one_time_password:
             done(f"Mật khẩu một lần / one-time password: {created.one_time_password}")
@@ -36,8 +39,9 @@ def register(app: typer.Typer) -> None:
         """List accounts (never any password material)."""
         from domain import accounts
 
-        with acting() as (session, _actor):
-            rows = [accounts.as_row(a, code) for a, code in accounts.listing(session, unit)]
+        with acting() as (session, actor):
+            rows = [accounts.as_row(a, code)
+                    for a, code in accounts.listing(session, unit, actor=actor)]
         if as_json:
             print_json(rows)
         else:

@@ -72,9 +72,9 @@ def register(app: typer.Typer) -> None:
         from domain import articles
         from domain.i18n import _
 
-        with acting() as (session, _actor):
-            rows = [articles.as_row(a, code)
-                    for a, code in articles.listing(session, month, status, kind, unit)]
+        with acting() as (session, actor):
+            rows = [articles.as_row(a, code) for a, code in articles.listing(
+                session, month, status, kind, unit, actor=actor)]
         if as_json:
             print_json(rows)
             return
@@ -92,8 +92,8 @@ def register(app: typer.Typer) -> None:
         from domain import articles, units
         from domain.i18n import _
 
-        with acting() as (session, _actor):
-            found = articles.get(session, article_id)
+        with acting() as (session, actor):
+            found = articles.visible(session, actor, article_id)
             row = articles.as_row(found, units.by_id(session)[found.unit_id].code)
             row["history"] = [{"from": e.from_status or None, "to": e.to_status,
                                "account": e.account, "at": e.at.isoformat(),
@@ -118,8 +118,8 @@ def register(app: typer.Typer) -> None:
         from domain import articles
         from domain.i18n import _
 
-        with acting() as (session, _actor):
-            rows = articles.contributors(session, year, month)
+        with acting() as (session, actor):
+            rows = articles.contributors(session, year, month, actor=actor)
         if as_json:
             print_json(rows)
             return

@@ -63,13 +63,16 @@ def _register_edits(app: typer.Typer) -> None:
         unit: str | None = typer.Option(None, "--unit"),
         name: str | None = typer.Option(None, "--name"),
         active: str | None = typer.Option(None, "--active", help="yes or no"),
+        scope: str | None = typer.Option(
+            None, "--scope", help="Limit it to this unit's subtree; '' for none."),
     ) -> None:
-        """Change an account's role, unit or name; --active no stops it logging in."""
+        """Change an account's role, unit, name or scope; --active no stops it logging in."""
         from domain import editorial
 
         with acting("accounts.write") as (session, actor):
             row = editorial.set_account(session, actor, username, role=role, unit=unit,
-                                        full_name=name, active=yes_no(active))
+                                        full_name=name, active=yes_no(active),
+                                        scope_code=scope)
         print_json(row)
 
     subsystem = typer.Typer(help="Phân hệ / the list of data-entry subsystems.",
@@ -106,8 +109,8 @@ def _register_articles(app: typer.Typer) -> None:
         """Articles not yet published or rejected, oldest first, with days waiting."""
         from domain import editorial
 
-        with acting() as (session, _actor):
-            rows = editorial.queue(session)
+        with acting() as (session, actor):
+            rows = editorial.queue(session, actor=actor)
         if as_json:
             print_json(rows)
             return
@@ -158,8 +161,8 @@ def _register_articles(app: typer.Typer) -> None:
         """Per unit: articles sent and published in the month, the quota, silent units."""
         from domain import editorial
 
-        with acting() as (session, _actor):
-            data = editorial.stats_units(session, month)
+        with acting() as (session, actor):
+            data = editorial.stats_units(session, month, actor=actor)
         if as_json:
             print_json(data)
             return

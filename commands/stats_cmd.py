@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
             from domain.output import check_target
 
             check_target(target, force=force)
-        with acting() as (session, _actor):
-            data = domain_stats.monthly(session, year, month)
+        with acting() as (session, actor):
+            data = domain_stats.monthly(session, year, month, actor=actor)
         if as_json:
             print_json(data)
         elif csv_file is not None:

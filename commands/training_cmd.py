@@ -28,9 +28,9 @@ def register(app: typer.Typer) -> None:
         """List trainings."""
         from domain import units
 
-        with acting() as (session, _actor):
+        with acting() as (session, actor):
             rows: list[dict] = [{"id": t.id, "date": t.date.isoformat(), "topic": t.topic, "units": codes}
-                    for t, codes in units.trainings(session)]
+                    for t, codes in units.trainings(session, actor=actor)]
         if as_json:
             print_json(rows)
         else:

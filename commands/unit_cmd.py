@@ -32,9 +32,9 @@ def register(app: typer.Typer) -> None:
         """List units."""
         from domain import units
 
-        with acting() as (session, _actor):
+        with acting() as (session, actor):
             codes = units.by_id(session)
-            rows = [units.as_row(u, codes) for u in units.listing(session, kind)]
+            rows = [units.as_row(u, codes) for u in units.listing(session, kind, actor=actor)]
         if as_json:
             print_json(rows)
         else:

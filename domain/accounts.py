@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, settings, units, vocab
+from domain import audit, limits, scope, settings, units, vocab
 from domain.auth import (
     MAX_FAILED_LOGINS,
     SYSTEM,
@@ -59,8 +59,16 @@ def add(
     role: str,
     full_name: str = "",
     password: str | None = None,
+    *,
+    scope_code: str | None = None,
 ) -> Created:
+    """A new account. `scope_code` limits it to that unit's subtree ('' for none); left out,
+    a scoped admin's account gets the admin's own scope, an unscoped admin's none."""
     require(actor, "accounts.write")
+    unit_row = units.get(session, unit)
+    scope.require_in_scope(actor, unit_row.id)
+    scope_root = (actor.scope_unit_id if scope_code is None
+                  else _scope_root(session, actor, scope_code))
     username = normalise(username)
     if not username or any(ch.isspace() for ch in username):
         raise BBTError(_("A username must be one word without spaces."))
@@ -74,15 +82,36 @@ def add(
     account = Account(
         username=username,
         full_name=nfc(full_name),
-        unit_id=units.get(session, unit).id,  # type: ignore[arg-type]
+        unit_id=unit_row.id,  # type: ignore[arg-type]
         role=check_role(role),
+        scope_unit_id=scope_root,
         password_hash=hash_password(password),
         must_change_password=one_time is not None,
     )
     session.add(account)
     session.flush()
-    audit.record(session, actor, "account.add", "account", username, unit=unit, role=role)
+    audit.record(session, actor, "account.add", "account", username, unit=unit, role=role,
+                 **({"scope": scope_code} if scope_root else {}))
     return Created(account, one_time)
+
+
+def _scope_root(session: Session, actor: Actor, code: str) -> int | None:
+    """The unit an account's scope starts at: only an unscoped admin makes an account
+    unscoped (''), and a scoped admin hands out no more than its own subtree."""
+    if not code:
+        scope.require_unscoped(actor)
+        return None
+    root = units.get(session, code)
+    scope.require_in_scope(actor, root.id)
+    return root.id
+
+
+def require_changeable(actor: Actor, account: Account) -> None:
+    """A scoped admin changes only accounts of its subtree that are scoped inside it: never
+    an unscoped account, which could then be used to see everything."""
+    scope.require_in_scope(actor, account.unit_id)
+    if scope.is_scoped(actor):
+        scope.require_in_scope(actor, account.scope_unit_id)
 
 
 def login(session: Session, username: str, password: str) -> Account:
@@ -170,7 +199,10 @@ def lockout_minutes(session: Session) -> int:
 
 def actor_of(session: Session, account: Account) -> Actor:
     unit = session.get(Unit, account.unit_id)
-    return Actor(account.username, account.role, account.unit_id, unit.code if unit else "")
+    root = session.get(Unit, account.scope_unit_id) if account.scope_unit_id else None
+    actor = Actor(account.username, account.role, account.unit_id, unit.code if unit else "",
+                  scope_unit_id=account.scope_unit_id, scope_code=root.code if root else "")
+    return scope.with_scope(session, actor)
 
 
 class SessionEnded(AuthError):
@@ -183,9 +215,10 @@ def recheck(session: Session, actor: Actor) -> Actor:
     account = session.exec(select(Account).where(Account.username == actor.username)).first()
     if account is None or account.status != "active":
         raise SessionEnded(_("Your account was locked or disabled; you are signed out."))
-    if actor_of(session, account) != actor:
+    fresh = actor_of(session, account)
+    if fresh != actor:
         raise SessionEnded(_("Your account's role or unit was changed; sign in again."))
-    return actor
+    return fresh  # with its subtree as it is now
 
 
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
@@ -204,6 +237,7 @@ def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
 def set_status(session: Session, actor: Actor, username: str, status: str) -> Account:
     require(actor, "accounts.write")
     account = get(session, username)
+    require_changeable(actor, account)
     if account.username == actor.username and status != "active":
         raise BBTError(_("You cannot lock your own account."))
     if status == "active":
@@ -220,6 +254,7 @@ def reset_password(session: Session, actor: Actor, username: str) -> str:
     """A new one-time password (returned once); the account must change it at next login."""
     require(actor, "accounts.write")
     account = get(session, username)
+    require_changeable(actor, account)
     one_time = generate_password()
     account.password_hash = hash_password(one_time)
     account.must_change_password = True
@@ -254,29 +289,41 @@ def recover(session: Session, username: str, password: str) -> Account:
 
 def update(
     session: Session, actor: Actor, username: str, *, full_name: str | None = None,
-    unit: str | None = None, role: str | None = None,
+    unit: str | None = None, role: str | None = None, scope_code: str | None = None,
 ) -> Account:
+    """Change an account; `scope_code` '' makes it unscoped (an unscoped admin only)."""
     require(actor, "accounts.write")
     account = get(session, username)
+    require_changeable(actor, account)
     changes: dict[str, object] = {}
     if full_name is not None and nfc(full_name) != account.full_name:
         account.full_name = changes["full_name"] = nfc(full_name)
     if unit is not None:
         unit_id = units.get(session, unit).id
+        scope.require_in_scope(actor, unit_id)
         if unit_id != account.unit_id:
             account.unit_id, changes["unit"] = unit_id, unit  # type: ignore[assignment]
     if role is not None and check_role(role) != account.role:
         account.role = changes["role"] = check_role(role)
+    if scope_code is not None:
+        root = _scope_root(session, actor, scope_code)
+        if root != account.scope_unit_id:
+            account.scope_unit_id, changes["scope"] = root, scope_code or None
     if changes:
         session.add(account)
         audit.record(session, actor, "account.update", "account", account.username, **changes)
     return account
 
 
-def listing(session: Session, unit: str | None = None) -> list[tuple[Account, str]]:
+def listing(session: Session, unit: str | None = None, *, actor: Actor | None = None
+            ) -> list[tuple[Account, str]]:
+    """Accounts with their unit's code; an actor given sees only its scope's accounts."""
     query = select(Account, Unit.code).join(Unit, col(Unit.id) == Account.unit_id)
+    if actor is not None:
+        query = scope.where_units(query, actor, Account.unit_id)
     if unit:
-        query = query.where(Unit.code == units.get(session, unit).code)
+        found = units.visible(session, actor, unit) if actor else units.get(session, unit)
+        query = query.where(Unit.code == found.code)
     return list(session.exec(query.order_by(col(Account.username))))
 
 

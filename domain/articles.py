@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, settings, units, vocab
+from domain import audit, limits, scope, settings, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -77,6 +77,14 @@ def get(session: Session, article_id: int, *, for_update: bool = False) -> Artic
     return article
 
 
+def visible(session: Session, actor: Actor, article_id: int, *, for_update: bool = False
+            ) -> Article:
+    """The article, if its unit lies in the actor's scope (exit 3 when it does not)."""
+    article = get(session, article_id, for_update=for_update)
+    scope.require_in_scope(actor, article.unit_id)
+    return article
+
+
 def add(
     session: Session,
     actor: Actor,
@@ -92,7 +100,7 @@ def add(
     title = limits.text(title, "title")
     if not title:
         raise BBTError(_("An article needs a title."))
-    source = units.get(session, unit)
+    source = units.visible(session, actor, unit)
     article = Article(
         title=title,
         kind=check_kind(kind),
@@ -128,7 +136,7 @@ def move(
     step = MOVES.get(action)
     if step is None:
         raise BBTError(_("Unknown article action '{action}'.").format(action=action))
-    article = get(session, article_id, for_update=True)
+    article = visible(session, actor, article_id, for_update=True)
     if article.status not in step.sources:
         raise BBTError(_("Article {id} is {status}; it cannot be moved to {target} "
                          "(only from {sources}).").format(
@@ -199,10 +207,14 @@ def listing(
     status: str | None = None,
     kind: str | None = None,
     unit: str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> list[tuple[Article, str]]:
     """Articles with their unit code. A month selects by published date, or by submitted
-    date for articles not yet published."""
+    date for articles not yet published. An actor given sees its scope's articles only."""
     query = select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
+    if actor is not None:
+        query = scope.where_units(query, actor, Article.unit_id)
     if month:
         start, end = month_bounds(month)
         when = func.coalesce(Article.published, Article.submitted)
@@ -212,7 +224,8 @@ def listing(
     if kind:
         query = query.where(Article.kind == check_kind(kind))
     if unit:
-        query = query.where(Article.unit_id == units.get(session, unit).id)
+        found = units.visible(session, actor, unit) if actor else units.get(session, unit)
+        query = query.where(Article.unit_id == found.id)
     order = func.coalesce(Article.published, Article.submitted)
     return list(session.exec(query.order_by(order, col(Article.id))))  # type: ignore[arg-type]
 
@@ -244,7 +257,8 @@ def history(session: Session, article_id: int) -> list[ArticleEvent]:
 
 
 def contributors(session: Session, year: int, month: int | None = None, *,
-                 through: date | None = None) -> list[dict[str, Any]]:
+                 through: date | None = None, actor: Actor | None = None
+                 ) -> list[dict[str, Any]]:
     """Published news and features per author, unit and month of a year, with their photos:
     who writes for the site and which units send too little. One grouped query. `through`
     counts only what was published on or before that day."""
@@ -265,6 +279,8 @@ def contributors(session: Session, year: int, month: int | None = None, *,
         .group_by(Article.author, Unit.code, Unit.name, month_of)
         .order_by(Unit.code, Article.author, month_of)
     )
+    if actor is not None:
+        query = scope.where_units(query, actor, Article.unit_id)
     return [{"author": author, "unit": code, "unit_name": name, "month": int(number),
              "news": int(news or 0), "features": int(items) - int(news or 0),
              "items": int(items), "photos": int(photos or 0)}

@@ -10,7 +10,7 @@ import re
 import secrets
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from cryptography.exceptions import InvalidKey
@@ -68,6 +68,12 @@ class Actor:
     role: str
     unit_id: int | None = None
     unit_code: str = ""
+    # Scoped administration (domain.scope): the root of the subtree this actor is limited to,
+    # and the ids of that subtree (computed once per command or TUI action, so not compared:
+    # a unit added under the root does not end a session).
+    scope_unit_id: int | None = None
+    scope_code: str = ""
+    scope: frozenset[int] | None = field(default=None, compare=False)
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS[permission]
@@ -77,9 +83,22 @@ class Actor:
 SYSTEM = Actor("system", "admin")
 
 
+# What spans the whole database (settings, copies, the audit trail of every unit) is for
+# unscoped accounts only (SPEC 7.5; domain.scope limits everything else).
+UNSCOPED_ONLY = frozenset({"settings.write", "audit.read"})
+
+
 def require(actor: Actor, permission: str) -> None:
     if not actor.can(permission):
         raise AuthError(_("The role '{role}' is not allowed to do this ({permission}).").format(role=actor.role, permission=permission))
+    if permission in UNSCOPED_ONLY and actor.scope_unit_id is not None:
+        raise outside_scope(actor)
+
+
+def outside_scope(actor: Actor) -> AuthError:
+    """The refusal (exit 3) of a scoped actor reaching beyond its subtree."""
+    return AuthError(_("Your account is limited to the units under {code}; this lies outside "
+                       "them.").format(code=actor.scope_code))
 
 
 def require_own_unit(actor: Actor, unit_id: int) -> None:

@@ -66,7 +66,7 @@ def set_status(
     and a row never entered before counts as entered the same day; missing clears both.
     """
     require(actor, "dataentry.write")
-    source = units.get(session, unit)
+    source = units.visible(session, actor, unit)
     subsystem = subsystems.checker(session)(check_subsystem(subsystem))
     period, status = check_period(period), check_status(status)
     when = _check_date(on, status)

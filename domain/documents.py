@@ -18,6 +18,7 @@ from domain import (
     limits,
     numbering,
     registers,
+    scope,
     search,
     signatures,
     units,
@@ -74,7 +75,7 @@ def issue(
     """Register an outgoing document with the next number of its register (or an explicit
     historical one, refused when taken)."""
     require(actor, "documents.write")
-    unit = units.get(session, issuer)
+    unit = units.visible(session, actor, issuer)
     type_ = numbering.doc_type(doc_type)
     when = parse_date(day, "date") or today()
     if not limits.text(title, "title"):
@@ -159,7 +160,8 @@ def receive(
     if parsed.issuer != issuer.code:
         raise BBTError(_("The number {number} names issuer {named}, not {sender}.").format(
             number=number, named=parsed.issuer, sender=issuer.code))
-    recipient = units.get(session, to) if to else _actor_unit(session, actor)
+    recipient = units.visible(session, actor, to) if to else _actor_unit(session, actor)
+    scope.require_in_scope(actor, recipient.id)
     limits.text(title, "title", required=True)
     when = require_date(day, "date")
     received_on = parse_date(received, "received") or today()
@@ -219,12 +221,26 @@ def get(session: Session, number: str, year: int | None = None) -> Document:
     return found[0]
 
 
+def visible(session: Session, actor: Actor, number: str, year: int | None = None) -> Document:
+    """The document, if the actor's scope sees it (issued, received or sent there)."""
+    doc = get(session, number, year)
+    scope.require_document_visible(session, actor, doc)
+    return doc
+
+
+def owned(session: Session, actor: Actor, number: str, year: int | None = None) -> Document:
+    """The document, if its register lies in the actor's scope: to sign, send or withdraw."""
+    doc = get(session, number, year)
+    scope.require_document_owned(actor, doc)
+    return doc
+
+
 def withdraw(session: Session, actor: Actor, number: str, reason: str,
              year: int | None = None) -> Document:
     """Thu hồi: the number stays in its register, marked withdrawn with the reason; from
     now on the document counts nowhere (statistics, reports, overdue, late units)."""
     require(actor, "documents.write")
-    doc = get(session, number, year)
+    doc = owned(session, actor, number, year)
     reason = nfc(reason).strip()
     if not reason:
         raise BBTError(_("Give the reason for withdrawing with --reason."))
@@ -281,11 +297,11 @@ def send(
 ) -> SendResult:
     """Send a document to units, or to every active unit of a kind, in one transaction."""
     require(actor, "documents.write")
-    doc = get(session, number, year)
+    doc = owned(session, actor, number, year)
     _require_issued(doc)
-    targets = [units.require_active(units.get(session, code)) for code in to]
+    targets = [units.require_active(units.visible(session, actor, code)) for code in to]
     if to_kind:
-        targets += units.listing(session, to_kind)
+        targets += units.listing(session, to_kind, actor=actor)
     unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
     targets = [u for u in unique.values() if u.active and u.id != doc.issuer_id]
     if not targets:
@@ -334,8 +350,8 @@ def _move(session: Session, delivery: Delivery, expected_version: int | None,
 def _acting_delivery(session: Session, actor: Actor, number: str, unit_code: str,
                      year: int | None = None) -> tuple[Document, Unit, Delivery]:
     require(actor, "deliveries.act")
-    doc = get(session, number, year)
-    unit = units.get(session, unit_code)
+    doc = visible(session, actor, number, year)
+    unit = units.visible(session, actor, unit_code)
     assert unit.id is not None
     require_own_unit(actor, unit.id)
     return doc, unit, _delivery(session, doc, unit)
@@ -389,7 +405,7 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
     """Pass a received document on to another unit, remembering where it came from."""
     doc, unit, source = _acting_delivery(session, actor, number, from_code, year)
     _require_issued(doc)
-    target = units.require_active(units.get(session, to_code))
+    target = units.require_active(units.visible(session, actor, to_code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(
@@ -460,7 +476,8 @@ def _filtered(session: Session, actor: Actor, f: Filters):  # type: ignore[no-un
         query = query.where(Document.date >= f.date_from)
     if f.date_to:
         query = query.where(Document.date <= f.date_to)
-    unit_id = units.get(session, f.unit).id if f.unit else None
+    query = scope.where_documents(query, actor)
+    unit_id = units.visible(session, actor, f.unit).id if f.unit else None
     if actor.role == "clerk":
         unit_id = actor.unit_id  # a unit clerk sees its own unit's documents only
     if unit_id is not None:
@@ -540,6 +557,7 @@ def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
                  .order_by(col(Unit.code)))
         if actor.role == "clerk":
             query = query.where(Delivery.unit_id == actor.unit_id)
+        query = scope.where_units(query, actor, Delivery.unit_id)
         for delivery, code in session.exec(query):
             grouped[delivery.document_id].append((delivery, code))
     return grouped
@@ -586,7 +604,7 @@ def describe(session: Session, actor: Actor, docs: list[Document]) -> list[dict[
 def show(session: Session, actor: Actor, number: str, year: int | None = None
          ) -> dict[str, Any]:
     require(actor, "read")
-    doc = get(session, number, year)
+    doc = visible(session, actor, number, year)
     if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
     audit.record(session, actor, "document.view", "document", doc.number)  # NĐ30 access history
@@ -604,9 +622,10 @@ def inbox(session: Session, actor: Actor, unit_code: str | None = None,
           pending_only: bool = True) -> list[tuple[Delivery, Document]]:
     """A unit's deliveries, oldest due first: what its clerk has to acknowledge or finish."""
     require(actor, "read")
-    unit = units.get(session, unit_code) if unit_code else _actor_unit(session, actor)
+    unit = units.visible(session, actor, unit_code) if unit_code else _actor_unit(session, actor)
     assert unit.id is not None
     require_own_unit(actor, unit.id)
+    scope.require_in_scope(actor, unit.id)
     query = (select(Delivery, Document).join(Document, col(Document.id) == Delivery.document_id)
              .where(Delivery.unit_id == unit.id))
     if pending_only:
@@ -617,9 +636,11 @@ def inbox(session: Session, actor: Actor, unit_code: str | None = None,
 
 
 def unit_summary(session: Session, on: date | None = None, kind: str | None = None,
-                 start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
+                 start: date | None = None, end: date | None = None, *,
+                 actor: Actor | None = None) -> list[dict[str, Any]]:
     """Per unit: deliveries, unacknowledged, done and overdue. The late ones come first:
-    these are the units that are "struggling" (lúng túng) with document routing."""
+    these are the units that are "struggling" (lúng túng) with document routing. An actor
+    given: the units of its scope only."""
     on = on or today()
     late = case((_late(on), 1), else_=0)
     query = (sa_select(col(Unit.code), col(Unit.name), func.count(col(Delivery.id)),
@@ -632,6 +653,8 @@ def unit_summary(session: Session, on: date | None = None, kind: str | None = No
              .group_by(col(Unit.code), col(Unit.name)))
     if kind:
         query = query.where(col(Unit.kind) == units.check_kind(kind))
+    if actor is not None:
+        query = scope.where_units(query, actor, Unit.id)
     if start:
         query = query.where(col(Delivery.sent_at) >= _midnight(start))
     if end:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from domain import accounts, articles, audit, limits, settings, units
+from domain import accounts, articles, audit, limits, scope, settings, units
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -37,14 +37,18 @@ def _step_started(session: Session, ids: list[int]) -> dict[tuple[int, str], dat
     return {(article_id, status): at.date() for article_id, status, at in session.exec(query)}
 
 
-def queue(session: Session, on: date | None = None) -> list[dict[str, Any]]:
+def queue(session: Session, on: date | None = None, *, actor: Actor | None = None
+          ) -> list[dict[str, Any]]:
     """Articles not yet published or rejected, oldest first, with the days they have waited
-    at their current step (since they entered it, or since submission for imported ones)."""
+    at their current step (since they entered it, or since submission for imported ones).
+    An actor given sees its scope's articles only."""
     on = on or today()
-    rows = list(session.exec(
-        select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
-        .where(col(Article.status).in_(WAITING))
-        .order_by(col(Article.submitted), col(Article.id))))
+    query = (select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
+             .where(col(Article.status).in_(WAITING))
+             .order_by(col(Article.submitted), col(Article.id)))
+    if actor is not None:
+        query = scope.where_units(query, actor, Article.unit_id)
+    rows = list(session.exec(query))
     started = _step_started(session, [a.id for a, _code in rows if a.id is not None])
     out = []
     for article, code in rows:
@@ -65,9 +69,9 @@ def edit(session: Session, actor: Actor, article_id: int, **fields: Any) -> dict
     """Change an article's title, kind, author, photos, unit or URL; the old and new values
     are kept in its history (and the audit chain). Returns what changed."""
     require(actor, "articles.write")
-    article = articles.get(session, article_id, for_update=True)
+    article = articles.visible(session, actor, article_id, for_update=True)
     changes: dict[str, list[Any]] = {}
-    for name, value in _checked(session, fields).items():
+    for name, value in _checked(session, actor, fields).items():
         old = getattr(article, name)
         if value != old:
             changes[name] = [old, value]
@@ -87,7 +91,7 @@ def edit(session: Session, actor: Actor, article_id: int, **fields: Any) -> dict
     return shown
 
 
-def _checked(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+def _checked(session: Session, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None:
@@ -101,7 +105,7 @@ def _checked(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
         elif name == "photos":
             values["photos"] = articles.check_photos(value)
         elif name == "unit":
-            values["unit_id"] = units.get(session, value).id
+            values["unit_id"] = units.visible(session, actor, value).id
         elif name == "url":
             link = limits.text(value, "url")
             if link and not link.lower().startswith(("http://", "https://")):
@@ -148,16 +152,19 @@ def _home_units(session: Session) -> list[Unit]:
         key=lambda u: u.code)
 
 
-def stats_units(session: Session, month: str) -> dict[str, Any]:
+def stats_units(session: Session, month: str, *, actor: Actor | None = None
+                ) -> dict[str, Any]:
     """Per unit: articles sent (submitted) and published in the month, the quota, and
-    whether the unit was silent (sent nothing)."""
+    whether the unit was silent (sent nothing); an actor given: its scope's units only."""
     start, end = articles.month_bounds(month)
     sent = _count_by_unit(session, col(Article.submitted), start, end)
     published = _count_by_unit(session, col(Article.published), start, end,
                                Article.status == "published")
     target = quota(session)
     rows = []
-    for unit in _home_units(session):
+    home = _home_units(session) if actor is None or not scope.is_scoped(actor) else [
+        u for u in units.listing(session, actor=actor) if u.active]  # its district's own
+    for unit in sorted(home, key=lambda u: u.code):
         count = sent.get(unit.id or 0, 0)
         rows.append({"unit": unit.code, "name": unit.name, "sent": count,
                      "published": published.get(unit.id or 0, 0), "quota": target,
@@ -180,7 +187,7 @@ def _count_by_unit(session: Session, column: Any, start: date, end: date,
 
 def set_account(session: Session, actor: Actor, username: str, *, role: str | None = None,
                 unit: str | None = None, full_name: str | None = None,
-                active: bool | None = None) -> dict[str, Any]:
+                active: bool | None = None, scope_code: str | None = None) -> dict[str, Any]:
     """Change an account; an inactive (disabled) account cannot log in. Returns its row."""
     require(actor, "accounts.write")
     if role is not None and accounts.normalise(username) == actor.username and \
@@ -189,7 +196,7 @@ def set_account(session: Session, actor: Actor, username: str, *, role: str | No
     if unit is not None and units.get(session, unit).id != accounts.get(session, username).unit_id:
         units.require_active(units.get(session, unit))  # nobody new joins an inactive unit
     account = accounts.update(session, actor, username, full_name=full_name, unit=unit,
-                              role=role)
+                              role=role, scope_code=scope_code)
     if active is not None:
         status = "active" if active else "disabled"
         if account.username == actor.username and not active:

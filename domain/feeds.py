@@ -101,7 +101,7 @@ def sync(session: Session, actor: Actor, source: str, unit: str) -> SyncResult:
     import feedparser
 
     require(actor, "articles.write")
-    owner = units.get(session, unit)
+    owner = units.visible(session, actor, unit)
     parsed = feedparser.parse(read_source(source))
     if not parsed.entries and parsed.get("bozo"):
         raise BBTError(_("'{source}' is not an RSS or Atom feed.").format(source=source))

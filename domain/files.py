@@ -212,7 +212,7 @@ def visible_document(session: Session, actor: Actor, number: str,
     from domain import documents
 
     require(actor, "read")
-    doc = documents.get(session, number, year)
+    doc = documents.visible(session, actor, number, year)
     if actor.role == "clerk" and not documents._visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
     return doc
@@ -226,7 +226,7 @@ def attach(session: Session, actor: Actor, number: str, paths: Sequence[Path | s
         raise BBTError(_("Name at least one file to attach."))
     from domain import documents
 
-    doc = documents.get(session, number, year)
+    doc = documents.owned(session, actor, number, year)
     incoming = [read(p) for p in paths]
     added = [_add(session, actor, doc, item, "appendix") for item in incoming]
     audit.record(session, actor, "document.attach", "document", doc.number,

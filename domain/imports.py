@@ -21,7 +21,7 @@ from typing import IO, Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from domain import audit, imports_io, imports_nd30
+from domain import audit, imports_io, imports_nd30, scope
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -120,6 +120,7 @@ def run_import(
     with dry_run, nothing is written; the result says what was, or would have been, done."""
     cls = handler(kind)
     require(actor, cls.permission)
+    scope.require_unscoped(actor)  # an import's rows may name any unit: not for a scoped admin
     if on_error not in ON_ERROR:
         raise BBTError(_("--on-error is abort or skip."))
     ready = source if isinstance(source, Prepared) else prepare(kind, source, sheet)
@@ -232,6 +233,7 @@ def write_rejects(path: Path, read: imports_io.Sheet, plan: Plan) -> None:
 def export(session: Session, actor: Actor, kind: str) -> list[dict[str, Any]]:
     """Every record of a kind as import rows (accounts: never any password material)."""
     require(actor, "read")
+    scope.require_unscoped(actor)  # an export holds every unit's records
     cls = handler(kind)
     return cls(session, actor, {}).export()
 

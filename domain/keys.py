@@ -48,7 +48,7 @@ def create(session: Session, actor: Actor, unit_code: str, passphrase: str) -> S
     if len(passphrase) < MIN_PASSPHRASE:
         raise BBTError(_("A key passphrase needs at least {n} characters.").format(
             n=MIN_PASSPHRASE))
-    unit = units.get(session, unit_code)
+    unit = units.visible(session, actor, unit_code)
     private = Ed25519PrivateKey.generate()
     raw_private = private.private_bytes(_RAW, serialization.PrivateFormat.Raw,
                                         serialization.NoEncryption())
@@ -81,7 +81,7 @@ def active_keys(session: Session, unit: Unit) -> list[SigningKey]:
 
 def revoke(session: Session, actor: Actor, unit_code: str) -> int:
     require(actor, "keys.write")
-    unit = units.get(session, unit_code)
+    unit = units.visible(session, actor, unit_code)
     keys = active_keys(session, unit)
     if not keys:
         raise BBTError(_("{unit} has no active signing key.").format(unit=unit.code))
@@ -124,7 +124,7 @@ def digest(doc: Document, issuer_code: str, content: bytes | None, signed_at: da
 def sign(session: Session, actor: Actor, number: str, passphrase: str,
          *, year: int | None = None) -> Document:
     require(actor, "documents.sign")
-    doc = documents.get(session, number, year)
+    doc = documents.owned(session, actor, number, year)
     if doc.direction != "outgoing":
         raise BBTError(_("Only documents issued here are sealed here."))
     issuer = session.get(Unit, doc.issuer_id)
@@ -157,7 +157,7 @@ def verify(session: Session, actor: Actor, number: str,
     the public key, its creation must be in the audit chain with that public key, and with a
     trust list (kept outside the database) the key must be on it and valid when signing."""
     require(actor, "read")
-    doc = documents.get(session, number, year)
+    doc = documents.visible(session, actor, number, year)
     if doc.signature is None or doc.signed_at is None:
         return Verification(False, _("{number} is not sealed.").format(number=doc.number))
     key = session.get(SigningKey, doc.signing_key_id) if doc.signing_key_id else None

@@ -137,7 +137,7 @@ def notes_cell(doc: Any) -> str:
 
 def book_unit(session: Session, actor: Actor, unit: str | None) -> Unit:
     if unit:
-        return units.get(session, unit)
+        return units.visible(session, actor, unit)
     found = session.get(Unit, actor.unit_id) if actor.unit_id else None
     if found is None:
         raise BBTError(_("Name the register's unit with --unit."))

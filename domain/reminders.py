@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import audit, documents, letters, numbering, settings, units
+from domain import audit, documents, letters, numbering, scope, settings, units
 from domain.auth import Actor, require
 from domain.errors import AuthError, BBTError
 from domain.i18n import _
@@ -38,7 +38,8 @@ class LateUnit:
             for d in self.documents]}
 
 
-def late_units(session: Session, as_of: date, kind: str | None = None) -> list[LateUnit]:
+def late_units(session: Session, as_of: date, kind: str | None = None, *,
+               actor: Actor | None = None) -> list[LateUnit]:
     """Active units with deliveries due before `as_of` and not done (nor returned), the
     documents oldest due first; units by code."""
     query = (select(Unit, Document, Delivery)
@@ -49,6 +50,8 @@ def late_units(session: Session, as_of: date, kind: str | None = None) -> list[L
              .order_by(col(Unit.code), col(Delivery.due), col(Document.number)))
     if kind:
         query = query.where(Unit.kind == units.check_kind(kind))
+    if actor is not None:
+        query = scope.where_units(query, actor, Unit.id)
     found: dict[str, LateUnit] = {}
     for unit, doc, delivery in session.exec(query):
         assert delivery.due is not None
@@ -142,8 +145,10 @@ def prepare(session: Session, actor: Actor, *, as_of: date, issuer: str | None =
     require(actor, "documents.write" if register else "read")
     if actor.role == "clerk":  # the letter names every unit's documents, not only its own
         raise AuthError(_("A unit clerk can only act on its own unit's documents."))
-    source = units.get(session, issuer or settings.get(session, "org.code") or "BBT")
-    late = late_units(session, as_of, kind)
+    # A scoped admin writes from the root of its subtree and reminds its own units only.
+    source = units.visible(session, actor, issuer or actor.scope_code
+                           or settings.get(session, "org.code") or "BBT")
+    late = late_units(session, as_of, kind, actor=actor)
     if register and not late:
         raise BBTError(_("No unit is late on {day}: there is nobody to remind.").format(
             day=vn_date(as_of)))

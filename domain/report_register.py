@@ -233,7 +233,7 @@ def _figures(data: ReportData) -> dict[str, Any]:
 def snapshot_of(session: Session, actor: Actor, number: str, year: int | None = None
                 ) -> tuple[Document, dict[str, Any]]:
     require(actor, "read")
-    doc = documents.get(session, number, year)
+    doc = documents.visible(session, actor, number, year)
     stored = session.exec(select(ReportSnapshot).where(
         ReportSnapshot.document_id == doc.id)).first()
     if stored is None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, dataentry, documents, signatures, stats, units
+from domain import articles, audit, dataentry, documents, scope, signatures, stats, units
 from domain import settings as settings_
 from domain.auth import Actor, require
 from domain.errors import BBTError
@@ -185,16 +185,17 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
     """Every figure of section I, computed from the records through their domain modules."""
     require(actor, "read")
     as_of = as_of_date(p, report_date)
-    months, totals = _months(session, p, as_of)
-    grassroots = {u.code for u in units.listing(session, "grassroots") if u.active}
-    trainings, trained, trained_grassroots = _trainings(session, p, as_of, grassroots)
-    deliveries, routing = _deliveries(session, p, as_of, grassroots)
-    issued, signed, signers = _signatures(session, p, as_of)
+    # A scoped actor's report counts its subtree only (domain.scope), as if alone.
+    months, totals = _months(session, actor, p, as_of)
+    grassroots = {u.code for u in units.listing(session, "grassroots", actor=actor) if u.active}
+    trainings, trained, trained_grassroots = _trainings(session, actor, p, as_of, grassroots)
+    deliveries, routing = _deliveries(session, actor, p, as_of, grassroots)
+    issued, signed, signers = _signatures(session, actor, p, as_of)
     counted = visits_counted(months, p.year, as_of)
     directives, issuer_names = _directives(session, actor, p, as_of)
     return ReportData(
         period=p, as_of=as_of, months=months, totals=totals,
-        accounts_created=_accounts_created(session, p, as_of),
+        accounts_created=_accounts_created(session, actor, p, as_of),
         trainings=trainings, trained_units=trained, trained_grassroots=trained_grassroots,
         grassroots_total=len(grassroots), grassroots_routing=routing, deliveries=deliveries,
         signed=signed, issued=issued, signers=signers,
@@ -202,7 +203,7 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
         visitors_before=articles.cumulative_visits(session, p.start - timedelta(days=1)),
         visitors_average=round(sum(counted) / len(counted)) if counted else 0,
         visitor_months=len(counted),
-        contributors=_contributors(session, p, as_of),
+        contributors=_contributors(session, actor, p, as_of),
         dataentry=_dataentry(session, p),
         directives=directives, issuer_names=issuer_names,
     )
@@ -215,10 +216,10 @@ def visits_counted(months: list[dict[str, int]], year: int, as_of: date) -> list
             if date(year, m["month"], 1) <= as_of and m["visitors"]]
 
 
-def _months(session: Session, p: Period, as_of: date) -> tuple[list[dict[str, int]],
-                                                                  dict[str, int]]:
+def _months(session: Session, actor: Actor, p: Period, as_of: date
+            ) -> tuple[list[dict[str, int]], dict[str, int]]:
     result = stats.monthly(session, p.year, p.index if p.kind == "monthly" else None,
-                           today=as_of, through=as_of)
+                           today=as_of, through=as_of, actor=actor)
     months = [m for m in result["months"] if m["month"] in p.months]
     return months, {key: sum(m[key] for m in months) for key in FIGURES}
 
@@ -234,27 +235,29 @@ def _cutoff(p: Period, as_of: date) -> date:
     return min(p.end, as_of + timedelta(days=1))
 
 
-def _accounts_created(session: Session, p: Period, as_of: date) -> int:
+def _accounts_created(session: Session, actor: Actor, p: Period, as_of: date) -> int:
     query = select(func.count(col(Account.id))).where(
         col(Account.created_at) >= _midnight(p.start),
         col(Account.created_at) < _midnight(_cutoff(p, as_of)))
-    return int(session.exec(query).one())
+    return int(session.exec(scope.where_units(query, actor, Account.unit_id)).one())
 
 
-def _trainings(session: Session, p: Period, as_of: date, grassroots: set[str]
+def _trainings(session: Session, actor: Actor, p: Period, as_of: date, grassroots: set[str]
                ) -> tuple[list[dict[str, Any]], int, int]:
     """Trainings held in the period, how many units attended, how many were grassroots."""
     end = _cutoff(p, as_of)
-    held = [(t, codes) for t, codes in units.trainings(session) if p.start <= t.date < end]
+    held = [(t, codes) for t, codes in units.trainings(session, actor=actor)
+            if p.start <= t.date < end]
     attended = {code for _t, codes in held for code in codes}
     rows = [{"date": t.date, "topic": t.topic, "units": codes} for t, codes in held]
     return rows, len(attended), len(attended & grassroots)
 
 
-def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
+def _deliveries(session: Session, actor: Actor, p: Period, as_of: date, grassroots: set[str]
                 ) -> tuple[DeliveryFigures, int]:
     """Deliveries sent in the period, per unit, and how many grassroots units took part."""
-    rows = documents.unit_summary(session, on=as_of, start=p.start, end=_cutoff(p, as_of))
+    rows = documents.unit_summary(session, on=as_of, start=p.start, end=_cutoff(p, as_of),
+                                  actor=actor)
     figures = DeliveryFigures(
         sent=sum(r["deliveries"] for r in rows),
         unacknowledged=sum(r["unacknowledged"] for r in rows),
@@ -268,7 +271,8 @@ def _deliveries(session: Session, p: Period, as_of: date, grassroots: set[str]
     return figures, routing
 
 
-def _signatures(session: Session, p: Period, as_of: date) -> tuple[int, int, list[str]]:
+def _signatures(session: Session, actor: Actor, p: Period, as_of: date
+                ) -> tuple[int, int, list[str]]:
     """Outgoing documents dated in the period, how many carry a legal digital signature (chữ ký
     số: an intact and trusted one, domain.signatures; BBT's own seal does not count), and by
     whom (withdrawn ones count nowhere)."""
@@ -276,18 +280,20 @@ def _signatures(session: Session, p: Period, as_of: date) -> tuple[int, int, lis
                  col(Document.date) < _cutoff(p, as_of), col(Document.status) != "withdrawn")
     legally_signed = col(Document.id).in_(signatures.legally_signed_ids())
     signed_case = case((legally_signed, 1), else_=0)
-    issued, signed = session.exec(
-        select(func.count(col(Document.id)), func.sum(signed_case)).where(*in_period)).one()
-    signers = session.exec(
+    issued, signed = session.exec(scope.where_units(
+        select(func.count(col(Document.id)), func.sum(signed_case)).where(*in_period),
+        actor, Document.issuer_id)).one()
+    signers = session.exec(scope.where_units(
         select(Unit.code).join(Document, col(Document.issuer_id) == Unit.id)
         .where(*in_period, legally_signed)
-        .group_by(Unit.code).order_by(Unit.code))
+        .group_by(Unit.code).order_by(Unit.code), actor, Document.issuer_id))
     return int(issued or 0), int(signed or 0), list(signers)
 
 
-def _contributors(session: Session, p: Period, as_of: date) -> list[dict[str, Any]]:
+def _contributors(session: Session, actor: Actor, p: Period, as_of: date
+                  ) -> list[dict[str, Any]]:
     rows = articles.contributors(session, p.year, p.index if p.kind == "monthly" else None,
-                                 through=as_of)
+                                 through=as_of, actor=actor)
     return [r for r in rows if r["month"] in p.months]
 
 
@@ -318,16 +324,16 @@ def _directives(session: Session, actor: Actor, p: Period, as_of: date
                 ) -> tuple[list[Document], dict[int, str]]:
     """Documents the issuing body and its committee issued in the period (decisions,
     regulations, plans...), the "chỉ đạo, điều hành" the report opens with."""
-    org = _org_unit(session)
+    org = _org_unit(session, actor)
     if org is None:
         return [], {}
     issuers = {org.id: org.name}
     parent = session.get(Unit, org.parent_id) if org.parent_id else None
-    if parent is not None:
+    if parent is not None and scope.contains(actor, parent.id):
         issuers[parent.id] = parent.name
     found: list[Document] = []
     for unit in [parent, org]:
-        if unit is None:
+        if unit is None or not scope.contains(actor, unit.id):
             continue
         listed = documents.listing(session, actor, documents.Filters(
             direction="outgoing", unit=unit.code, date_from=p.start,
@@ -338,7 +344,10 @@ def _directives(session: Session, actor: Actor, p: Period, as_of: date
     return found[:MAX_DIRECTIVES], {k: v for k, v in issuers.items() if k is not None}
 
 
-def _org_unit(session: Session) -> Unit | None:
+def _org_unit(session: Session, actor: Actor) -> Unit | None:
+    """The issuing body: the board, or the root of a scoped actor's subtree."""
+    if scope.is_scoped(actor):
+        return session.get(Unit, actor.scope_unit_id) if actor.scope_unit_id else None
     code = settings_.get(session, "org.code") or "BBT"
     return session.exec(select(Unit).where(Unit.code == code)).first()
 
@@ -408,7 +417,7 @@ def check(session: Session, actor: Actor, p: Period, report_date: date) -> list[
     """Build the report's figures and compare them with a fresh stats.monthly."""
     data = build(session, actor, p, report_date)
     fresh = stats.monthly(session, p.year, p.index if p.kind == "monthly" else None,
-                          today=data.as_of, through=data.as_of)
+                          today=data.as_of, through=data.as_of, actor=actor)
     return consistency(data, fresh)
 
 
@@ -450,6 +459,7 @@ def set_text(session: Session, actor: Actor, p: Period, section: str, text: str)
     """Store the board's text for one section of one period; empty text removes it (the
     previous period's text is offered again)."""
     require(actor, "reports.write")
+    scope.require_unscoped(actor)  # the texts are the board's, for every district at once
     check_section(section)
     value = "\n".join(line.rstrip() for line in nfc(text).replace("\r\n", "\n").split("\n"))
     row = session.get(ReportText, (p.kind, p.key, section))

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
+from domain import scope
+from domain.auth import SYSTEM, Actor
 from domain.documents import open_delivery
 from domain.errors import BBTError
 from domain.i18n import _
@@ -26,21 +28,24 @@ PHOTO_KINDS = ("news", "feature")
 
 
 def monthly(session: Session, year: int, month: int | None = None, *,
-            today: date | None = None, through: date | None = None) -> dict[str, Any]:
+            today: date | None = None, through: date | None = None,
+            actor: Actor | None = None) -> dict[str, Any]:
     """{"year", "months": [{"month", <FIGURES>}], "totals": {<FIGURES>}}: all twelve months,
     or only `month`; totals are the sums of the months returned. `today` decides which
     deliveries are overdue (defaults to the real today); `through` counts only records
     dated on or before it (a report "as of" a day), and the visitors of months begun by then.
-    Withdrawn documents count nowhere; returned deliveries are never overdue."""
+    Withdrawn documents count nowhere; returned deliveries are never overdue. A scoped
+    actor's figures are those of its subtree (the site's visitors are not per unit)."""
+    actor = actor or SYSTEM
     _check(year, month)
     months = {m: dict.fromkeys(FIGURES, 0) for m in ([month] if month else range(1, 13))}
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     if through is not None:
         end = max(start, min(end, through + timedelta(days=1)))
-    _merge(months, _articles(session, start, end))
+    _merge(months, _articles(session, start, end, actor))
     _merge(months, _visitors(session, year, end))
-    _merge(months, _documents(session, start, end))
-    _merge(months, _overdue(session, start, min(end, today or date.today())))
+    _merge(months, _documents(session, start, end, actor))
+    _merge(months, _overdue(session, start, min(end, today or date.today()), actor))
     return {
         "year": year,
         "months": [{"month": m, **figures} for m, figures in months.items()],
@@ -63,7 +68,8 @@ def _merge(months: dict[int, dict[str, int]], rows: Iterable[tuple[Any, str, Any
             target[figure] += int(value or 0)
 
 
-def _articles(session: Session, start: date, end: date) -> list[tuple[Any, str, Any]]:
+def _articles(session: Session, start: date, end: date, actor: Actor
+              ) -> list[tuple[Any, str, Any]]:
     month_of = extract("month", col(Article.published))
 
     def count_kind(kind: str):  # type: ignore[no-untyped-def]
@@ -77,6 +83,7 @@ def _articles(session: Session, start: date, end: date) -> list[tuple[Any, str, 
                col(Article.published) < end)
         .group_by(month_of)
     )
+    query = scope.where_units(query, actor, Article.unit_id)
     rows = []
     for number, news, features, photo_count, slogans, documents in session.exec(query):
         rows += [(number, "news", news), (number, "features", features),
@@ -95,7 +102,8 @@ def _visitors(session: Session, year: int, end: date) -> list[tuple[Any, str, An
     return [(int(v.month[5:7]), "visitors", v.visitors) for v in session.exec(query)]
 
 
-def _documents(session: Session, start: date, end: date) -> list[tuple[Any, str, Any]]:
+def _documents(session: Session, start: date, end: date, actor: Actor
+               ) -> list[tuple[Any, str, Any]]:
     issued_month = extract("month", col(Document.date))
     issued = (select(issued_month, func.count())  # type: ignore[call-overload]
               .where(Document.direction == "outgoing", col(Document.date) >= start,
@@ -106,6 +114,8 @@ def _documents(session: Session, start: date, end: date) -> list[tuple[Any, str,
                 .where(Document.direction == "incoming", col(Document.received_on) >= start,
                        col(Document.received_on) < end, col(Document.status) != "withdrawn")
                 .group_by(received_month))
+    issued = scope.where_units(issued, actor, Document.issuer_id)
+    received = scope.where_units(received, actor, Document.recipient_id)
     return ([(m, "docs_issued", n) for m, n in session.exec(issued)]
             + [(m, "docs_received", n) for m, n in session.exec(received)])
 
@@ -122,6 +132,7 @@ def overdue_query(start: date, before: date):  # type: ignore[no-untyped-def]
             .group_by(due_month))
 
 
-def _overdue(session: Session, start: date, before: date) -> list[tuple[Any, str, Any]]:
-    query = overdue_query(start, before)
+def _overdue(session: Session, start: date, before: date, actor: Actor
+             ) -> list[tuple[Any, str, Any]]:
+    query = scope.where_units(overdue_query(start, before), actor, Delivery.unit_id)
     return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]

@@ -14,7 +14,7 @@ from sqlalchemy import case, distinct, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from domain import units
+from domain import scope, units
 from domain.auth import Actor, require
 from domain.documents import _counting_documents, open_delivery
 from domain.text import today
@@ -61,7 +61,7 @@ def late_units(session: Session, actor: Actor, on: date | None = None,
         figures[unit_id] = [int(open_due), 0, int(overdue or 0)]
     for unit_id, unacknowledged in session.execute(unacknowledged_query()):
         figures.setdefault(unit_id, [0, 0, 0])[1] = int(unacknowledged)
-    by_id = {u.id: u for u in units.listing(session, kind)}
+    by_id = {u.id: u for u in units.listing(session, kind, actor=actor)}  # its scope's
     rows = [{"unit": by_id[unit_id].code, "name": by_id[unit_id].name, "open_due": open_due,
              "unacknowledged": unacked, "overdue": overdue}
             for unit_id, (open_due, unacked, overdue) in figures.items()
@@ -72,7 +72,7 @@ def late_units(session: Session, actor: Actor, on: date | None = None,
 def overdue_documents(session: Session, actor: Actor, on: date | None = None) -> int:
     """How many documents have at least one unit late to process them."""
     require(actor, "read")
-    query = overdue_documents_query(on or today())
+    query = scope.where_units(overdue_documents_query(on or today()), actor, Delivery.unit_id)
     return int(session.execute(query).scalar_one())
 
 
@@ -83,5 +83,6 @@ def acknowledgement(session: Session, actor: Actor) -> tuple[int, int]:
     query = _open_deliveries(sa_select(
         func.count(), func.sum(case((col(Delivery.status) != "sent", 1), else_=0)))
         .select_from(Delivery))
+    query = scope.where_units(query, actor, Delivery.unit_id)
     open_, acknowledged = session.execute(query).one()
     return int(acknowledged or 0), int(open_)

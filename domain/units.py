@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from domain import audit, limits, vocab
+from domain import audit, limits, scope, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
@@ -32,6 +32,13 @@ def get(session: Session, code: str) -> Unit:
     unit = session.exec(select(Unit).where(Unit.code == nfc(code).upper())).first()
     if unit is None:
         raise NotFound(_("There is no unit with code '{code}'.").format(code=code))
+    return unit
+
+
+def visible(session: Session, actor: Actor, code: str) -> Unit:
+    """The unit, if it lies in the actor's scope (exit 3 when it does not)."""
+    unit = get(session, code)
+    scope.require_in_scope(actor, unit.id)
     return unit
 
 
@@ -59,12 +66,10 @@ def add(
     code = check_code(code)
     if session.exec(select(Unit).where(Unit.code == code)).first():
         raise BBTError(_("A unit with code '{code}' already exists.").format(code=code))
-    unit = Unit(
-        code=code,
-        name=nfc(name),
-        kind=check_kind(kind),
-        parent_id=get(session, parent).id if parent else None,
-    )
+    parent_id = visible(session, actor, parent).id if parent else None
+    if parent_id is None:
+        scope.require_unscoped(actor)  # a scoped admin adds units inside its subtree only
+    unit = Unit(code=code, name=nfc(name), kind=check_kind(kind), parent_id=parent_id)
     session.add(unit)
     session.flush()
     audit.record(session, actor, "unit.add", "unit", code, name=unit.name, kind=kind, parent=parent)
@@ -82,14 +87,18 @@ def update(
     active: bool | None = None,
 ) -> Unit:
     require(actor, "units.write")
-    unit = get(session, code)
+    unit = visible(session, actor, code)
+    if unit.id == actor.scope_unit_id and (parent is not None or active is not None):
+        raise scope.outside(actor)  # its own root: moving it would move the scope itself
     changes: dict[str, object] = {}
     if name is not None and nfc(name) != unit.name:
         unit.name = changes["name"] = nfc(name)
     if kind is not None and check_kind(kind) != unit.kind:
         unit.kind = changes["kind"] = check_kind(kind)
     if parent is not None:
-        parent_id = get(session, parent).id if parent else None
+        parent_id = visible(session, actor, parent).id if parent else None
+        if parent_id is None:
+            scope.require_unscoped(actor)
         _refuse_cycle(session, unit, parent_id)
         if parent_id != unit.parent_id:
             unit.parent_id, changes["parent"] = parent_id, parent
@@ -124,15 +133,19 @@ def require_active(unit: Unit) -> Unit:
 def set_term(session: Session, actor: Actor, code: str, start: str | date) -> Unit:
     """Start a new Party term: numbering per type restarts from 1 (Hướng dẫn 36-HD/VPTW)."""
     require(actor, "units.write")
-    unit = get(session, code)
+    unit = visible(session, actor, code)
     unit.term_start = require_date(start, "term start")
     session.add(unit)
     audit.record(session, actor, "unit.set_term", "unit", unit.code, start=unit.term_start)
     return unit
 
 
-def listing(session: Session, kind: str | None = None) -> list[Unit]:
+def listing(session: Session, kind: str | None = None, *, actor: Actor | None = None
+            ) -> list[Unit]:
+    """Units by kind and code; an actor given sees only its scope's units."""
     query = select(Unit).order_by(col(Unit.kind), col(Unit.code))
+    if actor is not None:
+        query = scope.where_units(query, actor, Unit.id)
     if kind:
         query = query.where(Unit.kind == check_kind(kind))
     return list(session.exec(query))
@@ -153,7 +166,7 @@ def add_training(
         raise BBTError(_("A training needs at least one unit that attended."))
     if not limits.text(topic, "topic"):
         raise BBTError(_("A training needs a topic."))
-    attended = [get(session, code) for code in codes]
+    attended = [visible(session, actor, code) for code in codes]
     training = Training(date=require_date(when), topic=nfc(topic))
     session.add(training)
     session.flush()
@@ -163,13 +176,16 @@ def add_training(
     return training
 
 
-def trainings(session: Session) -> list[tuple[Training, list[str]]]:
-    rows = session.exec(
-        select(Training, Unit.code)
-        .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
-        .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
-        .order_by(col(Training.date), col(Training.id), col(Unit.code))
-    )
+def trainings(session: Session, *, actor: Actor | None = None
+              ) -> list[tuple[Training, list[str]]]:
+    """Trainings with the units that attended (an actor given: those of its scope)."""
+    query = (select(Training, Unit.code)
+             .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
+             .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
+             .order_by(col(Training.date), col(Training.id), col(Unit.code)))
+    if actor is not None:
+        query = scope.where_units(query, actor, Unit.id)
+    rows = session.exec(query)
     grouped: dict[int, tuple[Training, list[str]]] = {}
     for training, code in rows:
         grouped.setdefault(training.id or 0, (training, []))[1].append(code)

@@ -14,6 +14,9 @@ class Account(SQLModel, table=True):
     full_name: str = Field(default="", max_length=255)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str = Field(max_length=20)
+    # Scoped administration (SPEC 7.5): this account sees and changes only the units under
+    # this one (its subtree). None: unscoped, the whole database.
+    scope_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     status: str = Field(default="active", max_length=20)
     # PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash): parameters travel with the hash.
     password_hash: str = Field(max_length=255)
