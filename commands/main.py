@@ -56,6 +56,20 @@ for name in ("doc_cmd", "file_cmd", "trust_cmd", "key_cmd", "article_cmd", "visi
     module.register(app)
 
 
+def _plain_help(group: typer.Typer) -> None:
+    """Click's plain help and usage errors instead of Typer's Rich panels, in every group:
+    Rich's renderer (Rich, markdown-it, Pygments) costs more to import than Typer itself,
+    on every `--help` and every mistyped option (issue 13: `bbt --help` within 2× of
+    `import typer`)."""
+    group.rich_markup_mode = None
+    for info in group.registered_groups:
+        if info.typer_instance is not None:
+            _plain_help(info.typer_instance)
+
+
+_plain_help(app)
+
+
 def run() -> None:
     """Console entry point: domain errors become one line on stderr, never a traceback."""
     _file_size_limit_is_an_error()
