@@ -11,8 +11,8 @@ from urllib.request import urlopen
 
 import pytest
 
+from tests.browser import ROOT, answers, free_port, started, wait_for
 from tests.conftest import Bbt
-from tests.test_tui_serve import ROOT, answers, free_port, started, wait_for
 
 PUBLIC = "https://bbt.huyen-bao-lam.example:8443/bbt"
 URL = re.compile(r"""(?:https?|wss?)://[^\s"'()<>]+""")
