@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from domain import audit, limits, scope, settings, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
-from domain.i18n import _
+from domain.i18n import N_, _
 from domain.text import nfc, parse_date
 from models import ARTICLE_KINDS, ARTICLE_STATUSES, Article, ArticleEvent, Unit, Visit
 
@@ -37,6 +37,16 @@ MOVES: dict[str, Move] = {
     "publish": Move(("approved",), "published"),
     "reject": Move(("submitted", "editing", "approved"), "rejected"),
 }
+
+# The statuses as sentences name them (English msgids; the codes stay English in JSON).
+STATUS_NAMES = {"submitted": N_("submitted"), "editing": N_("editing"),
+                "approved": N_("approved"), "published": N_("published"),
+                "rejected": N_("rejected")}
+
+
+def status_name(status: str) -> str:
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
 
 # Written contributions: slogans and posted documents are the board's own work.
 WRITTEN_KINDS = ("news", "feature")
@@ -140,8 +150,8 @@ def move(
     if article.status not in step.sources:
         raise BBTError(_("Article {id} is {status}; it cannot be moved to {target} "
                          "(only from {sources}).").format(
-            id=article.id, status=article.status, target=step.target,
-            sources=", ".join(step.sources)))
+            id=article.id, status=status_name(article.status), target=status_name(step.target),
+            sources=", ".join(status_name(s) for s in step.sources)))
     detail: dict[str, Any] = {"from": article.status, "to": step.target}
     reason = limits.text(reason, "reason")
     if reason:
@@ -209,15 +219,18 @@ def listing(
     unit: str | None = None,
     *,
     actor: Actor | None = None,
+    newest_first: bool = False,
 ) -> list[tuple[Article, str]]:
-    """Articles with their unit code. A month selects by published date, or by submitted
-    date for articles not yet published. An actor given sees its scope's articles only."""
+    """Articles with their unit code, by date (published, else submitted), oldest first or,
+    for screens where the latest work is what one acts on, newest first. A month selects by
+    published date, or by submitted date for articles not yet published. An actor given
+    sees its scope's articles only."""
     query = select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
     if actor is not None:
         query = scope.where_units(query, actor, Article.unit_id)
+    when = func.coalesce(Article.published, Article.submitted)
     if month:
         start, end = month_bounds(month)
-        when = func.coalesce(Article.published, Article.submitted)
         query = query.where(when >= start, when < end)
     if status:
         query = query.where(Article.status == check_status(status))
@@ -226,8 +239,8 @@ def listing(
     if unit:
         found = units.visible(session, actor, unit) if actor else units.get(session, unit)
         query = query.where(Article.unit_id == found.id)
-    order = func.coalesce(Article.published, Article.submitted)
-    return list(session.exec(query.order_by(order, col(Article.id))))  # type: ignore[arg-type]
+    order = (when.desc(), col(Article.id).desc()) if newest_first else (when, col(Article.id))
+    return list(session.exec(query.order_by(*order)))  # type: ignore[arg-type]
 
 
 def as_row(article: Article, unit_code: str) -> dict[str, Any]:

@@ -546,6 +546,28 @@ def count(session: Session, actor: Actor, filters: Filters | None = None) -> int
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
+def position(session: Session, actor: Actor, doc_id: int,
+             filters: Filters | None = None) -> int | None:
+    """Where document `doc_id` stands in `listing` (0: the first row), for a screen that
+    keeps its cursor on a document after a change; None when the filters leave it out, or
+    when a search orders by relevance rather than by date."""
+    require(actor, "read")
+    f = filters or Filters()
+    doc = session.get(Document, doc_id)
+    if doc is None or f.search:
+        return None
+
+    def counted(query):  # type: ignore[no-untyped-def]
+        query = query.with_only_columns(func.count(col(Document.id))).order_by(None)
+        return int(session.exec(query).one())
+
+    listed = _filtered(session, actor, f)
+    if not counted(listed.where(col(Document.id) == doc_id)):
+        return None
+    return counted(listed.where(or_(col(Document.date) > doc.date, and_(
+        col(Document.date) == doc.date, col(Document.id) > doc_id))))
+
+
 def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
                   ) -> dict[int, list[tuple[Delivery, str]]]:
     """Each document's deliveries with the recipient's code (a clerk sees only its own)."""

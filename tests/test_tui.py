@@ -390,12 +390,17 @@ def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(fresh_sqlite: Bbt
         await type_text(pilot, "Báo cáo kết quả 6 tháng đầu năm 2022")
         await pilot.press("f2")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # an official number is taken: asked
+        await pilot.press("y")
+        await settle(pilot)
         table = app.screen.query_one(PagedTable)
         assert table.records[0].data == "01-BC/BBT"
         await pilot.press("g")
         await settle(pilot)
         app.screen.query_one("#field-units").add_kind("grassroots")  # type: ignore[attr-defined]
         await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen)
         await log_out(pilot)

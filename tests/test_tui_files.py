@@ -51,6 +51,8 @@ def test_receive_with_a_signed_pdf_attach_save_and_verify(
         await fill(pilot, "#field-file", str(signed))
         await pilot.press("f2")
         await settle(pilot)
+        await pilot.press("y")  # the dialog naming the document before it is registered
+        await settle(pilot)
         assert not isinstance(app.screen, FormScreen), text_of(pilot, "#form-error")
         app.screen.query_one(PagedTable).apply_search_now("ha tang so")  # by the PDF's words
         await settle(pilot)

@@ -119,6 +119,9 @@ def test_operator_data_entry_and_report(
         await fill(pilot, "#field-day", "13/06/2022")
         await pilot.press("f2")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # a number is taken: asked first
+        await pilot.press("y")
+        await settle(pilot)
         assert not isinstance(app.screen, FormScreen), form_errors(pilot)
         seen["registered"] = text_of(pilot, "#report-notes")
         await pilot.press("r")  # a second time: refused, nothing opens

@@ -18,13 +18,11 @@ from bbt_tui.screens.lists import ListScreen
 from bbt_tui.text import N_, number, vn_date
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from bbt_tui.widgets.paged_table import Column, ListSource, Query, Record
+from domain.articles import STATUS_NAMES as ARTICLE_STATUS_LABELS
 from domain.i18n import _
 
 ARTICLE_KIND_LABELS = {"news": N_("news"), "feature": N_("feature"), "slogan": N_("slogan"),
                        "document": N_("posted document")}
-ARTICLE_STATUS_LABELS = {"submitted": N_("submitted"), "editing": N_("editing"),
-                         "approved": N_("approved"), "published": N_("published"),
-                         "rejected": N_("rejected")}
 
 
 def article_records(session: Any, month: str) -> list[Record]:
@@ -34,8 +32,9 @@ def article_records(session: Any, month: str) -> list[Record]:
                    cells=(str(a.id), a.title, label(ARTICLE_KIND_LABELS, a.kind), code,
                           a.author, str(a.photos), label(ARTICLE_STATUS_LABELS, a.status),
                           vn_date(a.submitted), vn_date(a.published)),
-                   data={"id": a.id, "status": a.status, "kind": a.kind})
-            for a, code in articles.listing(session, month=month or None)]
+                   data={"id": a.id, "status": a.status, "kind": a.kind, "title": a.title})
+            for a, code in articles.listing(session, month=month or None,
+                                                newest_first=True)]
 
 
 class ArticlesScreen(ListScreen):
@@ -113,10 +112,12 @@ class ArticlesScreen(ListScreen):
         self.app.push_screen(FormScreen(_("New article"), fields, save),
                              when_done(lambda key: self.changed(_("Article recorded."), key)))
 
-    def _move(self, step: str) -> None:
+    def _move(self, step: str, record: Record | None = None) -> None:
+        """One workflow step on the highlighted article (or the one a dialog confirmed); the
+        cursor stays on it wherever the list now shows it."""
         from domain import articles
 
-        record = self.selected
+        record = record or self.selected
         if record is None:
             return
         article_id = record.data["id"]
@@ -141,7 +142,12 @@ class ArticlesScreen(ListScreen):
         self._move("approve")
 
     def action_reject(self) -> None:
-        self._move("reject")
+        from bbt_tui.widgets.dialogs import confirm_then
+
+        if (record := self.selected) is not None:
+            confirm_then(self, _("Reject this article? It leaves the workflow for good."),
+                         (str(record.data["id"]), record.data["title"]),
+                         lambda: self._move("reject", record), _("Reject"))
 
     def action_publish(self) -> None:
         from domain import articles

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Input, Label, Static
 
 from bbt_tui.db import run_db
 from bbt_tui.screens.base import AreaScreen
@@ -30,11 +31,12 @@ class FigureSpec:
     id: str
     label: str  # English msgid
     area: str
-    # (value, detail), in a worker; a str value is shown as it is (a percentage)
-    compute: Callable[[Session, Actor], tuple[int | str, str]]
+    # (value, detail) for the month shown (its first day), in a worker; a str value is
+    # shown as it is (a percentage); most figures are of today and ignore the month
+    compute: Callable[[Session, Actor, date], tuple[int | str, str]]
 
 
-def _units(session: Session, _actor: Actor) -> tuple[int, str]:
+def _units(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
     from domain import units
 
     rows = [u for u in units.listing(session) if u.active]
@@ -42,7 +44,7 @@ def _units(session: Session, _actor: Actor) -> tuple[int, str]:
     return len(rows), _("{n} grassroots organisations").format(n=number(grassroots))
 
 
-def _accounts(session: Session, _actor: Actor) -> tuple[int, str]:
+def _accounts(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
     from domain import accounts
 
     rows = [a for a, _code in accounts.listing(session)]
@@ -52,7 +54,7 @@ def _accounts(session: Session, _actor: Actor) -> tuple[int, str]:
         locked=number(locked), never=number(never))
 
 
-def _trainings(session: Session, _actor: Actor) -> tuple[int, str]:
+def _trainings(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
     from domain import units
 
     rows = units.trainings(session)
@@ -60,7 +62,7 @@ def _trainings(session: Session, _actor: Actor) -> tuple[int, str]:
     return len(rows), _("{n} units trained").format(n=number(len(trained)))
 
 
-def _audit(session: Session, _actor: Actor) -> tuple[int, str]:
+def _audit(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
     from domain import audit
 
     newest = audit.entries(session, limit=1)
@@ -70,21 +72,19 @@ def _audit(session: Session, _actor: Actor) -> tuple[int, str]:
     return newest[0].id or 0, _("last change {when}").format(when=vn_datetime(newest[0].at))
 
 
-def _documents_this_month(session: Session, actor: Actor) -> tuple[int, str]:
+def _documents_of_month(session: Session, actor: Actor, month: date) -> tuple[int, str]:
     from domain import documents
-    from domain.text import today as today_
 
-    today = today_()
-    first = today.replace(day=1)
+    last = next_month(month) - timedelta(days=1)
     out = documents.count(session, actor, documents.Filters(
-        direction="outgoing", date_from=first, date_to=today))
+        direction="outgoing", date_from=month, date_to=last))
     incoming = documents.count(session, actor, documents.Filters(
-        direction="incoming", date_from=first, date_to=today))
-    return out + incoming, _("{out} issued, {incoming} received").format(
-        out=number(out), incoming=number(incoming))
+        direction="incoming", date_from=month, date_to=last))
+    return out + incoming, _("{out} issued, {incoming} received in {month}").format(
+        out=number(out), incoming=number(incoming), month=month.strftime("%m/%Y"))
 
 
-def _overdue(session: Session, actor: Actor) -> tuple[int, str]:
+def _overdue(session: Session, actor: Actor, _month: date) -> tuple[int, str]:
     """Read from the open deliveries only (domain.tracking), so cheap at any size."""
     from domain import tracking
 
@@ -96,7 +96,7 @@ def _overdue(session: Session, actor: Actor) -> tuple[int, str]:
         units=", ".join(f"{row['unit']} ({row['overdue']})" for row in worst))
 
 
-def _acknowledged(session: Session, actor: Actor) -> tuple[str, str]:
+def _acknowledged(session: Session, actor: Actor, _month: date) -> tuple[str, str]:
     from domain import tracking
 
     acknowledged, open_ = tracking.acknowledgement(session, actor)
@@ -105,7 +105,7 @@ def _acknowledged(session: Session, actor: Actor) -> tuple[str, str]:
         n=number(acknowledged), total=number(open_))
 
 
-def _dataentry(session: Session, _actor: Actor) -> tuple[str, str]:
+def _dataentry(session: Session, _actor: Actor, _month: date) -> tuple[str, str]:
     from domain import dataentry
 
     cells = done = behind = 0
@@ -119,18 +119,17 @@ def _dataentry(session: Session, _actor: Actor) -> tuple[str, str]:
         done=number(done), cells=number(cells), behind=number(behind))
 
 
-def _published(session: Session, _actor: Actor) -> tuple[int, str]:
+def _published(session: Session, _actor: Actor, month: date) -> tuple[int, str]:
     from domain import stats
-    from domain.text import today
 
-    year = today().year
+    year = month.year
     totals = stats.monthly(session, year)["totals"]
     return totals["news"], _("news in {year}, with {photos} photos; {documents} documents "
                              "posted").format(year=year, photos=number(totals["photos"]),
                                               documents=number(totals["documents"]))
 
 
-def _visitors(session: Session, _actor: Actor) -> tuple[int, str]:
+def _visitors(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
     from domain import articles
 
     rows = articles.visits(session)
@@ -141,7 +140,7 @@ def _visitors(session: Session, _actor: Actor) -> tuple[int, str]:
                                                           month=last["month"])
 
 
-def _queue(session: Session, actor: Actor) -> tuple[int, str]:
+def _queue(session: Session, actor: Actor, _month: date) -> tuple[int, str]:
     from bbt_tui.screens.board import queue_figure
 
     return queue_figure(session, actor)
@@ -149,10 +148,10 @@ def _queue(session: Session, actor: Actor) -> tuple[int, str]:
 
 FIGURES: list[FigureSpec] = [
     FigureSpec("queue", N_("Articles waiting"), "articles", _queue),
-    FigureSpec("documents", N_("Documents this month"), "documents", _documents_this_month),
+    FigureSpec("documents", N_("Documents of the month"), "documents", _documents_of_month),
     FigureSpec("overdue", N_("Overdue documents"), "documents", _overdue),
     FigureSpec("acknowledged", N_("Deliveries acknowledged"), "documents", _acknowledged),
-    FigureSpec("published", N_("News published this year"), "stats", _published),
+    FigureSpec("published", N_("News published in the year"), "stats", _published),
     FigureSpec("visitors", N_("Website visitors"), "visits", _visitors),
     FigureSpec("dataentry", N_("Data entry complete"), "dataentry", _dataentry),
     FigureSpec("units", N_("Units"), "units", _units),
@@ -174,31 +173,57 @@ def shown(actor: Actor | None) -> list[FigureSpec]:
 @dataclass
 class Overview:
     figures: dict[str, tuple[int | str, str]]
-    months: list[dict[str, int]]  # stats.monthly of this year, for the chart
-    year: int
+    months: list[dict[str, int]]  # stats.monthly of the month's year, for the chart
+    month: date  # the first day of the month shown
 
 
-def collect(session: Session, actor: Actor) -> Overview:
-    from domain import stats
-    from domain.text import today
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
-    year = today().year
-    return Overview({spec.id: spec.compute(session, actor) for spec in shown(actor)},
-                    stats.monthly(session, year)["months"], year)
+
+def parse_month(text: str) -> date | None:
+    """"2022-06" (or "06/2022") as the first day of that month; None when it is not one."""
+    text = text.strip()
+    parts = text.split("/")[::-1] if "/" in text else text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return date(year, month, 1) if 1900 <= year <= 9998 and 1 <= month <= 12 else None
+
+
+def collect(session: Session, actor: Actor, month: date | None = None) -> Overview:
+    """The figures of `month`, by default the newest month with records (a board that
+    entered 2022 sees 2022 however late it opens the program)."""
+    from domain import periods, stats
+
+    if month is None:
+        month = date(*periods.latest_month(session), 1)
+    return Overview({spec.id: spec.compute(session, actor, month) for spec in shown(actor)},
+                    stats.monthly(session, month.year)["months"], month)
 
 
 class DashboardScreen(AreaScreen):
     AREA = "dashboard"
     TITLE_TEXT = N_("Dashboard")
-    HELP = N_("The main figures. Move between them with Tab or the arrow keys and press Enter "
-              "to open the screen behind a figure. F5 reloads.")
+    HELP = N_("The main figures, of the newest month with records. Move between them with "
+              "Tab or the arrow keys and press Enter to open the screen behind a figure. [ and "
+              "] show the month before and after; M moves to the month box (type 2022-06 and "
+              "Enter). F5 reloads.")
     BINDINGS = [
         Binding("f5", "reload", N_("Reload"), id="dashboard.reload"),
+        Binding("left_square_bracket", "month(-1)", N_("Month before"), id="dashboard.previous"),
+        Binding("right_square_bracket", "month(1)", N_("Month after"), id="dashboard.next"),
+        Binding("m", "pick_month", N_("Month"), id="dashboard.month"),
         Binding("right,down", "app.focus_next", N_("Next figure"), show=False),
         Binding("left,up", "app.focus_previous", N_("Previous figure"), show=False),
     ]
 
+    month: date | None = None  # None until the newest month with records is known
+
     def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="toolbar period"):
+            yield Label(_("Month"))
+            yield Input(placeholder=_("YYYY-MM"), id="month", max_length=7)
         with VerticalScroll(classes="figures"):
             with Grid(id="figure-grid"):
                 for spec in shown(self.app.actor):  # type: ignore[attr-defined]
@@ -213,22 +238,46 @@ class DashboardScreen(AreaScreen):
         self.query_one(Figure).focus()
 
     def refresh_data(self) -> None:
-        run_db(self, collect, on_done=self._show)
+        month = self.month
+        run_db(self, lambda session, actor: collect(session, actor, month), on_done=self._show)
 
     def _show(self, overview: Overview) -> None:
+        self.month = overview.month
+        self.query_one("#month", Input).value = overview.month.strftime("%Y-%m")
         for key, (value, detail) in overview.figures.items():
             shown_value = value if isinstance(value, str) else number(value)
             self.query_one(f"#figure-{key}", Figure).set(shown_value, detail)
+        year = overview.month.year
         labels = [_("M{month}").format(month=m["month"]) for m in overview.months]
         self.query_one("#chart-news", Static).update(BarChart(
-            _("News per month, {year}").format(year=overview.year), labels,
+            _("News per month, {year}").format(year=year), labels,
             [m["news"] for m in overview.months], height=5, style="cyan", bar_width=2))
         self.query_one("#chart-photos", Static).update(BarChart(
-            _("Photos per month, {year}").format(year=overview.year), labels,
+            _("Photos per month, {year}").format(year=year), labels,
             [m["photos"] for m in overview.months], height=5, style="magenta", bar_width=2))
 
     def action_reload(self) -> None:
         self.refresh_data()
+
+    def action_month(self, step: int) -> None:
+        if self.month is not None:
+            self.month = (next_month(self.month) if step > 0
+                          else (self.month - timedelta(days=1)).replace(day=1))
+            self.refresh_data()
+
+    def action_pick_month(self) -> None:
+        self.query_one("#month", Input).focus()
+
+    @on(Input.Submitted, "#month")
+    def _month_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        month = parse_month(event.value)
+        if month is None:
+            self.notify(_("Write the month as YYYY-MM, e.g. 2022-06."), severity="warning")
+            return
+        self.month = month
+        self.refresh_data()
+        self.query_one(Figure).focus()
 
     @on(Figure.Opened)
     def _open(self, event: Figure.Opened) -> None:

@@ -41,6 +41,11 @@ def chosen_file(values: dict[str, Any]) -> Path | None:
     return expand(values["file"]) if values.get("file", "").strip() else None
 
 
+def title_of(record: Record) -> str:
+    """The title cell of a register row (the row's data is its number)."""
+    return str(record.cells[3])
+
+
 class DocumentSource(RowSource):
     """The register, newest first, a page at a time from the database (domain.documents
     pages by offset; the cursor is the row's position in the list)."""
@@ -82,6 +87,20 @@ class DocumentSource(RowSource):
             else:
                 start = 0 if after is None else int(after) + 1
             return self._records(documents.listing(session, actor, f, limit, start), start)
+
+        return read(self.app, page)
+
+    def around(self, query: Query, key: str, *, limit: int = PAGE_SIZE
+               ) -> tuple[list[Record], int] | None:
+        from domain import documents
+
+        def page(session: Any, actor: Any) -> tuple[list[Record], int] | None:
+            f = self.filters(query)
+            at = documents.position(session, actor, int(key), f)
+            if at is None:
+                return None
+            start = max(0, at - limit // 2)
+            return self._records(documents.listing(session, actor, f, limit, start), start), start
 
         return read(self.app, page)
 
@@ -156,17 +175,23 @@ class DocumentsScreen(ListScreen):
             file_field(),
         ]
 
-        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> tuple[str, str]:
             # In the form's worker: reading the file and extracting its text never block.
             doc = documents.issue(session, actor, v["doc_type"], v["issuer"], v["title"],
                                   v["day"], int(v["number"]) if v["number"] else None,
                                   urgency=v["urgency"], file=chosen_file(v))
-            return doc.number
+            return doc.number, str(doc.id)
+
+        def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
+            number = v["number"] or _("the next {kind} number of {issuer}").format(
+                kind=v["doc_type"], issuer=v["issuer"])
+            return _("Issue this document? Its number is taken for good."), (number, v["title"])
 
         self.app.push_screen(
-            FormScreen(_("Issue a document"), fields, save),
-            when_done(lambda number: self.changed(
-                _("Issued {number}.").format(number=number))))
+            FormScreen(_("Issue a document"), fields, save, save_label=_("Issue"),
+                       confirm=confirm),
+            when_done(lambda issued: self.changed(
+                _("Issued {number}.").format(number=issued[0]), issued[1])))
 
     def action_receive(self) -> None:
         from domain import documents
@@ -181,16 +206,21 @@ class DocumentsScreen(ListScreen):
             file_field(),
         ]
 
-        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> tuple[str, str]:
             doc = documents.receive(session, actor, v["number"], v["sender"], v["day"],
                                     v["title"], received=v["received"] or None,
                                     file=chosen_file(v))
-            return str(doc.incoming_number)
+            return str(doc.incoming_number), str(doc.id)
+
+        def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
+            return (_("Register this incoming document? It takes the next incoming number."),
+                    (v["number"], v["title"]))
 
         self.app.push_screen(
-            FormScreen(_("Register an incoming document"), fields, save),
-            when_done(lambda incoming: self.changed(
-                _("Registered as incoming number {n}.").format(n=incoming))))
+            FormScreen(_("Register an incoming document"), fields, save,
+                       save_label=_("Register"), confirm=confirm),
+            when_done(lambda received: self.changed(
+                _("Registered as incoming number {n}.").format(n=received[0]), received[1])))
 
     def action_send(self) -> None:
         from domain import documents
@@ -211,10 +241,15 @@ class DocumentsScreen(ListScreen):
                                     due=v["due"] or None)
             return len(result.sent)
 
+        def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
+            return (_("Send this document to {n} units?").format(n=len(v["units"])),
+                    (number, title_of(record)))
+
         self.app.push_screen(
-            FormScreen(_("Send {number}").format(number=number), fields, save),
+            FormScreen(_("Send {number}").format(number=number), fields, save,
+                       save_label=_("Send"), confirm=confirm),
             when_done(lambda n: self.changed(
-                _("{number} sent to {n} units.").format(number=number, n=n))))
+                _("{number} sent to {n} units.").format(number=number, n=n), record.key)))
 
     def open_record(self, record: Record) -> None:
         from domain import documents
@@ -232,9 +267,13 @@ class DocumentsScreen(ListScreen):
     def action_sign(self) -> None:
         from bbt_tui.screens.document_detail import sign_form
 
-        if (record := self.selected) is not None:
-            self.app.push_screen(sign_form(record.data), when_done(lambda number: self.changed(
-                _("{number} sealed.").format(number=number), record.key)))
+        if (record := self.selected) is None:
+            return
+        form = sign_form(record.data)
+        form.confirm = lambda _v: (_("Seal this document with the issuing unit's key?"),
+                                   (record.data, title_of(record)))
+        self.app.push_screen(form, when_done(lambda number: self.changed(
+            _("{number} sealed.").format(number=number), record.key)))
 
     def action_verify(self) -> None:
         from domain import keys

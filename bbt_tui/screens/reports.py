@@ -137,8 +137,9 @@ class ReportsScreen(AreaScreen):
     AREA = "reports"
     TITLE_TEXT = N_("Reports")
     HELP = N_("The monthly, half-year and annual reports in the Party document format, every "
-              "figure computed from the records. Choose the kind, the year and the month or "
-              "half; the preview follows. E writes section II (assessment), T section III "
+              "figure computed from the records. Choose the kind, the year (Y moves to the year "
+              "box) and the month or half; it opens on the period of the newest records and "
+              "the preview follows. E writes section II (assessment), T section III "
               "(tasks ahead). R registers the report once: it takes the next number of the BC "
               "register and is kept as issued. D saves a Word file, P a PDF: of the registered "
               "report, or a draft without a number.")
@@ -150,29 +151,48 @@ class ReportsScreen(AreaScreen):
         Binding("d", "export('docx')", N_("Save Word"), id="reports.docx"),
         Binding("p", "export('pdf')", N_("Save PDF"), id="reports.pdf"),
         Binding("f5", "reload", N_("Reload"), id="reports.reload"),
+        Binding("y", "pick_year", N_("Year"), id="reports.year"),
     ]
 
     preview: Preview | None = None
+    # (year, month) of the newest records: the period the screen opens on, not today's
+    latest: tuple[int, int] | None = None
 
     def compose_body(self) -> ComposeResult:
-        from domain.text import today
-
-        day = today()
-        with Horizontal(classes="toolbar"):
+        with Horizontal(classes="toolbar period"):
             yield Select(options(KIND_LABELS), value="half-year", allow_blank=False,
                          id="kind", compact=True)
             yield Label(_("Year"))
-            yield Input(str(day.year), id="year", compact=True, type="integer", max_length=4)
-            yield Select(part_options("half-year"), value="1" if day.month <= 6 else "2",
-                         allow_blank=False, id="part", compact=True)
+            yield Input(placeholder=_("YYYY"), id="year", type="integer", max_length=4)
+            yield Select(part_options("half-year"), value="1", allow_blank=False, id="part",
+                         compact=True)
         yield Static("", id="report-notes")
         with VerticalScroll(id="report-preview"):
             yield Markdown(id="report-markdown")
 
     def on_mount(self) -> None:
+        from domain import periods
+
         super().on_mount()
         self.query_one("#report-preview").focus()
+        run_db(self, lambda session, _actor: periods.latest_month(session),
+               on_done=self._opened)
+
+    def _opened(self, latest: tuple[int, int]) -> None:
+        """Open on the half-year of the newest records."""
+        self.latest = latest
+        self.query_one("#year", Input).value = str(latest[0])
+        self.query_one("#part", Select).value = self._current_part("half-year")
         self.refresh_data()
+
+    def _current_part(self, kind: str) -> str:
+        from domain.text import today
+
+        month = self.latest[1] if self.latest is not None else today().month
+        return str(month if kind == "monthly" else 1 + (month > 6))
+
+    def action_pick_year(self) -> None:
+        self.query_one("#year", Input).focus()
 
     def choice(self) -> Choice | None:
         kind = str(self.query_one("#kind", Select).value)
@@ -221,16 +241,13 @@ class ReportsScreen(AreaScreen):
 
     @on(Select.Changed, "#kind")
     def _kind(self, event: Select.Changed) -> None:
-        from domain.text import today
-
         part = self.query_one("#part", Select)
         kind = str(event.value)
         parts = part_options(kind)
         part.display = bool(parts)
         if parts:
-            current = today().month if kind == "monthly" else 1 + (today().month > 6)
             part.set_options(parts)
-            part.value = str(current)
+            part.value = self._current_part(kind)
         self.refresh_data()
 
     @on(Select.Changed, "#part")
@@ -305,8 +322,19 @@ class ReportsScreen(AreaScreen):
         def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
             return register_report(session, actor, choice, v)
 
+        def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
+            number = v["number"] or _("the next number of the BC register")
+            return (_("Register this report? Its number is taken for good and the report is "
+                      "kept as issued."), (number, self._report_title(choice)))
+
         title = _("Register the report {period}").format(period=choice.period().key)
-        self.app.push_screen(FormScreen(title, fields, save), when_done(self._registered))
+        self.app.push_screen(FormScreen(title, fields, save, save_label=_("Register"),
+                                        confirm=confirm), when_done(self._registered))
+
+    @staticmethod
+    def _report_title(choice: Choice) -> str:
+        kind = _(KIND_LABELS[choice.kind])
+        return _("{kind} report {period}").format(kind=kind, period=choice.period().key)
 
     def _registered(self, number: str) -> None:
         self.notify(_("Registered as {number}; D and P save it.").format(number=number),

@@ -50,30 +50,36 @@ def write_stats(data: dict[str, Any], path_text: str) -> str:
     return str(path)
 
 
+def latest_year(session: Any) -> int:
+    """The year of the newest records, which the screen opens on (not the calendar's)."""
+    from domain import periods
+
+    return periods.latest_month(session)[0]
+
+
 class StatsScreen(AreaScreen):
     AREA = "stats"
     TITLE_TEXT = N_("Statistics")
     HELP = N_("Published news, features, photos, slogans and posted documents, visitors and "
-              "documents per month of a year, counted from the records. Type a year and "
-              "Enter, or [ and ] for the year before and after. C saves the table as CSV, "
-              "X as an Excel file.")
+              "documents per month of a year, counted from the records; it opens on the year "
+              "of the newest records. Y moves to the year box (type a year and Enter), [ and "
+              "] show the year before and after. C saves the table as CSV, X as an Excel "
+              "file.")
     BINDINGS = [
         Binding("left_square_bracket", "year(-1)", N_("Year before"), id="stats.previous"),
         Binding("right_square_bracket", "year(1)", N_("Year after"), id="stats.next"),
         Binding("c", "export('csv')", N_("Save CSV"), id="stats.csv"),
         Binding("x", "export('xlsx')", N_("Save Excel"), id="stats.xlsx"),
         Binding("f5", "reload", N_("Reload"), id="stats.reload"),
+        Binding("y", "pick_year", N_("Year"), id="stats.year"),
     ]
 
     data: dict[str, Any] | None = None
 
     def compose_body(self) -> ComposeResult:
-        from domain.text import today
-
-        with Horizontal(classes="toolbar"):
+        with Horizontal(classes="toolbar period"):
             yield Label(_("Year"))
-            yield Input(str(today().year), id="year", compact=True, type="integer",
-                        max_length=4)
+            yield Input(placeholder=_("YYYY"), id="year", type="integer", max_length=4)
             yield Static("", id="stats-status")
         with VerticalScroll(id="stats-body"):
             yield DataTable(id="stats-table", zebra_stripes=True, cursor_type="row")
@@ -88,7 +94,14 @@ class StatsScreen(AreaScreen):
         for key, text in FIGURE_LABELS.items():
             table.add_column(_(text), key=key)
         table.focus()
+        run_db(self, lambda session, _actor: latest_year(session), on_done=self._opened)
+
+    def _opened(self, year: int) -> None:
+        self.query_one("#year", Input).value = str(year)
         self.refresh_data()
+
+    def action_pick_year(self) -> None:
+        self.query_one("#year", Input).focus()
 
     @property
     def year(self) -> int | None:

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from bbt_tui.text import N_
@@ -26,14 +26,18 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", N_("No")),
     ]
 
-    def __init__(self, question: str, yes_label: str | None = None) -> None:
+    def __init__(self, question: str, yes_label: str | None = None, *,
+                 record: tuple[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.question = question
         self.yes_label = yes_label or _("Yes")
+        self.record = record  # (number, title) of the record the act is about
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="question")
+            if self.record is not None:
+                yield Static(record_text(*self.record), id="confirm-record", classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(self.yes_label + " (y)", variant="error", id="yes")
                 yield Button(_("No") + " (n)", variant="primary", id="no")
@@ -46,6 +50,28 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+def record_text(number: str, title: str) -> Text:
+    """The number and title of the record an official act is about, to read before yes."""
+    text = Text()
+    text.append(_("Number") + ": ", style="dim")
+    text.append(number + "\n", style="bold")
+    text.append(_("Title") + ": ", style="dim")
+    text.append(title, style="bold")
+    return text
+
+
+def confirm_then(screen: Screen, question: str, record: tuple[str, str],
+                 act: Callable[[], object], yes_label: str | None = None) -> None:
+    """Ask before an official or destructive act (issue, seal, send, register, reject),
+    naming the record; `act` runs only on an explicit yes."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            act()
+
+    screen.app.push_screen(ConfirmScreen(question, yes_label, record=record), answered)
 
 
 class MessageScreen(ModalScreen[None]):

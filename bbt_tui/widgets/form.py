@@ -77,6 +77,7 @@ class FormScreen(ModalScreen[Any]):
         intro: str = "",
         cross_check: Callable[[dict[str, Any]], dict[str, str]] | None = None,
         failed: Callable[[], object] | None = None,
+        confirm: Callable[[dict[str, Any]], tuple[str, tuple[str, str]]] | None = None,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text = title
@@ -86,6 +87,8 @@ class FormScreen(ModalScreen[Any]):
         self.intro = intro
         self.cross_check = cross_check
         self.failed = failed  # clean-up when saving failed (a file written before the commit)
+        # An official act asks once more, naming the record: (question, (number, title)).
+        self.confirm = confirm
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -170,6 +173,17 @@ class FormScreen(ModalScreen[Any]):
         values = self.values()
         self.query_one("#form-error", Static).update("")
         if not self.validate(values):
+            return
+        if self.confirm is not None:
+            from bbt_tui.widgets.dialogs import confirm_then
+
+            question, record = self.confirm(values)
+            confirm_then(self, question, record, lambda: self._run(values), self.save_label)
+            return
+        self._run(values)
+
+    def _run(self, values: dict[str, Any]) -> None:
+        if self.saving:
             return
         self.saving = True
         run_db(self, lambda session, actor: self.save(session, actor, values),

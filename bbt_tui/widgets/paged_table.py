@@ -95,6 +95,13 @@ class RowSource(ABC):
         """How many rows match, when it is cheap to know; None otherwise."""
         return None
 
+    def around(self, query: Query, key: str, *, limit: int = PAGE_SIZE
+               ) -> tuple[list[Record], int] | None:
+        """A page holding the row `key` and the page's offset in the list (a record kept
+        under the cursor after a change, wherever the list now puts it); None when the
+        source cannot tell."""
+        return None
+
     def invalidate(self) -> None:  # noqa: B027 - most sources cache nothing
         """Forget anything cached: the data changed."""
 
@@ -149,6 +156,15 @@ class ListSource(RowSource):
 
     def count(self, query: Query) -> int | None:
         return len(self.view(query))
+
+    def around(self, query: Query, key: str, *, limit: int = PAGE_SIZE
+               ) -> tuple[list[Record], int] | None:
+        rows = self.view(query)
+        index = next((i for i, r in enumerate(rows) if r.key == key), None)
+        if index is None:
+            return None
+        start = max(0, min(index - limit // 2, len(rows) - limit))
+        return rows[start:start + limit], start
 
 
 def _plain(cell: Any) -> str:
@@ -267,6 +283,7 @@ class PagedTable(Vertical):
         self._generation = 0
         self._busy = False
         self._search_timer: Timer | None = None
+        self._wanted_key: str | None = None
 
     def compose(self) -> ComposeResult:
         if self.searchable or self.tools:
@@ -312,7 +329,14 @@ class PagedTable(Vertical):
     def reload(self, keep_key: str | None = None) -> None:
         """Start again from the top with the current query (after a change or a search)."""
         self._generation += 1
-        if keep_key is None and (current := self.selected) is not None:
+        if keep_key is not None:
+            self._wanted_key = keep_key
+        elif self._wanted_key is not None:
+            # A reload asked for a record (the one just created or changed) and has not
+            # landed yet; a later plain reload (the screen shown again when the form
+            # closed) must not take the cursor back to the row it was on.
+            keep_key = self._wanted_key
+        elif (current := self.selected) is not None:
             keep_key = current.key
         self._load_first(self._generation, self.current_query, keep_key)
 
@@ -331,12 +355,23 @@ class PagedTable(Vertical):
             total = self.source.count(query)
             rows = self.source.fetch(query, limit=self.page_size)
             state = _State(rows, len(rows) == self.page_size, False, 0, total)
+            if keep_key is not None and all(r.key != keep_key for r in rows):
+                state = self._state_around(query, keep_key, total) or state
         except Exception as exc:  # shown in the status line; the UI keeps working
             self.app.call_from_thread(self._show_error, exc)
             return
         finally:
             self._busy = False
         self.app.call_from_thread(self._install, generation, state, keep_key)
+
+    def _state_around(self, query: Query, key: str, total: int | None) -> _State | None:
+        """The window around a kept row that is not on the first page (in a worker)."""
+        found = self.source.around(query, key, limit=self.page_size)
+        if found is None:
+            return None
+        rows, offset = found
+        more_after = total is None or offset + len(rows) < total
+        return _State(rows, more_after, offset > 0, offset, total)
 
     @work(thread=True, group="paged-jump")
     def _load_end(self, generation: int, query: Query) -> None:
@@ -406,6 +441,7 @@ class PagedTable(Vertical):
     def _install(self, generation: int, state: _State, keep_key: str | None) -> None:
         if generation != self._generation:
             return
+        self._wanted_key = None
         self.state = state
         self._render_window(keep_key=keep_key)
         self.post_message(self.Loaded(self))

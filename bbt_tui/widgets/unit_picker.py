@@ -3,15 +3,36 @@ whole kind at once (e.g. all 68 grassroots organisations)."""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.strip import Strip
 from textual.widgets import Input, Select, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from bbt_tui.db import run_db
 from bbt_tui.labels import UNIT_KIND_LABELS, options
 from domain.i18n import _
 from domain.text import fold
+
+
+class TickList(SelectionList[str]):
+    """Textual draws the same X in every box and only colours the chosen ones, which reads
+    as "everything chosen" in many themes: here a box is empty unless its unit is chosen."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if option.value in self.selected or len(segments) < 2:
+            return strip
+        box = segments[1]  # left edge, the box, right edge, then the prompt
+        segments[1] = Segment(" " * len(box.text), box.style)
+        return Strip(segments, strip.cell_length)
 
 
 class UnitPicker(Vertical):
@@ -38,7 +59,7 @@ class UnitPicker(Vertical):
             yield Input(placeholder=_("Filter units…"), classes="unit-filter")
             yield Select(options(UNIT_KIND_LABELS), prompt=_("Add a whole kind…"),
                          classes="unit-kind")
-        yield SelectionList[str](classes="unit-list")
+        yield TickList(classes="unit-list")
         yield Static("", classes="count")
 
     def on_mount(self) -> None:

@@ -1,0 +1,31 @@
+"""Which period to show first: the newest month that has records, not the calendar's.
+
+A board that entered 2022 and opens the program in 2026 wants to see 2022, not twelve
+empty months; the dashboard, the statistics and the reports open on this month.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from domain.text import today as today_
+from models import Article, Document
+
+
+def latest_month(session: Session, *, today: date | None = None) -> tuple[int, int]:
+    """(year, month) of the newest document or article dated on or before `today` (default:
+    BBT_TODAY or the real today); today's month when there is none. Records dated ahead
+    (a document may be dated up to 30 days ahead) do not move it into the future."""
+    until = today or today_()
+    newest = [
+        session.exec(select(func.max(col(Document.date))).where(col(Document.date) <= until)).one(),
+        session.exec(select(func.max(col(Article.submitted)))
+                     .where(col(Article.submitted) <= until)).one(),
+        session.exec(select(func.max(col(Article.published)))
+                     .where(col(Article.published) <= until)).one(),
+    ]
+    found = max((d for d in newest if d is not None), default=until)
+    return found.year, found.month

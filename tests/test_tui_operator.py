@@ -1,0 +1,202 @@
+"""The operator's and the editor's day in the terminal UI: every key acts on the record under
+the cursor, the cursor stays on that record (or moves to the one just created) after the
+change, official acts name the record before they happen, and the screens open on the
+period that has records (issue 15).
+
+Each test drives real keys through Textual's pilot on a copy of the prepared demo (Bảo Lâm,
+2022) and reads back the table's cursor and the database, to prove WHICH record a key
+changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from bbt_tui.app import BBTApp
+from bbt_tui.pilot import focus, go, log_in, settle, type_text
+from bbt_tui.widgets.dialogs import ConfirmScreen
+from bbt_tui.widgets.form import FormScreen
+from bbt_tui.widgets.paged_table import PagedTable
+from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.test_tui import (  # noqa: F401 - fixtures
+    DEMO_USERS,
+    demo_sqlite,
+    demo_template,
+    drive,
+)
+
+EDITOR = ("bientap", DEMO_USERS["bientap"])
+OPERATOR = ("vanthu", DEMO_USERS["vanthu"])
+
+
+def query(bbt: Bbt, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """Read the database the screens wrote (a SQLite copy of the demo)."""
+    with sqlite3.connect(bbt.url.removeprefix("sqlite:///")) as db:
+        return db.execute(sql, args).fetchall()
+
+
+def cursor_key(app: BBTApp) -> str | None:
+    """The key of the row under the cursor of the screen's list, as the DataTable has it."""
+    table = app.screen.query_one(PagedTable).table
+    if table.row_count == 0:
+        return None
+    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+def notes(app: BBTApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def fill(pilot: Pilot, selector: str, text: str) -> None:
+    field = await focus(pilot, selector)
+    field.value = ""
+    await type_text(pilot, text)
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def test_article_keys_follow_the_new_article(demo_sqlite: Bbt) -> None:  # noqa: F811
+    """A new article dated in March lands mid-list (newest first, past the first page): the
+    cursor goes to it, and e, a and x (confirmed) move that article and no other."""
+    bbt = demo_sqlite
+    newest_before = query(bbt, "SELECT max(id) FROM article")[0][0]
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, *EDITOR)
+        await go(pilot, "articles")
+        table = app.screen.query_one(PagedTable)
+        seen["first"] = table.records[0].data["id"]
+        await pilot.press("n")
+        await type_text(pilot, "Hội nghị chuyên đề tháng Ba")
+        await fill(pilot, "#field-submitted", "15/03/2022")
+        await pilot.press("f2")
+        await settle(pilot)
+        new_id = query(bbt, "SELECT max(id) FROM article")[0][0]
+        seen["new"] = new_id
+        seen["after_new"] = cursor_key(app)
+        for key in ("e", "a"):
+            await pilot.press(key)
+            await settle(pilot)
+            seen[f"after_{key}"] = cursor_key(app)
+        await pilot.press("x")
+        await settle(pilot)
+        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        await pilot.press("y")
+        await settle(pilot)
+        seen["after_x"] = cursor_key(app)
+        await pilot.press("a")  # a rejected article cannot be approved: the refusal is read
+        await settle(pilot)
+        seen["notes"] = notes(app)
+
+    drive(bbt.url, script)
+    new_id = seen["new"]
+    assert new_id == newest_before + 1
+    assert seen["first"] > 1, "newest first: the latest article heads the list"
+    assert seen["after_new"] == str(new_id)
+    assert seen["after_e"] == seen["after_a"] == seen["after_x"] == str(new_id)
+    assert str(new_id) in seen["question"] and "tháng Ba" in seen["question"]
+    assert query(bbt, "SELECT status FROM article WHERE id = ?", new_id) == [("rejected",)]
+    others = query(bbt, "SELECT count(*) FROM article WHERE id != ? AND status IN "
+                        "('editing', 'approved', 'rejected')", new_id)
+    assert others == [(3,)], "the demo's own editing, approved and rejected articles only"
+
+
+def test_refusals_name_statuses_in_the_users_language(
+        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("BBT_LANG", "vi")
+    bbt = demo_sqlite
+    published = query(bbt, "SELECT id FROM article WHERE status = 'published' "
+                           "ORDER BY published DESC, id DESC LIMIT 1")[0][0]
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, *EDITOR)
+        await go(pilot, "articles")
+        seen["cursor"] = cursor_key(app)
+        await pilot.press("a")
+        await settle(pilot)
+        seen["notes"] = notes(app)
+
+    drive(bbt.url, script)
+    assert seen["cursor"] == str(published)
+    refusal = next(n for n in seen["notes"] if str(published) in n)
+    assert "đã đăng" in refusal and "published" not in refusal, refusal
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def test_issue_confirms_and_the_cursor_goes_to_the_new_document(
+        demo_sqlite: Bbt) -> None:  # noqa: F811
+    """A document issued with an earlier date sits below the newest ones: after issuing, the
+    cursor is on it, so k seals that one (after a dialog naming it) and not its neighbour."""
+    bbt = demo_sqlite
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "documents")
+        seen["before"] = cursor_key(app)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-doc_type").value = "BC"  # type: ignore[attr-defined]
+        await fill(pilot, "#field-title", "Báo cáo kết quả tháng Năm")
+        await fill(pilot, "#field-day", "31/05/2022")
+        await fill(pilot, "#field-number", "117")
+        await pilot.press("f2")
+        await settle(pilot)
+        seen["dialog"] = isinstance(app.screen, ConfirmScreen)
+        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        seen["issued_before_yes"] = query(bbt, "SELECT count(*) FROM document WHERE title = ?",
+                                          "Báo cáo kết quả tháng Năm")[0][0]
+        await pilot.press("y")
+        await settle(pilot)
+        seen["after"] = cursor_key(app)
+        await pilot.press("k")
+        await settle(pilot)
+        seen["seal_form"] = str(app.screen.query_one(".dialog-title").render())
+
+    drive(bbt.url, script)
+    new_id = query(bbt, "SELECT id FROM document WHERE title = ?",
+                   "Báo cáo kết quả tháng Năm")[0][0]
+    assert seen["dialog"] and seen["issued_before_yes"] == 0
+    assert "117" in seen["question"] and "tháng Năm" in seen["question"]
+    assert seen["after"] == str(new_id) != seen["before"]
+    assert "117-BC/BBT" in seen["seal_form"]
+
+
+def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "documents")
+        await pilot.press("down")
+        seen["doc"] = cursor_key(app)
+        await pilot.press("g")
+        await settle(pilot)
+        ticks = app.screen.query_one(".unit-list")
+        count = app.screen.query_one(".unit-list").parent.query_one(".count")  # type: ignore[union-attr]
+
+        def boxes() -> list[str]:
+            return [ticks.render_line(y).text[:3] for y in range(5)]
+
+        seen["empty"] = (boxes(), str(count.render()))
+        await focus(pilot, ".unit-list")
+        await pilot.press("down", "space")
+        seen["one"] = (boxes(), str(count.render()))
+
+    drive(bbt.url, script)
+    empty, empty_count = seen["empty"]
+    assert not any("X" in box for box in empty), empty
+    assert empty_count.startswith("0 ")
+    one, one_count = seen["one"]
+    assert sum("X" in box for box in one) == 1 and one_count.startswith("1 "), one
