@@ -28,6 +28,8 @@ AREAS: list[Area] = [
          "bbt_tui.screens.dashboard:DashboardScreen"),
     Area("documents", N_("Documents"), frozenset({"admin", "operator", "viewer"}),
          "bbt_tui.screens.documents:DocumentsScreen"),
+    Area("late", N_("Late units"), frozenset({"admin", "operator", "viewer"}),
+         "bbt_tui.screens.late_units:LateUnitsScreen"),
     Area("articles", N_("Articles"), frozenset({"admin", "editor", "viewer"}),
          "bbt_tui.screens.articles:ArticlesScreen"),
     Area("visits", N_("Visitors"), frozenset({"admin", "editor", "viewer"}),

@@ -25,7 +25,7 @@ class BBTCommands(Provider):
             found.append((_("Go to: {area}").format(area=_(area.title)),
                           partial(app.show_area, area.name),  # type: ignore[attr-defined]
                           _("Open the screen")))
-        seen: set[str] = set()
+        seen = {"app.logout"}  # offered below, on every screen
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             action = binding.action
             if (not enabled or not is_ours(binding) or action in seen

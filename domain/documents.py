@@ -116,6 +116,17 @@ def issue(
     return doc
 
 
+def next_number(session: Session, unit: Unit, doc_type: str, day: date) -> str:
+    """The number `issue` would give now to a document of this type and day (none is
+    taken: the confirmation dialog before a letter is registered shows it)."""
+    type_ = numbering.doc_type(doc_type)
+    party = numbering.is_party(unit)
+    period = numbering.period_in_force(session, unit, day)
+    assert unit.id is not None
+    seq = numbering.peek_value(session, unit.id, "out", type_ if party else "*", period)
+    return numbering.format_number(seq, type_, unit.code, party)
+
+
 # How far ahead an outgoing document may be dated (a letter signed for next month's meeting).
 MAX_DAYS_AHEAD = 30
 
@@ -655,6 +666,17 @@ def inbox(session: Session, actor: Actor, unit_code: str | None = None,
                             _counting_documents())
     query = query.order_by(col(Delivery.due).is_(None), col(Delivery.due), col(Delivery.id))
     return [(d, doc) for d, doc in session.exec(query)]
+
+
+def senders(session: Session, rows: list[tuple[Delivery, Document]]) -> dict[int, Unit]:
+    """Who sent each delivery (by delivery id) to its unit: the unit that forwarded it to
+    them, else the document's issuer."""
+    by_id = units.by_id(session)
+    sources = [d.forwarded_from_id for d, _doc in rows if d.forwarded_from_id]
+    forwarders = dict(session.exec(select(Delivery.id, Delivery.unit_id).where(  # type: ignore[call-overload]
+        col(Delivery.id).in_(sources)))) if sources else {}
+    return {d.id: by_id[forwarders.get(d.forwarded_from_id, doc.issuer_id)]  # type: ignore[misc]
+            for d, doc in rows}
 
 
 def unit_summary(session: Session, on: date | None = None, kind: str | None = None,

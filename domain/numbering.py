@@ -134,6 +134,14 @@ def next_value(session: Session, unit_id: int, book: str, series: str, period: s
     return int(session.execute(stmt).scalar_one())
 
 
+def peek_value(session: Session, unit_id: int, book: str, series: str, period: str) -> int:
+    """The value next_value would give now, without taking it (a preview: by the time the
+    number is really taken, someone else may have taken this one)."""
+    current = session.exec(select(RegisterCounter.value).where(
+        *_where(unit_id, book, series, period))).first()
+    return int(current or 0) + 1
+
+
 def claim_value(session: Session, unit_id: int, book: str, series: str, period: str,
                 value: int) -> None:
     """Record an explicit (historical) number so that new numbers continue after it."""

@@ -145,9 +145,7 @@ def prepare(session: Session, actor: Actor, *, as_of: date, issuer: str | None =
     require(actor, "documents.write" if register else "read")
     if actor.role == "clerk":  # the letter names every unit's documents, not only its own
         raise AuthError(_("A unit clerk can only act on its own unit's documents."))
-    # A scoped admin writes from the root of its subtree and reminds its own units only.
-    source = units.visible(session, actor, issuer or actor.scope_code
-                           or settings.get(session, "org.code") or "BBT")
+    source = _issuer(session, actor, issuer)
     late = late_units(session, as_of, kind, actor=actor)
     if register and not late:
         raise BBTError(_("No unit is late on {day}: there is nobody to remind.").format(
@@ -160,6 +158,19 @@ def prepare(session: Session, actor: Actor, *, as_of: date, issuer: str | None =
     if doc is not None:
         _send(session, actor, doc, late, content, fmt, answer_by)
     return Reminder(late, content, doc.number if doc else None)
+
+
+def next_number(session: Session, actor: Actor, *, as_of: date, issuer: str | None = None
+                ) -> str:
+    """The number registering the letter now would take (nothing is taken)."""
+    require(actor, "documents.write")
+    return documents.next_number(session, _issuer(session, actor, issuer), "CV", as_of)
+
+
+def _issuer(session: Session, actor: Actor, code: str | None) -> Unit:
+    # A scoped admin writes from the root of its subtree and reminds its own units only.
+    return units.visible(session, actor, code or actor.scope_code
+                         or settings.get(session, "org.code") or "BBT")
 
 
 def _issue(session: Session, actor: Actor, source: Unit, day: date) -> Document:

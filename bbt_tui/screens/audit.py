@@ -8,8 +8,9 @@ from typing import Any
 from textual.binding import Binding
 
 from bbt_tui.db import read, run_db
+from bbt_tui.labels import AUDIT_ACTION_LABELS, AUDIT_DETAIL_LABELS, label
 from bbt_tui.screens.lists import ListScreen
-from bbt_tui.text import N_, vn_datetime
+from bbt_tui.text import N_, vn_datetime, yes_no
 from bbt_tui.widgets.dialogs import MessageScreen
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
 from domain.i18n import _
@@ -25,9 +26,32 @@ SCAN = 500
 
 def _record(entry: Any) -> Record:
     return Record(key=str(entry.id),
-                  cells=(str(entry.id), vn_datetime(entry.at), entry.actor, entry.action,
-                         entry.entity, entry.entity_key, entry.detail[:80]),
+                  cells=(str(entry.id), vn_datetime(entry.at), entry.actor,
+                         label(AUDIT_ACTION_LABELS, entry.action), entry.entity,
+                         entry.entity_key, "; ".join(detail_lines(entry.detail))[:120]),
                   cursor=entry.id, data=entry)
+
+
+def detail_lines(detail: str) -> list[str]:
+    """An entry's detail (JSON written by domain.audit) as "name: value" lines."""
+    try:
+        values = json.loads(detail)
+    except ValueError:
+        return [detail] if detail else []
+    if not isinstance(values, dict):
+        return [_plain_value(values)]
+    return [f"{label(AUDIT_DETAIL_LABELS, key)}: {_plain_value(value)}"
+            for key, value in values.items()]
+
+
+def _plain_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return yes_no(value)
+    return "" if value is None else str(value)
 
 
 class AuditSource(RowSource):
@@ -46,8 +70,10 @@ class AuditSource(RowSource):
 
     @staticmethod
     def _matches(entry: Any, needle: str) -> bool:
+        action = label(AUDIT_ACTION_LABELS, entry.action)
         return not needle or needle in fold(
-            f"{entry.actor} {entry.action} {entry.entity} {entry.entity_key} {entry.detail}")
+            f"{entry.actor} {entry.action} {action} {entry.entity} {entry.entity_key} "
+            f"{entry.detail}")
 
     def fetch(self, query: Query, *, after: Any = None, before: Any = None,
               limit: int = PAGE_SIZE) -> list[Record]:
@@ -113,16 +139,13 @@ class AuditScreen(ListScreen):
 
     def open_record(self, record: Record) -> None:
         entry = record.data
-        try:
-            detail = json.dumps(json.loads(entry.detail), ensure_ascii=False, indent=2)
-        except ValueError:
-            detail = entry.detail
         body = "\n".join([
             f"{_('When')}: {vn_datetime(entry.at)}",
             f"{_('Account')}: {entry.actor}",
-            f"{_('Action')}: {entry.action}",
+            f"{_('Action')}: {label(AUDIT_ACTION_LABELS, entry.action)} ({entry.action})",
             f"{_('Record')}: {entry.entity} {entry.entity_key}",
-            f"{_('Change')}:\n{detail}",
+            f"{_('Change')}:",
+            *[f"  {line}" for line in detail_lines(entry.detail)],
             f"{_('Hash')}: {entry.hash}",
         ])
         self.app.push_screen(MessageScreen(_("Audit entry {id}").format(id=entry.id), body))

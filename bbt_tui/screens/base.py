@@ -28,7 +28,10 @@ class AreaScreen(Screen):
     # Actions that change data, and the permission each needs (hidden from other roles).
     PERMISSIONS: ClassVar[dict[str, str]] = {}
 
-    BINDINGS = [*NAV_BINDINGS, Binding("f1", "app.help", N_("Help"), id="app.help")]
+    # Logging out is on every area's footer, near its start where a narrow terminal still
+    # shows it (the application's own keys come last).
+    BINDINGS = [*NAV_BINDINGS, Binding("ctrl+l", "app.logout", N_("Log out"), id="app.logout"),
+                Binding("f1", "app.help", N_("Help"), id="app.help")]
 
     def compose(self) -> ComposeResult:
         yield Header()

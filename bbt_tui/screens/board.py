@@ -1,5 +1,5 @@
 """The board's jobs in the TUI, opened from the screens where their users work: the late
-units with the reminder letter (from Documents, L then R), the month's royalty sheet and the
+units with the reminder letter (from Documents, L: the late units' area), the month's royalty sheet and the
 last feed sync (from Articles, Y and F), the editorial queue (a figure of the dashboard)."""
 
 from __future__ import annotations
@@ -7,12 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
-
-from bbt_tui.callbacks import when_done
 from bbt_tui.db import run_db
-from bbt_tui.text import N_, number, vn_datetime
-from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen, TableScreen
+from bbt_tui.text import number, vn_datetime
+from bbt_tui.widgets.dialogs import MessageScreen, TableScreen
 from bbt_tui.widgets.files import expand, suggested
 from bbt_tui.widgets.paged_table import Column, Record
 from domain.i18n import _
@@ -36,62 +33,12 @@ def queue_figure(session: Session, _actor: Actor) -> tuple[int, str]:
         days=number(max(r["days_waiting"] for r in rows)))
 
 
-# ---------------------------------------------------------------- late units, reminder
-
-
-def late_records(session: Session, _actor: Actor) -> list[Record]:
-    from domain import reminders
-    from domain.text import today
-
-    return [Record(key=unit.code, cells=(
-        unit.code, unit.name, number(len(unit.documents)),
-        number(max(d["days_late"] for d in unit.documents)),
-        ", ".join(d["number"] for d in unit.documents),
-        unit.earlier[0] if unit.earlier else ""), data=unit)
-        for unit in reminders.late_units(session, today())]
-
-
-class LateUnitsScreen(TableScreen):
-    """The units late with documents today; R registers the reminder letter to all of them."""
-
-    BINDINGS = [Binding("r", "remind", N_("Send a reminder"), id="late.remind")]
-
-    def __init__(self, records: list[Record], can_send: bool) -> None:
-        columns = [Column("unit", _("Unit"), 14), Column("name", _("Name")),
-                   Column("count", _("Late"), 6), Column("days", _("Days late"), 9),
-                   Column("documents", _("Documents")), Column("reminded", _("Reminded"), 12)]
-        intro = _("R registers a reminder letter (công văn đôn đốc) to these {n} units and "
-                  "sends it to each of them.").format(n=len(records)) if can_send else ""
-        super().__init__(_("Late units"), columns, records, intro=intro)
-        self.can_send = can_send
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.can_send and bool(self.records) if action == "remind" else True
-
-    def action_remind(self) -> None:
-        question = _("Register a reminder letter to {n} late units and send it?").format(
-            n=len(self.records))
-        self.app.push_screen(ConfirmScreen(question, _("Send")), when_done(
-            lambda _yes: run_db(self, register_reminder, on_done=self._sent)))
-
-    def _sent(self, number_: str) -> None:
-        self.app.notify(_("Reminder {number} registered and sent.").format(number=number_))
-        self.dismiss(None)
-
-
-def register_reminder(session: Session, actor: Actor) -> str:
-    """The letter as of today, kept as a Word file with its register entry."""
-    from domain import reminders
-    from domain.text import today
-
-    letter = reminders.prepare(session, actor, as_of=today(), fmt="docx", register=True)
-    return letter.number or ""
+# ---------------------------------------------------------------- late units
 
 
 def open_late_units(screen: Any) -> None:
-    actor = screen.app.actor
-    run_db(screen, late_records, on_done=lambda records: screen.app.push_screen(
-        LateUnitsScreen(records, actor is not None and actor.can("documents.write"))))
+    """Documents, L: the late units have their own area (bbt_tui.screens.late_units)."""
+    screen.app.show_area("late")
 
 
 # ---------------------------------------------------------------- royalties and the feed

@@ -4,6 +4,8 @@ digital signatures (chữ ký số) of its PDF files, and who viewed or acted on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from textual.widgets import Button, Label, Static
 from bbt_tui.callbacks import when_done
 from bbt_tui.db import run_db
 from bbt_tui.labels import (
+    AUDIT_ACTION_LABELS,
     DELIVERY_STATUS_LABELS,
     DIRECTION_LABELS,
     PURPOSE_LABELS,
@@ -68,7 +71,8 @@ def signature_lines(found: list[dict[str, Any]]) -> list[str]:
 
 def history_text(rows: list[dict[str, Any]]) -> str:
     lines = [_("History:")]
-    lines += [f"  {r['at'][:19].replace('T', ' ')}  {r['who']:<16} {r['action']}" for r in rows]
+    lines += [f"  {r['at'][:19].replace('T', ' ')}  {r['who']:<16} "
+              f"{label(AUDIT_ACTION_LABELS, r['action'])}" for r in rows]
     return "\n".join(lines)
 
 
@@ -123,11 +127,15 @@ class DocumentScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-text"):
-            yield Label(self.doc["number"], classes="dialog-title")
+            yield Label(self.heading(), classes="dialog-title", id="document-title")
             with VerticalScroll(classes="detail-body"):
-                yield Static(detail_text(self.doc), id="document-body")
+                yield Static(self.body_text(), id="document-body")
                 yield Static("", id="document-history")
             yield Static("", id="verdict")
+            own = list(self.action_buttons())
+            if own:
+                with Horizontal(classes="buttons"):
+                    yield from own
             with Horizontal(classes="buttons"):
                 if self._can_sign():
                     yield Button(_("Seal") + " (k)", id="sign")
@@ -138,6 +146,13 @@ class DocumentScreen(ModalScreen[None]):
                     yield Button(_("Save files") + " (o)", id="save_files")
                 yield Button(_("Close"), variant="primary", id="close")
 
+    def heading(self) -> str:
+        return str(self.doc["number"])
+
+    def action_buttons(self) -> list[Button]:
+        """Buttons of a subclass's own actions, in a row above the document's."""
+        return []
+
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
         self._load_history()
@@ -145,8 +160,8 @@ class DocumentScreen(ModalScreen[None]):
     def _load_history(self) -> None:
         from domain import history
 
-        number = self.doc["number"]
-        run_db(self, lambda session, actor: history.of_document(session, actor, number),
+        number, year = self.doc["number"], self.year
+        run_db(self, lambda session, actor: history.of_document(session, actor, number, year),
                on_done=lambda rows: self.query_one("#document-history", Static).update(
                    history_text(rows)))
 
@@ -178,13 +193,21 @@ class DocumentScreen(ModalScreen[None]):
     def _reload(self, verify: bool = False) -> None:
         from domain import documents
 
-        number = self.doc["number"]
-        run_db(self, lambda session, actor: documents.show(session, actor, number),
+        number, year = self.doc["number"], self.year
+        run_db(self, lambda session, actor: documents.show(session, actor, number, year),
                on_done=lambda doc: self._reloaded(doc, verify))
+
+    @property
+    def year(self) -> int:
+        """A number may repeat across terms: the document's year says which one is meant."""
+        return date.fromisoformat(self.doc["date"]).year
+
+    def body_text(self) -> str:
+        return detail_text(self.doc)
 
     def _reloaded(self, doc: dict[str, Any], verify: bool) -> None:
         self.doc = doc
-        self.query_one("#document-body", Static).update(detail_text(doc))
+        self.query_one("#document-body", Static).update(self.body_text())
         self._load_history()
         if verify:
             self.action_verify()
@@ -258,6 +281,167 @@ class DocumentScreen(ModalScreen[None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        actions = {"sign": self.action_sign, "verify": self.action_verify,
-                   "attach": self.action_attach, "save_files": self.action_save_files}
-        actions.get(event.button.id or "", self.action_close)()
+        button = event.button.id or ""
+        if button != "close" and hasattr(self, f"action_{button}"):
+            getattr(self, f"action_{button}")()
+        else:
+            self.action_close()
+
+
+# ---------------------------------------------------------------- one delivery of it
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """The delivery a unit's clerk acts on: a document (number, year) sent to a unit."""
+
+    number: str
+    year: int
+    unit: str
+
+
+def acknowledge(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
+    from domain import documents
+
+    run_db(node, lambda session, actor: documents.acknowledge(
+        session, actor, ref.number, ref.unit, year=ref.year),
+        on_done=lambda _d: on_done(_("Receipt of {number} acknowledged.").format(
+            number=ref.number)))
+
+
+def mark_done(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
+    from domain import documents
+
+    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        documents.mark_done(session, actor, ref.number, ref.unit, v["note"], year=ref.year)
+        return ref.number
+
+    node.app.push_screen(
+        FormScreen(_("Mark {number} done").format(number=ref.number),
+                   [FormField("note", N_("Note (optional)"))], save),
+        when_done(lambda _r: on_done(_("{number} done.").format(number=ref.number))))
+
+
+def give_back(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
+    from domain import documents
+
+    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        documents.give_back(session, actor, ref.number, ref.unit, v["reason"], year=ref.year)
+        return ref.number
+
+    node.app.push_screen(
+        FormScreen(_("Return {number}").format(number=ref.number),
+                   [FormField("reason", N_("Reason for returning"), required=True)], save),
+        when_done(lambda _r: on_done(_("{number} returned.").format(number=ref.number))))
+
+
+def forward(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
+    from domain import documents
+
+    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        documents.forward(session, actor, ref.number, ref.unit, v["to"], year=ref.year)
+        return str(v["to"])
+
+    node.app.push_screen(
+        FormScreen(_("Forward {number}").format(number=ref.number),
+                   [FormField("to", N_("To unit code"), required=True)], save),
+        when_done(lambda to: on_done(
+            _("{number} forwarded to {unit}.").format(number=ref.number, unit=to))))
+
+
+# What the clerk may still do with a delivery in each state.
+OPEN_STATES = ("sent", "received")
+DELIVERY_ACTIONS = {"acknowledge": ("sent",), "done": OPEN_STATES, "give_back": OPEN_STATES,
+                    "forward": OPEN_STATES}
+
+
+def delivery_text(doc: dict[str, Any], delivery: dict[str, Any], sender: str) -> str:
+    """What the clerk reads first: the full title, the numbers, who sent it, the dates and
+    what is asked of the unit."""
+    due = vn_date(date.fromisoformat(delivery["due"])) if delivery["due"] else "–"
+    late = " ⚠ " + _("overdue") if delivery["overdue"] else ""
+    incoming = doc.get("incoming_number")
+    lines = [
+        f"{_('Number')}: {doc['number']}"
+        + (f"    {_('Incoming number')}: {incoming}" if incoming else ""),
+        f"{_('Sender')}: {sender}",
+        f"{_('Date')}: {vn_date(date.fromisoformat(doc['date']))}    "
+        f"{_('Received')}: {_short(delivery['received_at'])}    "
+        f"{_('Done')}: {_short(delivery['done_at'])}",
+        f"{_('Purpose')}: {label(PURPOSE_LABELS, delivery['purpose'])}    "
+        f"{_('Due')}: {due}{late}",
+        f"{_('Status')}: {label(DELIVERY_STATUS_LABELS, delivery['status'])}"
+        + (f"    {_('Note')}: {delivery['note']}" if delivery["note"] else ""),
+    ]
+    return "\n".join(lines)
+
+
+def _short(moment: str | None) -> str:
+    return vn_date(date.fromisoformat(moment[:10])) if moment else "–"
+
+
+class DeliveryScreen(DocumentScreen):
+    """A document as the unit it was sent to sees it, with the clerk's actions on that
+    delivery: acknowledge, done, return (trả lại), forward."""
+
+    BINDINGS = [
+        Binding("a", "acknowledge", N_("Acknowledge"), id="delivery.ack"),
+        Binding("d", "done", N_("Done"), id="delivery.done"),
+        Binding("r", "give_back", N_("Return"), id="delivery.return"),
+        Binding("f", "forward", N_("Forward"), id="delivery.forward"),
+    ]
+
+    def __init__(self, doc: dict[str, Any], unit: str, sender: str) -> None:
+        super().__init__(doc)
+        self.unit = unit
+        self.sender = sender
+        self.ref = DeliveryRef(doc["number"], self.year, unit)
+
+    @property
+    def delivery(self) -> dict[str, Any]:
+        return next(d for d in self.doc["deliveries"] if d["unit"] == self.unit)
+
+    def heading(self) -> str:
+        return str(self.doc["title"])
+
+    def body_text(self) -> str:
+        return delivery_text(self.doc, self.delivery, self.sender) + "\n" + "\n".join(
+            files_lines(self.doc))
+
+    def action_buttons(self) -> list[Button]:
+        names = {"acknowledge": _("Acknowledge") + " (a)", "done": _("Done") + " (d)",
+                 "give_back": _("Return") + " (r)", "forward": _("Forward") + " (f)"}
+        return [Button(text, id=action, disabled=not self._allowed(action))
+                for action, text in names.items()]
+
+    def _allowed(self, action: str) -> bool:
+        actor = self.app.actor  # type: ignore[attr-defined]
+        return (actor is not None and actor.can("deliveries.act")
+                and self.delivery["status"] in DELIVERY_ACTIONS[action])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in DELIVERY_ACTIONS:
+            return self._allowed(action)
+        return super().check_action(action, parameters)
+
+    def action_acknowledge(self) -> None:
+        acknowledge(self, self.ref, self._acted)
+
+    def action_done(self) -> None:
+        mark_done(self, self.ref, self._acted)
+
+    def action_give_back(self) -> None:
+        give_back(self, self.ref, self._acted)
+
+    def action_forward(self) -> None:
+        forward(self, self.ref, self._acted)
+
+    def _acted(self, message: str) -> None:
+        self.notify(message)
+        self._reload()
+
+    def _reloaded(self, doc: dict[str, Any], verify: bool) -> None:
+        super()._reloaded(doc, verify)
+        for action in DELIVERY_ACTIONS:
+            self.query_one(f"#{action}", Button).disabled = not self._allowed(action)
+        self.refresh_bindings()

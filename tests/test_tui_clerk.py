@@ -1,0 +1,209 @@
+"""The clerk's day in the terminal UI (issue 15) and the reminder letter from the late units'
+screen (issue 16), driven with the pilot on a copy of the prepared demo (SQLite) and checked
+against the command line; the audit screen's labels cover every action the domain writes."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+
+from bbt_tui.app import BBTApp
+from bbt_tui.labels import AUDIT_ACTION_LABELS
+from bbt_tui.pilot import go, log_in, settle, text_of
+from bbt_tui.screens.audit import AuditScreen, detail_lines
+from bbt_tui.screens.document_detail import DeliveryScreen
+from bbt_tui.screens.inbox import InboxScreen
+from bbt_tui.screens.late_units import LateUnitsScreen, LetterScreen
+from bbt_tui.screens.login import LoginScreen
+from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
+from bbt_tui.widgets.form import FormScreen
+from bbt_tui.widgets.paged_table import PagedTable
+from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.test_tui import DEMO_USERS, drive
+from tests.test_tui import demo_sqlite as demo_sqlite  # noqa: F401 - fixtures
+from tests.test_tui import demo_template as demo_template  # noqa: F401
+
+CLERK = "vt.du-locthanh"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def plain(cell: Any) -> str:
+    return getattr(cell, "plain", str(cell))
+
+
+def shown(pilot: Pilot) -> list[str]:
+    table = pilot.app.screen.query_one(PagedTable)
+    return [r.key for r in table.records]
+
+
+def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    clerk = bbt.as_(CLERK, DEMO_USERS[CLERK])
+    pending = clerk.json("doc", "inbox")
+    # The inbox opens on the first tab with work: waiting (not acknowledged), else in progress.
+    status = "sent" if any(r["status"] == "sent" for r in pending) else "received"
+    waiting = [r["number"] for r in pending if r["status"] == status]
+    assert len(waiting) >= 2, pending
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, CLERK, DEMO_USERS[CLERK])
+        assert isinstance(app.screen, InboxScreen)
+        table = app.screen.query_one(PagedTable)
+        seen["waiting"] = [r.data["number"] for r in table.records]
+        await pilot.press("down")  # the second row: Enter must open that one
+        record = table.selected
+        assert record is not None
+        seen["highlighted"] = (record.data["number"], plain(record.cells[3]))
+        seen["next"] = table.records[2].key if len(table.records) > 2 else None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeliveryScreen)
+        seen["opened"] = (app.screen.doc["number"], text_of(pilot, "#document-title"))
+        seen["body"] = text_of(pilot, "#document-body")
+        await pilot.press("d")  # done, from the document: this delivery
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, DeliveryScreen)
+        seen["after"] = text_of(pilot, "#document-body")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        seen["waiting_after"] = [r.data["number"] for r in table.records]
+        seen["cursor_after"] = table.selected.key if table.selected else None
+        await pilot.press(*["t"] * (2 if status == "sent" else 1))  # to the done tab
+        await settle(pilot)
+        seen["done_tab"] = [r.data["number"] for r in table.records]
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        seen["logged_out"] = isinstance(app.screen, LoginScreen) and app.actor is None
+
+    drive(bbt.url, script)
+    number, title = seen["highlighted"]
+    assert seen["waiting"] == waiting
+    assert seen["opened"] == (number, title) and number == waiting[1]
+    assert "Sender: HU" in seen["body"] or "Sender: " in seen["body"]
+    assert f"Status: {status}" in seen["body"] and "Status: done" in seen["after"]
+    assert number not in seen["waiting_after"] and number in seen["done_tab"]
+    assert seen["cursor_after"] == seen["next"]  # the row that took its place
+    assert seen["logged_out"]
+    statuses = {(r["number"], r["status"]) for r in clerk.json("doc", "inbox", "--all")}
+    assert (number, "done") in statuses
+    assert (waiting[0], status) in statuses  # the other one untouched
+
+
+def test_the_late_units_and_one_reminder(demo_sqlite: Bbt) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    operator = bbt.as_("vanthu", DEMO_USERS["vanthu"])
+    late = [r["unit"] for r in operator.json("doc", "late")]
+    reminded = operator.json("doc", "remind", "--as-of", "2022-06-13")  # a draft: no number
+    days = {u["unit"]: str(max(d["days_late"] for d in u["documents"])) for u in reminded}
+    before = len(bbt.json("doc", "list", "--year", "2022"))
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "vanthu", DEMO_USERS["vanthu"])
+        await go(pilot, "late")
+        assert isinstance(app.screen, LateUnitsScreen)
+        seen["listed"] = shown(pilot)
+        seen["days"] = {r.key: r.cells[5] for r in app.screen.query_one(PagedTable).records}
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, LetterScreen)
+        seen["letter"] = app.screen.shown.letter
+        assert app.screen.query_one(Markdown) is not None
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        seen["question"] = app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        seen["message"] = app.screen.body
+
+    drive(bbt.url, script)
+    assert late and seen["listed"] == late
+    assert {u: d for u, d in seen["days"].items() if d} == days
+    letters = [d for d in bbt.json("doc", "list", "--year", "2022")
+               if d["type"] == "CV" and d["issuer"] == "BBT"]
+    assert len(letters) == 1 and len(bbt.json("doc", "list", "--year", "2022")) == before + 1
+    given = letters[0]["number"]
+    assert given in seen["question"] and given in seen["message"]
+    sent = bbt.json("doc", "show", given)
+    assert sorted(d["unit"] for d in sent["deliveries"]) == sorted(days)
+
+
+def test_a_viewer_sees_the_late_units_but_cannot_remind(demo_sqlite: Bbt) -> None:  # noqa: F811
+    async def script(app: BBTApp, pilot: Pilot) -> bool:
+        await log_in(pilot, "lanhdao", DEMO_USERS["lanhdao"])
+        await go(pilot, "late")
+        assert isinstance(app.screen, LateUnitsScreen) and shown(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        return isinstance(app.screen, LetterScreen)
+
+    assert drive(demo_sqlite.url, script) is False
+
+
+# --- the audit screen ------------------------------------------------------------------------
+
+
+def written_actions() -> set[str]:
+    """Every action code the domain passes to audit.record, read from its source; an
+    f-string action names its variants (article moves, lock/unlock)."""
+    from domain import articles
+    from domain.audit import GENESIS_ACTION
+
+    codes = {GENESIS_ACTION}
+    dynamic = {"article.{action}": {f"article.{m}" for m in articles.MOVES},
+               "account.{'unlock' if status == 'active' else 'lock'}":
+                   {"account.lock", "account.unlock"}}
+    for path in [*(ROOT / "domain").glob("*.py"), *(ROOT / "commands").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record" and len(node.args) >= 3):
+                continue
+            action = node.args[2]
+            if isinstance(action, ast.Constant):
+                codes.add(action.value)
+            else:
+                codes |= dynamic[ast.get_source_segment(path.read_text(encoding="utf-8"),
+                                                        action)[2:-1]]  # type: ignore[index]
+    return codes
+
+
+def test_every_audit_action_has_a_label() -> None:
+    codes = written_actions()
+    assert {"document.view", "delivery.done", "article.publish", "account.unlock"} <= codes
+    assert codes - AUDIT_ACTION_LABELS.keys() == set()
+
+
+def test_an_audit_detail_reads_as_names_and_values() -> None:
+    detail = json.dumps({"units": ["DU-LOCAN", "DU-LOCBAC"], "due": "2022-06-20",
+                         "valid": True}, sort_keys=True)
+    assert detail_lines(detail) == ["Due: 2022-06-20", "Units: DU-LOCAN, DU-LOCBAC",
+                                    "valid: yes"]
+    assert detail_lines("not json") == ["not json"]
+
+
+def test_the_audit_screen_shows_labels(demo_sqlite: Bbt) -> None:  # noqa: F811
+    async def script(app: BBTApp, pilot: Pilot) -> tuple[list[str], str]:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "audit")
+        assert isinstance(app.screen, AuditScreen)
+        records = app.screen.query_one(PagedTable).records
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        return [plain(r.cells[3]) for r in records], app.screen.body
+
+    actions, body = drive(demo_sqlite.url, script)
+    assert actions and set(actions) <= {str(v) for v in AUDIT_ACTION_LABELS.values()}
+    assert "{" not in body
