@@ -264,3 +264,34 @@ def test_domain_listings_filter_by_the_actor(province: Province) -> None:
         assert documents.count(session, actor) == 2
         summary = documents.unit_summary(session, actor=actor)
         assert {r["unit"] for r in summary} == {"HB-X1"}
+
+
+# ---------------------------------------------------------------- the terminal UI
+
+
+def test_the_tui_shows_a_scoped_admin_its_district_only(province: Province) -> None:
+    """The screens list through the same domain listings, limited by the session's scope
+    (no screen passes it), and what spans the whole database is not offered."""
+    from textual.pilot import Pilot
+
+    from bbt_tui import areas
+    from bbt_tui.app import BBTApp
+    from bbt_tui.pilot import go, log_in
+    from bbt_tui.widgets.paged_table import PagedTable
+    from tests.test_tui import drive
+
+    async def script(app: BBTApp, pilot: Pilot) -> dict[str, set[str]]:
+        await log_in(pilot, "qt-a", PASSWORD_A)
+        seen = {"areas": {a.name for a in areas.visible(app.actor)}}
+        for area in ("units", "accounts", "articles", "documents"):
+            await go(pilot, area)
+            seen[area] = {r.key for r in app.screen.query_one(PagedTable).records}
+        return seen
+
+    seen = drive(province.root.url, script)
+    assert seen["units"] == {"HA", "HA-X1", "HA-X2"}
+    assert seen["accounts"] == {"qt-a"}
+    assert seen["articles"] == {province.article_a}
+    assert not {"audit", "settings", "imports"} & seen["areas"]
+    assert "units" in seen["areas"]
+    assert len(seen["documents"]) == 2  # its own and the one sent to it
