@@ -295,3 +295,24 @@ def test_the_tui_shows_a_scoped_admin_its_district_only(province: Province) -> N
     assert not {"audit", "settings", "imports"} & seen["areas"]
     assert "units" in seen["areas"]
     assert len(seen["documents"]) == 2  # its own and the one sent to it
+
+
+def test_data_entry_royalties_and_history_are_the_districts_own(province: Province) -> None:
+    root, a = province.root, province.a
+    for unit in ("HA-X1", "HB-X1"):
+        root.ok("dataentry", "set", "--unit", unit, "--subsystem", "Khối Đảng", "--period",
+                str(YEAR), "--status", "entered")
+    refused(a, "dataentry", "set", "--unit", "HB-X1", "--subsystem", "Khối Đảng",
+            "--period", str(YEAR), "--status", "synced")
+    matrix = a.json("dataentry", "matrix")
+    assert {u["unit"] for s in matrix["subsystems"] for u in s["units"]} == {"HA-X1"}
+    root.ok("royalty", "rate", "set", "news", "100000", "--from", f"{YEAR}-01")
+    lines = a.json("royalty", "sheet", "--month", TODAY[:7])["lines"]
+    assert [line["unit"] for line in lines] == ["HA-X1"]
+    assert len(root.json("royalty", "sheet", "--month", TODAY[:7])["lines"]) == 2
+    refused(a, "royalty", "approve", "--month", TODAY[:7])
+    root.ok("doc", "ack", province.shared, "--unit", "HB-X1")
+    a.ok("doc", "ack", province.shared, "--unit", "HA-X1")
+    keys = {r["key"] for r in a.json("doc", "history", province.shared)}
+    assert f"{province.shared}@HA-X1" in keys and f"{province.shared}@HB-X1" not in keys
+    refused(a, "doc", "history", province.doc_b, "--json")
