@@ -57,6 +57,8 @@ AREAS: list[Area] = [
 
 # A clerk's day starts in its unit's inbox, everybody else's with the dashboard.
 HOME_FALLBACK = "dashboard"
+# What spans the whole database is not for an account limited to a subtree (domain.scope).
+WHOLE_DATABASE = frozenset({"audit", "settings", "imports"})
 
 
 def by_name(name: str) -> Area:
@@ -66,7 +68,8 @@ def by_name(name: str) -> Area:
 def visible(actor: Actor | None) -> list[Area]:
     if actor is None:
         return []
-    shown = [a for a in AREAS if actor.role in a.roles]
+    shown = [a for a in AREAS if actor.role in a.roles
+             and not (actor.scope_unit_id is not None and a.name in WHOLE_DATABASE)]
     return shown or [by_name(HOME_FALLBACK)]
 
 

@@ -44,7 +44,7 @@ def run_db(
 
         try:
             with transaction(app.engine) as session:  # type: ignore[attr-defined]
-                result = work(session, _still_allowed(session, app))
+                result = _on_behalf(session, app, work)
         except SessionEnded as exc:
             _end_session(app, describe(exc))
             return
@@ -69,10 +69,19 @@ def read(app: Any, work: Callable[[Session, Actor], T]) -> T:
 
     try:
         with reading(app.engine) as session:
-            return work(session, _still_allowed(session, app))
+            return _on_behalf(session, app, work)
     except SessionEnded as exc:
         _end_session(app, describe(exc))
         raise
+
+
+def _on_behalf(session: Session, app: Any, work: Callable[[Session, Actor], T]) -> T:
+    """`work` for the signed-in account, every listing limited to its scope (domain.scope)."""
+    from domain.scope import acting_as
+
+    actor = _still_allowed(session, app)
+    with acting_as(actor):
+        return work(session, actor)
 
 
 def _still_allowed(session: Session, app: Any) -> Any:

@@ -553,19 +553,34 @@ def forwards(rng: random.Random, province: Province, ids: DeliveryIds, doc: Doc,
 # --- people, trainings, website, data entry ---------------------------------------------
 
 def account_rows(rng: random.Random, province: Province, first_id: int) -> Iterator[dict]:
-    """One account per unit that works in BBT; none usable until an admin gives a password."""
-    next_id = first_id
+    """One account per unit that works in BBT, and per district one admin limited to it
+    (SPEC 7.5); none usable until an admin gives a password."""
+    ids = iter(range(first_id, 10**9))
     for unit in province.units:
         if unit.block == -2:
             continue
         username, role, full_name = account_for(rng, province, unit)
         created = random_day(rng, date(2018, 1, 2), END)
         status = rng.choices(("active", "locked", "disabled"), (97, 2, 1))[0]
-        yield {"id": next_id, "username": username, "full_name": full_name, "unit_id": unit.id,
-               "role": role, "status": status, "password_hash": "!",
-               "must_change_password": True, "failed_logins": 5 if status == "locked" else 0,
-               "last_login_at": None, "created_at": at(created, rng.randint(8, 16))}
-        next_id += 1
+        yield account_row(next(ids), unit, username, role, full_name, status,
+                          at(created, rng.randint(8, 16)))
+    # Drawn from no random stream: the rest of the province stays what it was for a seed.
+    for district in province.blocks:
+        committee = district.bodies["HU"]
+        office = district.bodies.get("VPHU", committee)
+        suffix = district.block.suffix.lower()
+        yield account_row(next(ids), office, f"quantri{'.' + suffix if suffix else ''}",
+                          "admin", f"Quản trị {committee.name}", "active",
+                          at(date(2022, 1, 4), 8)) | {"scope_unit_id": committee.id}
+
+
+def account_row(account_id: int, unit: U, username: str, role: str, full_name: str,
+                status: str, created: datetime) -> dict:
+    return {"id": account_id, "username": username, "full_name": full_name,
+            "unit_id": unit.id, "role": role, "scope_unit_id": None, "status": status,
+            "password_hash": "!", "must_change_password": True,
+            "failed_logins": 5 if status == "locked" else 0, "last_login_at": None,
+            "created_at": created}
 
 
 def account_for(rng: random.Random, province: Province, unit: U) -> tuple[str, str, str]:

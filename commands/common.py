@@ -92,10 +92,12 @@ def acting(permission: str = "read", *, write: bool | None = None
     writes when the permission does, unless `write` says otherwise (a read that records)."""
     from domain.auth import require
     from domain.db import transaction
+    from domain.scope import acting_as
 
     actor = login()
     require(actor, permission)
-    with transaction(engine(), write=writes(permission) if write is None else write) as session:
+    with transaction(engine(), write=writes(permission) if write is None else write) as session, \
+            acting_as(actor):  # every listing is limited to its scope (domain.scope)
         yield session, actor
 
 

@@ -317,13 +317,11 @@ def update(
 
 def listing(session: Session, unit: str | None = None, *, actor: Actor | None = None
             ) -> list[tuple[Account, str]]:
-    """Accounts with their unit's code; an actor given sees only its scope's accounts."""
+    """Accounts with their unit's code, of the actor's scope (domain.scope)."""
     query = select(Account, Unit.code).join(Unit, col(Unit.id) == Account.unit_id)
-    if actor is not None:
-        query = scope.where_units(query, actor, Account.unit_id)
+    query = scope.where_units(query, actor, Account.unit_id)
     if unit:
-        found = units.visible(session, actor, unit) if actor else units.get(session, unit)
-        query = query.where(Unit.code == found.code)
+        query = query.where(Unit.code == units.visible(session, actor, unit).code)
     return list(session.exec(query.order_by(col(Account.username))))
 
 

@@ -223,11 +223,10 @@ def listing(
 ) -> list[tuple[Article, str]]:
     """Articles with their unit code, by date (published, else submitted), oldest first or,
     for screens where the latest work is what one acts on, newest first. A month selects by
-    published date, or by submitted date for articles not yet published. An actor given
-    sees its scope's articles only."""
+    published date, or by submitted date for articles not yet published. Of the actor's
+    scope (domain.scope)."""
     query = select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
-    if actor is not None:
-        query = scope.where_units(query, actor, Article.unit_id)
+    query = scope.where_units(query, actor, Article.unit_id)
     when = func.coalesce(Article.published, Article.submitted)
     if month:
         start, end = month_bounds(month)
@@ -237,8 +236,7 @@ def listing(
     if kind:
         query = query.where(Article.kind == check_kind(kind))
     if unit:
-        found = units.visible(session, actor, unit) if actor else units.get(session, unit)
-        query = query.where(Article.unit_id == found.id)
+        query = query.where(Article.unit_id == units.visible(session, actor, unit).id)
     order = (when.desc(), col(Article.id).desc()) if newest_first else (when, col(Article.id))
     return list(session.exec(query.order_by(*order)))  # type: ignore[arg-type]
 
@@ -292,8 +290,7 @@ def contributors(session: Session, year: int, month: int | None = None, *,
         .group_by(Article.author, Unit.code, Unit.name, month_of)
         .order_by(Unit.code, Article.author, month_of)
     )
-    if actor is not None:
-        query = scope.where_units(query, actor, Article.unit_id)
+    query = scope.where_units(query, actor, Article.unit_id)
     return [{"author": author, "unit": code, "unit_name": name, "month": int(number),
              "news": int(news or 0), "features": int(items) - int(news or 0),
              "items": int(items), "photos": int(photos or 0)}

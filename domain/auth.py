@@ -62,6 +62,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What spans the whole database (settings, copies, the audit trail of every unit) is for
+# unscoped accounts only (SPEC 7.5; domain.scope limits everything else).
+UNSCOPED_ONLY = frozenset({"settings.write", "audit.read"})
+
+
 @dataclass(frozen=True)
 class Actor:
     username: str
@@ -76,6 +81,8 @@ class Actor:
     scope: frozenset[int] | None = field(default=None, compare=False)
 
     def can(self, permission: str) -> bool:
+        if permission in UNSCOPED_ONLY and self.scope_unit_id is not None:
+            return False
         return self.role in PERMISSIONS[permission]
 
 
@@ -83,16 +90,11 @@ class Actor:
 SYSTEM = Actor("system", "admin")
 
 
-# What spans the whole database (settings, copies, the audit trail of every unit) is for
-# unscoped accounts only (SPEC 7.5; domain.scope limits everything else).
-UNSCOPED_ONLY = frozenset({"settings.write", "audit.read"})
-
-
 def require(actor: Actor, permission: str) -> None:
-    if not actor.can(permission):
-        raise AuthError(_("The role '{role}' is not allowed to do this ({permission}).").format(role=actor.role, permission=permission))
     if permission in UNSCOPED_ONLY and actor.scope_unit_id is not None:
         raise outside_scope(actor)
+    if not actor.can(permission):
+        raise AuthError(_("The role '{role}' is not allowed to do this ({permission}).").format(role=actor.role, permission=permission))
 
 
 def outside_scope(actor: Actor) -> AuthError:

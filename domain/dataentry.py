@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain import audit, subsystems, units, vocab
+from domain import audit, scope, subsystems, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -124,8 +124,11 @@ def as_row(entry: DataEntry, unit_code: str) -> dict[str, Any]:
 
 
 def listing(session: Session, status: str | None = None) -> list[tuple[DataEntry, Unit]]:
-    query = (select(DataEntry, Unit).join(Unit, col(Unit.id) == DataEntry.unit_id)
-             .order_by(col(DataEntry.subsystem), col(Unit.code), col(DataEntry.period)))
+    """Every unit's rows (of the acting account's scope, domain.scope)."""
+    query = scope.where_units(
+        select(DataEntry, Unit).join(Unit, col(Unit.id) == DataEntry.unit_id)
+        .order_by(col(DataEntry.subsystem), col(Unit.code), col(DataEntry.period)),
+        None, DataEntry.unit_id)
     if status:
         query = query.where(DataEntry.status == check_status(status))
     return list(session.exec(query))

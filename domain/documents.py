@@ -697,8 +697,7 @@ def unit_summary(session: Session, on: date | None = None, kind: str | None = No
              .group_by(col(Unit.code), col(Unit.name)))
     if kind:
         query = query.where(col(Unit.kind) == units.check_kind(kind))
-    if actor is not None:
-        query = scope.where_units(query, actor, Unit.id)
+    query = scope.where_units(query, actor, Unit.id)
     if start:
         query = query.where(col(Delivery.sent_at) >= _midnight(start))
     if end:

@@ -41,13 +41,12 @@ def queue(session: Session, on: date | None = None, *, actor: Actor | None = Non
           ) -> list[dict[str, Any]]:
     """Articles not yet published or rejected, oldest first, with the days they have waited
     at their current step (since they entered it, or since submission for imported ones).
-    An actor given sees its scope's articles only."""
+    Of the actor's scope (domain.scope)."""
     on = on or today()
     query = (select(Article, Unit.code).join(Unit, col(Unit.id) == Article.unit_id)
              .where(col(Article.status).in_(WAITING))
              .order_by(col(Article.submitted), col(Article.id)))
-    if actor is not None:
-        query = scope.where_units(query, actor, Article.unit_id)
+    query = scope.where_units(query, actor, Article.unit_id)
     rows = list(session.exec(query))
     started = _step_started(session, [a.id for a, _code in rows if a.id is not None])
     out = []
@@ -155,14 +154,14 @@ def _home_units(session: Session) -> list[Unit]:
 def stats_units(session: Session, month: str, *, actor: Actor | None = None
                 ) -> dict[str, Any]:
     """Per unit: articles sent (submitted) and published in the month, the quota, and
-    whether the unit was silent (sent nothing); an actor given: its scope's units only."""
+    whether the unit was silent (sent nothing); units of the actor's scope."""
     start, end = articles.month_bounds(month)
     sent = _count_by_unit(session, col(Article.submitted), start, end)
     published = _count_by_unit(session, col(Article.published), start, end,
                                Article.status == "published")
     target = quota(session)
     rows = []
-    home = _home_units(session) if actor is None or not scope.is_scoped(actor) else [
+    home = _home_units(session) if not scope.is_scoped(actor) else [
         u for u in units.listing(session, actor=actor) if u.active]  # its district's own
     for unit in sorted(home, key=lambda u: u.code):
         count = sent.get(unit.id or 0, 0)

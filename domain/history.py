@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from domain import files
+from domain import files, scope, units
 from domain.auth import Actor
 from models import AuditEntry
 
@@ -26,8 +26,13 @@ def of_document(session: Session, actor: Actor, number: str, year: int | None = 
         (col(AuditEntry.entity) == "delivery")
         & col(AuditEntry.entity_key).startswith(f"{doc.number}@", autoescape=True),
     )).order_by(col(AuditEntry.id))
+    # A scoped account reads the deliveries of its own subtree only (domain.scope).
+    mine = {u.code for u in units.listing(session, actor=actor)} if scope.is_scoped(actor) else None
     rows = []
     for entry in session.exec(query):
+        if mine is not None and entry.entity == "delivery" and \
+                entry.entity_key.rsplit("@", 1)[-1] not in mine:
+            continue
         detail = json.loads(entry.detail or "{}")
         rows.append({"at": entry.at.isoformat(), "who": entry.actor, "action": entry.action,
                      "key": entry.entity_key, "detail": detail, "entry": entry.id})

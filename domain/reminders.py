@@ -50,8 +50,7 @@ def late_units(session: Session, as_of: date, kind: str | None = None, *,
              .order_by(col(Unit.code), col(Delivery.due), col(Document.number)))
     if kind:
         query = query.where(Unit.kind == units.check_kind(kind))
-    if actor is not None:
-        query = scope.where_units(query, actor, Unit.id)
+    query = scope.where_units(query, actor, Unit.id)
     found: dict[str, LateUnit] = {}
     for unit, doc, delivery in session.exec(query):
         assert delivery.due is not None

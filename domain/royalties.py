@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import audit, vocab
+from domain import audit, scope, vocab
 from domain.articles import check_month, month_bounds
 from domain.auth import Actor, require
 from domain.errors import BBTError
@@ -108,7 +108,8 @@ def _counts(session: Session, start: date, end: date) -> list[tuple[Any, ...]]:
                     col(Article.published) < end)
              .group_by(Article.author, Unit.code)
              .order_by(Unit.code, Article.author))
-    return list(session.exec(query))
+    # A scoped account's sheet holds its subtree's contributors only (domain.scope).
+    return list(session.exec(scope.where_units(query, None, Article.unit_id)))
 
 
 def sheet(session: Session, month: str) -> Sheet:

@@ -9,14 +9,35 @@ TUI and `bbt serve` obey the same rules. An unscoped actor (scope None) passes e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
 
-from domain.auth import Actor, outside_scope
+from domain.auth import SYSTEM, Actor, outside_scope
 from models import Delivery, Document, Unit
+
+# Who the current transaction acts for, set by the front ends' one wrapper around domain work
+# (commands.common.acting, bbt_tui.db): a listing called without an actor is still limited
+# to this one's scope, so no screen can forget it.
+_acting: ContextVar[Actor | None] = ContextVar("bbt_acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor | None) -> Iterator[None]:
+    token = _acting.set(actor)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def effective(actor: Actor | None) -> Actor | None:
+    """The actor given, else the one the current transaction acts for."""
+    return actor if actor is not None else _acting.get()
 
 
 def subtree(session: Session, root_id: int) -> frozenset[int]:
@@ -41,17 +62,19 @@ def with_scope(session: Session, actor: Actor) -> Actor:
     return dataclasses.replace(actor, scope=subtree(session, actor.scope_unit_id))
 
 
-def is_scoped(actor: Actor) -> bool:
-    return actor.scope is not None or actor.scope_unit_id is not None
+def is_scoped(actor: Actor | None) -> bool:
+    actor = effective(actor)
+    return actor is not None and (actor.scope is not None or actor.scope_unit_id is not None)
 
 
-def contains(actor: Actor, unit_id: int | None) -> bool:
-    if not is_scoped(actor):
+def contains(actor: Actor | None, unit_id: int | None) -> bool:
+    actor = effective(actor)
+    if actor is None or not is_scoped(actor):
         return True
     return unit_id is not None and unit_id in (actor.scope or ())
 
 
-def require_in_scope(actor: Actor, *unit_ids: int | None) -> None:
+def require_in_scope(actor: Actor | None, *unit_ids: int | None) -> None:
     """Refuse (exit 3) when any of these units lies outside the actor's subtree."""
     if not all(contains(actor, unit_id) for unit_id in unit_ids):
         raise outside(actor)
@@ -63,21 +86,24 @@ def require_unscoped(actor: Actor) -> None:
         raise outside(actor)
 
 
-outside = outside_scope
+def outside(actor: Actor | None) -> Exception:
+    return outside_scope(effective(actor) or SYSTEM)
 
 
-def _ids(actor: Actor) -> list[int]:
-    return sorted(actor.scope or ())
+def _ids(actor: Actor | None) -> list[int]:
+    actor = effective(actor)
+    return sorted((actor.scope if actor else None) or ())
 
 
-def where_units(query: Any, actor: Actor, column: Any) -> Any:
-    """The query restricted to rows whose unit (the column) lies in the actor's subtree."""
+def where_units(query: Any, actor: Actor | None, column: Any) -> Any:
+    """The query restricted to rows whose unit (the column) lies in the actor's subtree
+    (no actor given: the one the transaction acts for)."""
     if not is_scoped(actor):
         return query
     return query.where(col(column).in_(_ids(actor)))
 
 
-def documents_clause(actor: Actor) -> Any:
+def documents_clause(actor: Actor | None) -> Any:
     """A document is seen when it was issued or received in the subtree, or sent to it."""
     ids = _ids(actor)
     return or_(col(Document.issuer_id).in_(ids), col(Document.recipient_id).in_(ids),
@@ -85,7 +111,7 @@ def documents_clause(actor: Actor) -> Any:
                                                 col(Delivery.unit_id).in_(ids))))
 
 
-def where_documents(query: Any, actor: Actor) -> Any:
+def where_documents(query: Any, actor: Actor | None) -> Any:
     if not is_scoped(actor):
         return query
     return query.where(documents_clause(actor))

@@ -15,7 +15,7 @@ from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
 
 from domain import scope
-from domain.auth import SYSTEM, Actor
+from domain.auth import Actor
 from domain.documents import open_delivery
 from domain.errors import BBTError
 from domain.i18n import _
@@ -36,7 +36,6 @@ def monthly(session: Session, year: int, month: int | None = None, *,
     dated on or before it (a report "as of" a day), and the visitors of months begun by then.
     Withdrawn documents count nowhere; returned deliveries are never overdue. A scoped
     actor's figures are those of its subtree (the site's visitors are not per unit)."""
-    actor = actor or SYSTEM
     _check(year, month)
     months = {m: dict.fromkeys(FIGURES, 0) for m in ([month] if month else range(1, 13))}
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
@@ -68,7 +67,7 @@ def _merge(months: dict[int, dict[str, int]], rows: Iterable[tuple[Any, str, Any
             target[figure] += int(value or 0)
 
 
-def _articles(session: Session, start: date, end: date, actor: Actor
+def _articles(session: Session, start: date, end: date, actor: Actor | None
               ) -> list[tuple[Any, str, Any]]:
     month_of = extract("month", col(Article.published))
 
@@ -102,7 +101,7 @@ def _visitors(session: Session, year: int, end: date) -> list[tuple[Any, str, An
     return [(int(v.month[5:7]), "visitors", v.visitors) for v in session.exec(query)]
 
 
-def _documents(session: Session, start: date, end: date, actor: Actor
+def _documents(session: Session, start: date, end: date, actor: Actor | None
                ) -> list[tuple[Any, str, Any]]:
     issued_month = extract("month", col(Document.date))
     issued = (select(issued_month, func.count())  # type: ignore[call-overload]
@@ -132,7 +131,7 @@ def overdue_query(start: date, before: date):  # type: ignore[no-untyped-def]
             .group_by(due_month))
 
 
-def _overdue(session: Session, start: date, before: date, actor: Actor
+def _overdue(session: Session, start: date, before: date, actor: Actor | None
              ) -> list[tuple[Any, str, Any]]:
     query = scope.where_units(overdue_query(start, before), actor, Delivery.unit_id)
     return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]

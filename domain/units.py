@@ -35,7 +35,7 @@ def get(session: Session, code: str) -> Unit:
     return unit
 
 
-def visible(session: Session, actor: Actor, code: str) -> Unit:
+def visible(session: Session, actor: Actor | None, code: str) -> Unit:
     """The unit, if it lies in the actor's scope (exit 3 when it does not)."""
     unit = get(session, code)
     scope.require_in_scope(actor, unit.id)
@@ -142,10 +142,9 @@ def set_term(session: Session, actor: Actor, code: str, start: str | date) -> Un
 
 def listing(session: Session, kind: str | None = None, *, actor: Actor | None = None
             ) -> list[Unit]:
-    """Units by kind and code; an actor given sees only its scope's units."""
-    query = select(Unit).order_by(col(Unit.kind), col(Unit.code))
-    if actor is not None:
-        query = scope.where_units(query, actor, Unit.id)
+    """Units by kind and code, of the actor's scope (domain.scope)."""
+    query = scope.where_units(select(Unit).order_by(col(Unit.kind), col(Unit.code)),
+                              actor, Unit.id)
     if kind:
         query = query.where(Unit.kind == check_kind(kind))
     return list(session.exec(query))
@@ -178,14 +177,12 @@ def add_training(
 
 def trainings(session: Session, *, actor: Actor | None = None
               ) -> list[tuple[Training, list[str]]]:
-    """Trainings with the units that attended (an actor given: those of its scope)."""
+    """Trainings with the units that attended (of the actor's scope)."""
     query = (select(Training, Unit.code)
              .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
              .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
              .order_by(col(Training.date), col(Training.id), col(Unit.code)))
-    if actor is not None:
-        query = scope.where_units(query, actor, Unit.id)
-    rows = session.exec(query)
+    rows = session.exec(scope.where_units(query, actor, Unit.id))
     grouped: dict[int, tuple[Training, list[str]]] = {}
     for training, code in rows:
         grouped.setdefault(training.id or 0, (training, []))[1].append(code)

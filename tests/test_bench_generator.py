@@ -162,6 +162,14 @@ def check_records_are_consistent(province: Engine) -> None:
     admin = next(a for a in accounts if a.password_hash != "!")
     assert admin.username == ADMIN and admin.role == "admin"
     assert check_password(ADMIN_PASSWORD, admin.password_hash)
+    # One admin limited to each district (SPEC 7.5): its committee, the grassroots' parent.
+    roots = [r.code for r in rows(province, """
+        SELECT u.code FROM account a JOIN unit u ON u.id = a.scope_unit_id
+        WHERE a.role = 'admin'""")]
+    districts = {r.code for r in rows(province, """
+        SELECT DISTINCT p.code FROM unit g JOIN unit p ON p.id = g.parent_id
+        WHERE g.kind = 'grassroots'""")}
+    assert sorted(roots) == sorted(districts) and len(districts) >= 1
 
     deliveries = rows(province, """
         SELECT d.status, d.purpose, d.received_at, d.done_at, d.due, d.forwarded_from_id,

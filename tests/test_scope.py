@@ -264,3 +264,55 @@ def test_domain_listings_filter_by_the_actor(province: Province) -> None:
         assert documents.count(session, actor) == 2
         summary = documents.unit_summary(session, actor=actor)
         assert {r["unit"] for r in summary} == {"HB-X1"}
+
+
+# ---------------------------------------------------------------- the terminal UI
+
+
+def test_the_tui_shows_a_scoped_admin_its_district_only(province: Province) -> None:
+    """The screens list through the same domain listings, limited by the session's scope
+    (no screen passes it), and what spans the whole database is not offered."""
+    from textual.pilot import Pilot
+
+    from bbt_tui import areas
+    from bbt_tui.app import BBTApp
+    from bbt_tui.pilot import go, log_in
+    from bbt_tui.widgets.paged_table import PagedTable
+    from tests.test_tui import drive
+
+    async def script(app: BBTApp, pilot: Pilot) -> dict[str, set[str]]:
+        await log_in(pilot, "qt-a", PASSWORD_A)
+        seen = {"areas": {a.name for a in areas.visible(app.actor)}}
+        for area in ("units", "accounts", "articles", "documents"):
+            await go(pilot, area)
+            seen[area] = {r.key for r in app.screen.query_one(PagedTable).records}
+        return seen
+
+    seen = drive(province.root.url, script)
+    assert seen["units"] == {"HA", "HA-X1", "HA-X2"}
+    assert seen["accounts"] == {"qt-a"}
+    assert seen["articles"] == {province.article_a}
+    assert not {"audit", "settings", "imports"} & seen["areas"]
+    assert "units" in seen["areas"]
+    assert len(seen["documents"]) == 2  # its own and the one sent to it
+
+
+def test_data_entry_royalties_and_history_are_the_districts_own(province: Province) -> None:
+    root, a = province.root, province.a
+    for unit in ("HA-X1", "HB-X1"):
+        root.ok("dataentry", "set", "--unit", unit, "--subsystem", "Khối Đảng", "--period",
+                str(YEAR), "--status", "entered")
+    refused(a, "dataentry", "set", "--unit", "HB-X1", "--subsystem", "Khối Đảng",
+            "--period", str(YEAR), "--status", "synced")
+    matrix = a.json("dataentry", "matrix")
+    assert {u["unit"] for s in matrix["subsystems"] for u in s["units"]} == {"HA-X1"}
+    root.ok("royalty", "rate", "set", "news", "100000", "--from", f"{YEAR}-01")
+    lines = a.json("royalty", "sheet", "--month", TODAY[:7])["lines"]
+    assert [line["unit"] for line in lines] == ["HA-X1"]
+    assert len(root.json("royalty", "sheet", "--month", TODAY[:7])["lines"]) == 2
+    refused(a, "royalty", "approve", "--month", TODAY[:7])
+    root.ok("doc", "ack", province.shared, "--unit", "HB-X1")
+    a.ok("doc", "ack", province.shared, "--unit", "HA-X1")
+    keys = {r["key"] for r in a.json("doc", "history", province.shared)}
+    assert f"{province.shared}@HA-X1" in keys and f"{province.shared}@HB-X1" not in keys
+    refused(a, "doc", "history", province.doc_b, "--json")
