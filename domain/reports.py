@@ -245,7 +245,7 @@ def _trainings(session: Session, p: Period, as_of: date, grassroots: set[str]
                ) -> tuple[list[dict[str, Any]], int, int]:
     """Trainings held in the period, how many units attended, how many were grassroots."""
     end = _cutoff(p, as_of)
-    held = [(t, codes) for t, codes in units.trainings(session) if p.start <= t.date < end]
+    held = units.trainings(session, start=p.start, end=end)
     attended = {code for _t, codes in held for code in codes}
     rows = [{"date": t.date, "topic": t.topic, "units": codes} for t, codes in held]
     return rows, len(attended), len(attended & grassroots)

@@ -163,13 +163,19 @@ def add_training(
     return training
 
 
-def trainings(session: Session) -> list[tuple[Training, list[str]]]:
-    rows = session.exec(
-        select(Training, Unit.code)
-        .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
-        .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
-        .order_by(col(Training.date), col(Training.id), col(Unit.code))
-    )
+def trainings(session: Session, *, start: date | None = None, end: date | None = None
+              ) -> list[tuple[Training, list[str]]]:
+    """Trainings with the codes of the units that attended, those held in [start, end) only
+    when given (a report reads its period's, not every attendance ever recorded)."""
+    query = (select(Training, Unit.code)
+             .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
+             .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
+             .order_by(col(Training.date), col(Training.id), col(Unit.code)))
+    if start is not None:
+        query = query.where(col(Training.date) >= start)
+    if end is not None:
+        query = query.where(col(Training.date) < end)
+    rows = session.exec(query)
     grouped: dict[int, tuple[Training, list[str]]] = {}
     for training, code in rows:
         grouped.setdefault(training.id or 0, (training, []))[1].append(code)
