@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from domain import audit, scope, subsystems, units, vocab
@@ -165,10 +166,15 @@ def matrix(session: Session) -> dict[str, Any]:
     """Units x periods per subsystem. The periods of a subsystem are those any unit has a row
     for; a unit is behind when one of them is missing (or has no row) for it."""
     lines: dict[str, dict[str, UnitLine]] = {}
-    for entry, unit in listing(session):
-        by_unit = lines.setdefault(entry.subsystem, {})
-        line = by_unit.setdefault(unit.code, UnitLine(unit.code, unit.name, {}))
-        line.statuses[entry.period] = entry.status
+    # the five columns it shows, not an object per row (a province has thousands of rows)
+    cells = (sa_select(col(DataEntry.subsystem), col(Unit.code), col(Unit.name),
+                       col(DataEntry.period), col(DataEntry.status))
+             .join(Unit, col(Unit.id) == DataEntry.unit_id)
+             .order_by(col(DataEntry.subsystem), col(Unit.code), col(DataEntry.period)))
+    for subsystem, code, name, period, status in session.execute(cells):
+        by_unit = lines.setdefault(subsystem, {})
+        line = by_unit.setdefault(code, UnitLine(code, name, {}))
+        line.statuses[period] = status
     subsystems: list[dict[str, Any]] = []
     all_periods: set[str] = set()
     for subsystem, by_unit in lines.items():

@@ -246,8 +246,7 @@ def _trainings(session: Session, actor: Actor, p: Period, as_of: date, grassroot
                ) -> tuple[list[dict[str, Any]], int, int]:
     """Trainings held in the period, how many units attended, how many were grassroots."""
     end = _cutoff(p, as_of)
-    held = [(t, codes) for t, codes in units.trainings(session, actor=actor)
-            if p.start <= t.date < end]
+    held = units.trainings(session, start=p.start, end=end, actor=actor)
     attended = {code for _t, codes in held for code in codes}
     rows = [{"date": t.date, "topic": t.topic, "units": codes} for t, codes in held]
     return rows, len(attended), len(attended & grassroots)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from domain import scope
 from domain.auth import Actor
-from domain.documents import open_delivery
+from domain.documents import counting_delivery, open_delivery
 from domain.errors import BBTError
 from domain.i18n import _
 from models import Article, Delivery, Document, Visit
@@ -124,10 +124,9 @@ def overdue_query(start: date, before: date):  # type: ignore[no-untyped-def]
     documents that still count: their due date has passed."""
     due_month = extract("month", col(Delivery.due))
     return (select(due_month, func.count())  # type: ignore[call-overload]
-            .join(Document, col(Document.id) == Delivery.document_id)
             .where(col(Delivery.due) >= start, col(Delivery.due) < before,
                    open_delivery(),  # reads the partial index of open deliveries
-                   col(Document.status) != "withdrawn")
+                   counting_delivery())
             .group_by(due_month))
 
 

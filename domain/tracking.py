@@ -16,9 +16,9 @@ from sqlmodel import Session, col
 
 from domain import scope, units
 from domain.auth import Actor, require
-from domain.documents import _counting_documents, open_delivery
+from domain.documents import counting_delivery, open_delivery
 from domain.text import today
-from models import Delivery, Document
+from models import Delivery, Unit
 
 
 def _open_deliveries(query):  # type: ignore[no-untyped-def]
@@ -26,8 +26,7 @@ def _open_deliveries(query):  # type: ignore[no-untyped-def]
 
 
 def _counting(query):  # type: ignore[no-untyped-def]
-    return query.join(Document, col(Document.id) == Delivery.document_id).where(
-        _counting_documents())
+    return query.where(counting_delivery())
 
 
 def late_units_query(on: date):  # type: ignore[no-untyped-def]
@@ -55,18 +54,29 @@ def late_units(session: Session, actor: Actor, on: date | None = None,
     first."""
     require(actor, "read")
     if kind:
-        units.check_kind(kind)
+        kind = units.check_kind(kind)
     figures: dict[int, list[int]] = {}
     for unit_id, open_due, overdue in session.execute(late_units_query(on or today())):
         figures[unit_id] = [int(open_due), 0, int(overdue or 0)]
     for unit_id, unacknowledged in session.execute(unacknowledged_query()):
         figures.setdefault(unit_id, [0, 0, 0])[1] = int(unacknowledged)
-    by_id = {u.id: u for u in units.listing(session, kind, actor=actor)}  # its scope's
-    rows = [{"unit": by_id[unit_id].code, "name": by_id[unit_id].name, "open_due": open_due,
+    late = [unit_id for unit_id, (_, unacked, overdue) in figures.items() if unacked or overdue]
+    names = _names(session, late, kind, actor)
+    rows = [{"unit": names[unit_id][0], "name": names[unit_id][1], "open_due": open_due,
              "unacknowledged": unacked, "overdue": overdue}
-            for unit_id, (open_due, unacked, overdue) in figures.items()
-            if (unacked or overdue) and unit_id in by_id]
+            for unit_id, (open_due, unacked, overdue) in figures.items() if unit_id in names]
     return sorted(rows, key=lambda r: (-r["overdue"], -r["unacknowledged"], r["unit"]))
+
+
+def _names(session: Session, unit_ids: list[int], kind: str | None, actor: Actor | None
+           ) -> dict[int, tuple[str, str]]:
+    """Code and name of the late units only (of that kind and the actor's scope), not of
+    every unit."""
+    query = scope.where_units(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).where(
+        col(Unit.id).in_(unit_ids)), actor, Unit.id)
+    if kind:
+        query = query.where(col(Unit.kind) == kind)
+    return {unit_id: (code, name) for unit_id, code, name in session.execute(query)}
 
 
 def overdue_documents(session: Session, actor: Actor, on: date | None = None) -> int:

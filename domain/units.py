@@ -175,13 +175,19 @@ def add_training(
     return training
 
 
-def trainings(session: Session, *, actor: Actor | None = None
-              ) -> list[tuple[Training, list[str]]]:
-    """Trainings with the units that attended (of the actor's scope)."""
+def trainings(session: Session, *, start: date | None = None, end: date | None = None,
+              actor: Actor | None = None) -> list[tuple[Training, list[str]]]:
+    """Trainings with the codes of the units that attended (of the actor's scope), those
+    held in [start, end) only when given (a report reads its period's, not every attendance
+    ever recorded)."""
     query = (select(Training, Unit.code)
              .join(TrainingUnit, col(TrainingUnit.training_id) == Training.id)
              .join(Unit, col(Unit.id) == TrainingUnit.unit_id)
              .order_by(col(Training.date), col(Training.id), col(Unit.code)))
+    if start is not None:
+        query = query.where(col(Training.date) >= start)
+    if end is not None:
+        query = query.where(col(Training.date) < end)
     rows = session.exec(scope.where_units(query, actor, Unit.id))
     grouped: dict[int, tuple[Training, list[str]]] = {}
     for training, code in rows:

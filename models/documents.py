@@ -16,6 +16,9 @@ DELIVERY_STATUSES = ("sent", "received", "done", "returned")
 OPEN_DELIVERY_SQL = "status NOT IN ('done', 'returned') AND due IS NOT NULL"
 # A withdrawn (thu hồi) document keeps its number in the register and counts nowhere.
 DOCUMENT_STATUSES = ("issued", "withdrawn")
+# The few withdrawn documents, literally (see OPEN_DELIVERY_SQL): counts of deliveries leave
+# them out with `document_id NOT IN (this index's ids)`, never a join per delivery.
+WITHDRAWN_SQL = "status = 'withdrawn'"
 
 
 class RegisterCounter(SQLModel, table=True):
@@ -47,6 +50,8 @@ class Document(SQLModel, table=True):
         UniqueConstraint("recipient_id", "incoming_year", "incoming_number"),
         Index("ix_document_direction_date", "direction", "date"),
         Index("ix_document_date_id", "date", "id"),  # the register, newest first
+        Index("ix_document_withdrawn", "id", sqlite_where=text(WITHDRAWN_SQL),
+              postgresql_where=text(WITHDRAWN_SQL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=80, index=True)
@@ -93,7 +98,8 @@ class Document(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "unit_id"),
-        Index("ix_delivery_unit_status", "unit_id", "status"),
+        # document_id too: unacknowledged per unit is read from the index alone (issue 13).
+        Index("ix_delivery_unit_status", "unit_id", "status", "document_id"),
         Index("ix_delivery_status_due", "status", "due"),
         # Reports count the deliveries sent in a period (documents.unit_summary).
         Index("ix_delivery_sent_at", "sent_at"),

@@ -40,6 +40,14 @@ def test_overdue_and_late_units_read_the_partial_index(demo: Bbt) -> None:
         for query in (tracking.late_units_query(ON), tracking.overdue_documents_query(ON),
                       stats.overdue_query(date(2022, 1, 1), ON)):
             assert "ix_delivery_open_due" in _plan(session, query)
+        # withdrawn documents are left out by the short list of their ids, never by reading
+        # each delivery's document row
+        for query in (tracking.late_units_query(ON), tracking.overdue_documents_query(ON),
+                      stats.overdue_query(date(2022, 1, 1), ON),
+                      tracking.unacknowledged_query()):
+            plan = _plan(session, query)
+            assert "ix_document_withdrawn" in plan and "document_pkey" not in plan, plan
+            assert "PRIMARY KEY" not in plan, plan
 
 
 def test_the_partial_index_is_not_used_for_finished_deliveries(demo: Bbt) -> None:
@@ -145,3 +153,24 @@ def test_help_imports_a_bounded_number_of_modules() -> None:
                            "try:\n    app()\nexcept SystemExit:\n    pass\n"
                            "assert 'rich' not in sys.modules")
     assert 100 < typer_alone < help_ <= typer_alone + 60
+
+
+def test_report_reads_its_period_only(demo: Bbt) -> None:
+    """Trainings of a period and the data-entry matrix come from the database already
+    narrowed and as columns: the same answers as filtering every row in Python."""
+    from domain import dataentry, units
+
+    start, end = date(2022, 1, 1), date(2022, 7, 1)
+    with transaction(get_engine(demo.url)) as session:
+        every = units.trainings(session)
+        for since, before in ((start, end), (end, date(2030, 1, 1)), (date(2000, 1, 1), start)):
+            held = units.trainings(session, start=since, end=before)
+            assert held == [(t, codes) for t, codes in every if since <= t.date < before]
+        assert units.trainings(session, start=start, end=end)
+        assert not units.trainings(session, start=end)
+        by_rows: dict[tuple[str, str], dict[str, str]] = {}
+        for entry, unit in dataentry.listing(session):
+            by_rows.setdefault((entry.subsystem, unit.code), {})[entry.period] = entry.status
+        matrix = dataentry.matrix(session)
+        assert {(s["subsystem"], u["unit"]): {p: v for p, v in u["statuses"].items() if v}
+                for s in matrix["subsystems"] for u in s["units"]} == by_rows
