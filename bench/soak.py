@@ -1,11 +1,16 @@
-"""Soak test: 8 writer processes for N minutes doing what a district office does all day,
-then the integrity and audit checks (issue 8; not part of CI).
+"""Soak test: 32 simulated operators across a province's districts for N minutes, doing
+what district offices do all day, then the integrity and audit checks (issues 8 and 17; a
+benchmark, not part of CI).
 
-    .venv/bin/python -m bench.soak                      # SQLite, 8 writers, 5 minutes
-    .venv/bin/python -m bench.soak --minutes 1
     .venv/bin/python -m bench.soak --db postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python -m bench.soak --seconds 10 --writers 4     # a quick look
+    .venv/bin/python -m bench.soak --writers 8 --districts 1    # SQLite, one shared register
 
-Each writer logs in as its own operator, unit clerk and editor, and runs `bbt` commands
+The operators are spread over --districts districts of Lâm Đồng (bench/province_data.py:
+Bảo Lâm's office VPHU, Đà Lạt's VPHU-DL, ...), several per district, so each district's
+registers are drawn from by several processes at once, as on a shared provincial server.
+Each writer is one process (as each `bbt serve` session and each command is), logs in as
+its own operator, unit clerk and editor, and runs `bbt` commands
 in-process (the same command tree, login and error handling as the console script, without
 an interpreter start per command): issue, send, acknowledge, finish, register incoming mail,
 seal, articles through the workflow, small article imports (each file twice: the second
@@ -16,11 +21,15 @@ fails is an error; zero are expected. Every minute the monitor takes `bbt db bac
 the writers run and checks the copy (SQLite).
 
 At the end: `bbt db check` (PRAGMA integrity_check and foreign keys on SQLite), `bbt audit
-verify`, the outgoing and incoming registers gapless, and the audit chain holding exactly
-one entry per successful change of each kind. Exit 0 when all hold and no error was seen.
+verify`, every district's outgoing and incoming registers gapless (1..n, no number lost or
+twice), every number a writer was handed stored once and handed to no one else, and the audit
+chain holding exactly one entry per successful change of each kind. The p50/p95/max of each
+command is printed. Exit 0 when all hold and no error was seen.
 
 PostgreSQL: the run gets its own schema in the given database (dropped at the end unless
---keep), so it never touches anything else there.
+--keep), so it never touches anything else there; its connections carry an application name
+of their own, so the monitor counts the peak number the writers held (each process's
+SQLAlchemy pool: BBT_DB_POOL_SIZE and BBT_DB_MAX_OVERFLOW, domain/db.py).
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PASSWORD = "Soak-Mat-khau-2022"  # benchmark data only, never a real password
 PASSPHRASE = "Soak-cum-tu-bi-mat-2022"
-ISSUER, DOC_TYPE = "BBT", "TB"  # every writer draws numbers from this one register
+DOC_TYPE = "TB"  # the writers of a district draw numbers from its office's TB register
 EXPECTED_REFUSALS = ("already has", "already finished", "Someone else changed")
 
 # operation -> weight; each writer draws from these
@@ -106,18 +115,43 @@ class Tally:
     refused: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
+    numbers: list[str] = field(default_factory=list)  # the numbers `doc issue` handed out
     latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def as_dict(self) -> dict[str, Any]:
         return {"done": dict(self.done), "refused": dict(self.refused), "errors": self.errors,
-                "error_count": self.error_count, "latency": dict(self.latency)}
+                "error_count": self.error_count, "latency": dict(self.latency),
+                "numbers": self.numbers}
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    committee: str  # HU, HU-DL, ...
+    office: str  # VPHU, VPHU-DL, ...: the operators' unit and the registers' issuer
+    board: str  # BBT, BBT-DL, ...: the editors' unit
+
+
+def districts(count: int) -> list[District]:
+    """The first `count` districts and cities of the province (the provincial agencies'
+    block has no editorial board)."""
+    from bench.generate import block_code
+    from bench.province_data import BLOCKS
+
+    found = [District(b.name, *(block_code(base, b) for base in ("HU", "VPHU", "BBT")))
+             for b in BLOCKS if b.level != "khối"]
+    if not 1 <= count <= len(found):
+        sys.exit(f"--districts takes 1 to {len(found)}.")
+    return found[:count]
 
 
 class Writer:
-    def __init__(self, url: str, index: int, writers: int, seed: int, workdir: Path) -> None:
+    def __init__(self, url: str, index: int, writers: int, district: District, seed: int,
+                 workdir: Path) -> None:
         self.cli = Cli(url)
         self.i, self.rng, self.workdir = index, random.Random(seed * 1000 + index), workdir
         self.unit, self.next_unit = f"W{index}", f"W{(index + 1) % writers}"
+        self.issuer = district.office
         self.operator, self.clerk, self.editor = f"op{index}", f"vt{index}", f"bt{index}"
         self.tally = Tally()
         self.issued: list[str] = []
@@ -156,9 +190,11 @@ class Writer:
 
     def issue(self) -> bool:
         out = self.call("issue", self.operator, "doc", "issue", "--type", DOC_TYPE, "--issuer",
-                        ISSUER, "--title", f"Thông báo của tổ {self.i} số {len(self.issued)}",
+                        self.issuer, "--title",
+                        f"Thông báo của tổ {self.i} số {len(self.issued)}",
                         "--urgency", self.rng.choice(["normal", "urgent"]))
         if out:
+            self.tally.numbers.append(out.strip())
             self.issued.append(out.strip())
             self.unsent.append(out.strip())
         return True
@@ -205,8 +241,8 @@ class Writer:
     def receive(self) -> bool:
         self.received += 1
         self.call("receive", self.operator, "doc", "receive", "--number",
-                  f"{self.i * 100_000 + self.received}-CV/TU", "--from", "TU", "--date",
-                  "2022-06-01", "--title", "Công văn của Tỉnh ủy", "--to", ISSUER)
+                  f"{self.i * 10_000 + self.received}-CV/TU", "--from", "TU", "--date",
+                  "2022-06-01", "--title", "Công văn của Tỉnh ủy", "--to", self.issuer)
         return True
 
     def sign(self) -> bool | None:
@@ -282,12 +318,12 @@ class Writer:
         return True
 
 
-def writer_main(url: str, index: int, writers: int, seed: int, workdir: str, start_at: float,
-                seconds: float, queue: Any) -> None:
+def writer_main(url: str, index: int, writers: int, district: District, seed: int,
+                workdir: str, ready: Any, seconds: float, queue: Any) -> None:
     os.environ["BBT_LANG"] = "en"  # refusals are recognised by their English wording
-    writer = Writer(url, index, writers, seed, Path(workdir))
+    writer = Writer(url, index, writers, district, seed, Path(workdir))
     writer.cli(writer.clerk, "doc", "inbox", "--json")  # warm up: imports, engine (not counted)
-    time.sleep(max(0.0, start_at - time.time()))
+    ready.wait()  # all writers start together, warmed up, however long that took
     try:
         tally = writer.run(time.monotonic() + seconds)
     except BaseException as exc:  # the writer itself broke: report it, do not hang
@@ -299,8 +335,9 @@ def writer_main(url: str, index: int, writers: int, seed: int, workdir: str, sta
 
 # --- setup, monitor, checks ----------------------------------------------------------------
 
-def prepare(url: str, writers: int) -> None:
-    """The database, units, three accounts per writer and the issuer's signing key."""
+def prepare(url: str, writers: int, places: list[District]) -> None:
+    """The database, the districts' committees, offices and boards, a grassroots unit and
+    three accounts per writer, and each office's signing key."""
     from domain import accounts, bootstrap, keys, units
     from domain.auth import Actor
     from domain.db import get_engine, transaction
@@ -311,12 +348,23 @@ def prepare(url: str, writers: int) -> None:
     admin = Actor("admin", "admin")
     with transaction(engine) as session:
         units.add(session, admin, "TU", "Tỉnh ủy", "committee")
+        for place in places:
+            units.add(session, admin, place.committee, f"Huyện ủy {place.name}", "committee",
+                      "TU")
+            units.add(session, admin, place.office, f"Văn phòng Huyện ủy {place.name}", "office",
+                      place.committee)
+            if place.board != "BBT":  # Bảo Lâm's board is the one `bbt init` made
+                units.add(session, admin, place.board, f"Ban Biên tập {place.name}", "board",
+                          place.committee)
+            keys.create(session, admin, place.office, PASSPHRASE)
         for i in range(writers):
-            units.add(session, admin, f"W{i}", f"Tổ chức cơ sở {i}", "grassroots")
-            for name, role, unit in ((f"op{i}", "operator", ISSUER), (f"vt{i}", "clerk", f"W{i}"),
-                                     (f"bt{i}", "editor", ISSUER)):
+            place = places[i % len(places)]
+            units.add(session, admin, f"W{i}", f"Tổ chức cơ sở {i}, {place.name}", "grassroots",
+                      place.committee)
+            for name, role, unit in ((f"op{i}", "operator", place.office),
+                                     (f"vt{i}", "clerk", f"W{i}"),
+                                     (f"bt{i}", "editor", place.board)):
                 accounts.add(session, admin, name, unit, role, password=PASSWORD)
-        keys.create(session, admin, ISSUER, PASSPHRASE)
 
 
 def audit_counts(url: str) -> Counter:
@@ -329,20 +377,25 @@ def audit_counts(url: str) -> Counter:
             "SELECT action, count(*) FROM audit_entry GROUP BY action")).all()))
 
 
-def register_numbers(url: str) -> tuple[list[int], list[int]]:
+def registers(url: str, places: list[District]) -> dict[str, list[tuple[int, str]]]:
+    """Each district office's outgoing TB register and incoming register: (sequence,
+    number) in sequence order."""
     from sqlalchemy import text
 
     from domain.db import get_engine
 
+    found: dict[str, list[tuple[int, str]]] = {}
     with get_engine(url).connect() as conn:
-        outgoing = [r[0] for r in conn.execute(text(
-            "SELECT d.seq FROM document d JOIN unit u ON u.id = d.issuer_id WHERE u.code = :i "
-            "AND d.doc_type = :t AND d.direction = 'outgoing' ORDER BY d.seq"),
-            {"i": ISSUER, "t": DOC_TYPE})]
-        incoming = [r[0] for r in conn.execute(text(
-            "SELECT d.incoming_number FROM document d JOIN unit u ON u.id = d.recipient_id "
-            "WHERE u.code = :i ORDER BY d.incoming_number"), {"i": ISSUER})]
-    return outgoing, incoming
+        for place in places:
+            found[f"{place.office} outgoing"] = [tuple(r) for r in conn.execute(text(
+                "SELECT d.seq, d.number FROM document d JOIN unit u ON u.id = d.issuer_id "
+                "WHERE u.code = :i AND d.doc_type = :t AND d.direction = 'outgoing' "
+                "ORDER BY d.seq"), {"i": place.office, "t": DOC_TYPE})]
+            found[f"{place.office} incoming"] = [tuple(r) for r in conn.execute(text(
+                "SELECT d.incoming_number, d.number FROM document d JOIN unit u "
+                "ON u.id = d.recipient_id WHERE u.code = :i ORDER BY d.incoming_number"),
+                {"i": place.office})]
+    return found
 
 
 def check_backup(path: Path) -> str:
@@ -353,17 +406,28 @@ def check_backup(path: Path) -> str:
     return "ok" if not bad else "; ".join(bad)
 
 
-def final_checks(url: str, totals: Counter, before: Counter) -> dict[str, str]:
+def final_checks(url: str, places: list[District], tallies: list[dict[str, Any]],
+                 before: Counter) -> dict[str, str]:
+    totals: Counter = sum((Counter(t["done"]) for t in tallies), Counter())
     cli = Cli(url)
     checks: dict[str, str] = {}
     for name, args in (("db check", ("db", "check")), ("audit verify", ("audit", "verify"))):
         code, out, err = cli("admin", *args)
         checks[name] = out.strip() if code == 0 else f"FAILED: {err.strip()}"
-    outgoing, incoming = register_numbers(url)
-    for name, seqs in (("outgoing register gapless", outgoing),
-                       ("incoming register gapless", incoming)):
+    books = registers(url, places)
+    for name, rows in books.items():
+        seqs = [seq for seq, _ in rows]
         ok = seqs == list(range(1, len(seqs) + 1))
         checks[name] = f"ok (1..{len(seqs)})" if ok else f"FAILED: {len(seqs)} numbers, not 1..n"
+    handed = Counter(n for t in tallies for n in t["numbers"])
+    twice = [n for n, times in handed.items() if times > 1]
+    stored = Counter(number for name, rows in books.items() if name.endswith("outgoing")
+                     for _, number in rows)
+    checks["numbers handed out once"] = (f"ok ({len(handed)})" if not twice
+                                         else f"FAILED: handed out twice: {twice[:5]}")
+    checks["handed out = stored"] = ("ok" if set(handed) == set(stored) and
+                                     max(stored.values(), default=1) == 1
+                                     else f"FAILED: {len(set(handed) ^ set(stored))} differ")
     after = audit_counts(url)
     expected: Counter = Counter()
     for op, action in AUDITED.items():
@@ -372,9 +436,6 @@ def final_checks(url: str, totals: Counter, before: Counter) -> dict[str, str]:
         got = after[action] - before[action]
         checks[f"audit {action}"] = (f"ok ({got})" if got == count
                                      else f"FAILED: {got} entries for {count} changes")
-    issued = totals["issue"]
-    checks["issued = register length"] = ("ok" if len(outgoing) == issued
-                                          else f"FAILED: {issued} issued, {len(outgoing)} stored")
     return checks
 
 
@@ -389,7 +450,8 @@ def database(args: argparse.Namespace, stamp: str) -> tuple[str, Any]:
         plain = args.db.replace("+psycopg", "").split("?", 1)[0]
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{args.db.split('?', 1)[0]}?options=-csearch_path%3D{schema}"
+        url = (f"{args.db.split('?', 1)[0]}?options=-csearch_path%3D{schema}"
+               f"&application_name={schema}")
 
         def drop() -> None:
             with psycopg.connect(plain, autocommit=True) as conn:
@@ -413,8 +475,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
+@dataclass
+class Watch:
+    """What the monitor saw while the writers ran."""
+
+    backups: list[tuple[float, str]] = field(default_factory=list)
+    connections: int = 0  # the most PostgreSQL connections the run held at once
+    max_connections: int = 0
+    load: list[float] = field(default_factory=list)  # 1-minute load average, sampled
+
+
 def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dict[str, Any]],
-           backups: list[tuple[float, str]], checks: dict[str, str]) -> bool:
+           watch: Watch, checks: dict[str, str]) -> bool:
     done: Counter = sum((Counter(t["done"]) for t in tallies), Counter())
     refused: Counter = sum((Counter(t["refused"]) for t in tallies), Counter())
     errors = sum(t["error_count"] for t in tallies)
@@ -423,7 +495,17 @@ def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dic
         for op, values in t["latency"].items():
             latency[op] += values
     engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"\nSoak test: {args.writers} writers for {seconds / 60:.1f} min on {engine}")
+    print(f"\nSoak test: {args.writers} writers in {args.districts} districts for "
+          f"{seconds / 60:.1f} min on {engine}")
+    print(f"  machine: {os.cpu_count()} CPUs, 1-minute load average during the run "
+          f"{min(watch.load, default=0):.1f} to {max(watch.load, default=0):.1f}")
+    if watch.max_connections:
+        from domain.db import pool_options
+
+        pool = pool_options()
+        print(f"  PostgreSQL connections held at once: at most {watch.connections} "
+              f"(server max_connections {watch.max_connections}; each process's pool "
+              f"{pool['pool_size']} + {pool['max_overflow']} overflow)")
     print(f"  commands done   {sum(done.values()):>8}  ({sum(done.values()) / seconds:.1f}/s)")
     print(f"  refused (races) {sum(refused.values()):>8}  (expected: the other writer won)")
     print(f"  errors          {errors:>8}  (zero expected)")
@@ -436,15 +518,15 @@ def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dic
     for t in tallies:
         for e in t["errors"]:
             print(f"  error: {e}")
-    if backups:
+    if watch.backups:
         print("\n  backups taken under load:")
-        for at, verdict in backups:
+        for at, verdict in watch.backups:
             print(f"    at {at:6.0f} s: {verdict}")
     print("\n  checks at the end:")
     for name, verdict in checks.items():
         print(f"    {name:<28} {verdict}")
     passed = (errors == 0 and all(not v.startswith("FAILED") for v in checks.values())
-              and all(v.endswith("ok") for _, v in backups))
+              and all(v.endswith("ok") for _, v in watch.backups))
     print(f"\n  {'PASSED' if passed else 'FAILED'}")
     return passed
 
@@ -452,7 +534,11 @@ def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=5.0)
-    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--seconds", type=float, help="the run's length in seconds instead")
+    parser.add_argument("--writers", type=int, default=32)
+    parser.add_argument("--districts", type=int, default=8,
+                        help="districts the writers are spread over (1-12; default 8: four "
+                        "operators per district register)")
     parser.add_argument("--db", help="postgresql+psycopg://... (a schema of its own) or "
                         "sqlite:///NEW-FILE; default bench/out/soak-*.db")
     parser.add_argument("--seed", type=int, default=2022)
@@ -464,31 +550,33 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["BBT_LANG"] = "en"
     sys.path.insert(0, str(ROOT))
     stamp = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:4]
+    places = districts(args.districts)
     url, cleanup = database(args, stamp)
     workdir = OUT / f"soak-{stamp}-files"
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        prepare(url, args.writers)
+        prepare(url, args.writers, places)
         before = audit_counts(url)
         from domain.db import dispose_all
 
         dispose_all()  # nothing open while the writers start
-        seconds = args.minutes * 60
+        seconds = args.seconds if args.seconds else args.minutes * 60
         ctx = multiprocessing.get_context("spawn")
         queue = ctx.Queue()
-        start_at = time.time() + 8  # all writers start together, warmed up
-        procs = [ctx.Process(target=writer_main, args=(url, i, args.writers, args.seed,
-                                                       str(workdir), start_at, seconds, queue))
-                 for i in range(args.writers)]
+        ready = ctx.Barrier(args.writers + 1)
+        procs = [ctx.Process(target=writer_main, args=(
+                     url, i, args.writers, places[i % len(places)], args.seed, str(workdir),
+                     ready, seconds, queue)) for i in range(args.writers)]
         for p in procs:
             p.start()
-        backups = monitor(args, url, start_at, seconds, workdir)
+        ready.wait(timeout=600)
+        start_at = time.time()
+        watch = monitor(args, url, start_at, seconds, workdir)
         tallies = [queue.get(timeout=seconds + 300) for _ in procs]
         for p in procs:
             p.join(timeout=60)
-        totals: Counter = sum((Counter(t["done"]) for t in tallies), Counter())
-        checks = final_checks(url, totals, before)
-        passed = report(args, url, seconds, tallies, backups, checks)
+        checks = final_checks(url, places, tallies, before)
+        passed = report(args, url, seconds, tallies, watch, checks)
     finally:
         from domain.db import dispose_all
 
@@ -502,9 +590,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def monitor(args: argparse.Namespace, url: str, start_at: float, seconds: float,
-            workdir: Path) -> list[tuple[float, str]]:
-    """Wait out the run, taking a backup every --backup-every seconds (SQLite)."""
-    backups: list[tuple[float, str]] = []
+            workdir: Path) -> Watch:
+    """Wait out the run, taking a backup every --backup-every seconds (SQLite), counting
+    the run's PostgreSQL connections and sampling the machine's load."""
+    watch = Watch()
+    backups = watch.backups
+    count = connection_counter(url, watch)
     end = start_at + seconds
     every = min(60.0, seconds / 4) if args.backup_every is None else args.backup_every
     every = every if url.startswith("sqlite") else 0
@@ -517,8 +608,28 @@ def monitor(args: argparse.Namespace, url: str, start_at: float, seconds: float,
             verdict = check_backup(copy) if code == 0 else f"FAILED: {err.strip()}"
             backups.append((time.time() - start_at, verdict))
             next_backup += every
+        if time.time() >= start_at:
+            watch.load.append(os.getloadavg()[0])
+            watch.connections = max(watch.connections, count())
         time.sleep(0.5)
-    return backups
+    return watch
+
+
+def connection_counter(url: str, watch: Watch) -> Any:
+    """A function that counts the connections of this run (its application name)."""
+    if not url.startswith("postgresql"):
+        return lambda: 0
+    import psycopg
+
+    name = url.rsplit("application_name=", 1)[1]
+    conn = psycopg.connect(url.replace("+psycopg", "").split("?", 1)[0], autocommit=True)
+    watch.max_connections = int(conn.execute("SHOW max_connections").fetchone()[0])
+
+    def count() -> int:
+        return int(conn.execute("SELECT count(*) FROM pg_stat_activity WHERE "
+                                "application_name = %s", (name,)).fetchone()[0])
+
+    return count
 
 
 if __name__ == "__main__":

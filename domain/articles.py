@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from domain import audit, limits, scope, settings, units, vocab
 from domain.auth import Actor, require
+from domain.db import take_turns
 from domain.errors import BBTError, NotFound
 from domain.i18n import N_, _
 from domain.text import nfc, parse_date
@@ -312,6 +313,7 @@ def set_visits(session: Session, actor: Actor, month: str, visitors: int) -> Vis
     if visitors < 0:
         raise BBTError(_("A visitor count cannot be negative."))
     visitors = limits.count(visitors, "visitors")
+    take_turns(session, "visit", month)
     row = session.get(Visit, month)
     previous = row.visitors if row else None
     if row is None:

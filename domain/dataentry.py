@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from domain import audit, scope, subsystems, units, vocab
 from domain.auth import Actor, require
+from domain.db import take_turns
 from domain.errors import BBTError
 from domain.i18n import _
 from domain.text import nfc, parse_date
@@ -71,6 +72,7 @@ def set_status(
     subsystem = subsystems.checker(session)(check_subsystem(subsystem))
     period, status = check_period(period), check_status(status)
     when = _check_date(on, status)
+    take_turns(session, "dataentry", source.id, subsystem, period)
     row = session.exec(select(DataEntry).where(
         DataEntry.unit_id == source.id, DataEntry.subsystem == subsystem,
         DataEntry.period == period)).first()

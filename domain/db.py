@@ -111,9 +111,36 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **pool_options())
     _read_only_guard(engine)
     return engine
+
+
+# PostgreSQL connections each process keeps open (pool size) and may open beyond them for a
+# moment (overflow). A shared server runs one process per `bbt serve` browser session and per
+# command, so every process must stay small for all of them to fit under the server's
+# max_connections: 32 sessions x (2 + 2) = 128 at worst (deploy/README.md). A process that
+# needs more waits up to POOL_TIMEOUT seconds for a connection to come back.
+POOL_SETTINGS = {"BBT_DB_POOL_SIZE": (2, range(1, 101)),  # 0 would mean "no limit"
+                 "BBT_DB_MAX_OVERFLOW": (2, range(0, 101))}
+POOL_TIMEOUT = 30
+
+
+def pool_options() -> dict[str, int]:
+    """pool_size and max_overflow from BBT_DB_POOL_SIZE and BBT_DB_MAX_OVERFLOW (the
+    engine is made before any setting in the database can be read, so these are variables
+    of the environment, like the database URL)."""
+    values = {}
+    for name, (default, allowed) in POOL_SETTINGS.items():
+        given = os.environ.get(name, "").strip() or str(default)
+        if not given.isdigit() or int(given) not in allowed:
+            raise BBTError(_("{name} must be a whole number from {low} to {high}, not "
+                             "{value}.").format(name=name, low=allowed.start,
+                                                high=allowed.stop - 1, value=given))
+        values[name] = int(given)
+    return {"pool_size": values["BBT_DB_POOL_SIZE"],
+            "max_overflow": values["BBT_DB_MAX_OVERFLOW"],
+            "pool_timeout": POOL_TIMEOUT}
 
 
 def get_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
@@ -175,6 +202,16 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def take_turns(session: Session, *key: object) -> None:
+    """Writers of the same row that may not exist yet (a month's visitor count) wait for
+    each other until the end of the transaction, so the second one finds the first one's
+    row and updates it instead of failing on the unique key. PostgreSQL only: SQLite's
+    writers take turns already (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": "/".join(map(str, key))})
 
 
 def reading(engine: Engine) -> AbstractContextManager[Session]:
