@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from bbt_tui.pilot import focus, go, log_in, settle, type_text
 from bbt_tui.widgets.dialogs import ConfirmScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
+from tests import rules_support
 from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.rules_support import World
 from tests.test_tui import (  # noqa: F401 - fixtures
     DEMO_USERS,
     demo_sqlite,
@@ -32,6 +35,7 @@ from tests.test_tui import (  # noqa: F401 - fixtures
     drive,
 )
 
+world = rules_support.world
 EDITOR = ("bientap", DEMO_USERS["bientap"])
 OPERATOR = ("vanthu", DEMO_USERS["vanthu"])
 
@@ -58,6 +62,37 @@ async def fill(pilot: Pilot, selector: str, text: str) -> None:
     field = await focus(pilot, selector)
     field.value = ""
     await type_text(pilot, text)
+
+
+# --- the domain behind the screens (both engines) --------------------------------------------
+
+
+def test_latest_month_position_and_newest_first(world: World) -> None:
+    from domain import articles, documents, periods
+
+    admin = world.admin
+    today = date(2023, 3, 10)
+    assert world.read(lambda s: periods.latest_month(s, today=today)) == (2023, 3)
+    for number, day in (("1-CV/TU", "2021-07-10"), ("2-CV/TU", "2021-09-02"),
+                        ("3-CV/TU", "2021-09-02"), ("4-CV/TU", "2023-03-30")):
+        world.run(documents.receive, admin, number, "TU", day, f"Công văn {number}")
+    first = world.run(articles.add, admin, "Tin cũ", "news", "BBT", "", 0, "2021-05-01")
+    second = world.run(articles.add, admin, "Tin mới", "news", "BBT", "", 0, "2021-10-20")
+    # 4-CV/TU is dated after `today`: the newest month before it is October (the article).
+    assert world.read(lambda s: periods.latest_month(s, today=today)) == (2021, 10)
+
+    listed = world.read(lambda s: [d.id for d in documents.listing(s, admin)])
+    assert [world.read(lambda s, i=i: documents.position(s, admin, i)) for i in listed] == [
+        0, 1, 2, 3]
+    outgoing = documents.Filters(direction="outgoing")
+    searched = documents.Filters(search="Công văn")
+    assert world.read(lambda s: documents.position(s, admin, listed[0], outgoing)) is None
+    assert world.read(lambda s: documents.position(s, admin, listed[0], searched)) is None
+    assert world.read(lambda s: documents.position(s, admin, 10**6)) is None
+
+    ids = world.read(lambda s: [a.id for a, _c in articles.listing(s, newest_first=True)])
+    assert ids == [second.id, first.id]
+    assert world.read(lambda s: [a.id for a, _c in articles.listing(s)]) == ids[::-1]
 
 
 # --- articles ---------------------------------------------------------------------------------
@@ -173,6 +208,34 @@ def test_issue_confirms_and_the_cursor_goes_to_the_new_document(
     assert "117" in seen["question"] and "tháng Năm" in seen["question"]
     assert seen["after"] == str(new_id) != seen["before"]
     assert "117-BC/BBT" in seen["seal_form"]
+
+
+def test_withdraw_acts_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, *OPERATOR)
+        await go(pilot, "documents")
+        await pilot.press("down", "down")
+        seen["chosen"] = cursor_key(app)
+        await pilot.press("w")
+        await settle(pilot)
+        await type_text(pilot, "Ban hành nhầm")
+        await pilot.press("f2")
+        await settle(pilot)
+        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        await pilot.press("y")
+        await settle(pilot)
+        seen["after"] = cursor_key(app)
+
+    drive(bbt.url, script)
+    chosen = int(seen["chosen"])
+    assert query(bbt, "SELECT id, withdrawn_reason FROM document WHERE status = 'withdrawn'"
+                 ) == [(chosen, "Ban hành nhầm")]
+    number, title = query(bbt, "SELECT number, title FROM document WHERE id = ?", chosen)[0]
+    assert number in seen["question"] and title[:30] in seen["question"]
+    assert seen["after"] == seen["chosen"]
 
 
 def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # noqa: F811
