@@ -461,6 +461,8 @@ class PagedTable(Vertical):
     def _show_error(self, exc: Exception) -> None:
         from bbt_tui.text import translate_error
 
+        self._wanted_key = None
+
         self.query_one(".status", Static).update(Text(translate_error(exc), style="bold red"))
 
     # --- drawing -------------------------------------------------------------------------
