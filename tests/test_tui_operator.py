@@ -10,18 +10,24 @@ changed.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, Markdown, Select
 
 from bbt_tui.app import BBTApp
 from bbt_tui.pilot import focus, go, log_in, settle, type_text
 from bbt_tui.widgets.dialogs import ConfirmScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
+from tests import rules_support
 from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.rules_support import World
 from tests.test_tui import (  # noqa: F401 - fixtures
     DEMO_USERS,
     demo_sqlite,
@@ -29,6 +35,7 @@ from tests.test_tui import (  # noqa: F401 - fixtures
     drive,
 )
 
+world = rules_support.world
 EDITOR = ("bientap", DEMO_USERS["bientap"])
 OPERATOR = ("vanthu", DEMO_USERS["vanthu"])
 
@@ -55,6 +62,37 @@ async def fill(pilot: Pilot, selector: str, text: str) -> None:
     field = await focus(pilot, selector)
     field.value = ""
     await type_text(pilot, text)
+
+
+# --- the domain behind the screens (both engines) --------------------------------------------
+
+
+def test_latest_month_position_and_newest_first(world: World) -> None:
+    from domain import articles, documents, periods
+
+    admin = world.admin
+    today = date(2023, 3, 10)
+    assert world.read(lambda s: periods.latest_month(s, today=today)) == (2023, 3)
+    for number, day in (("1-CV/TU", "2021-07-10"), ("2-CV/TU", "2021-09-02"),
+                        ("3-CV/TU", "2021-09-02"), ("4-CV/TU", "2023-03-30")):
+        world.run(documents.receive, admin, number, "TU", day, f"Công văn {number}")
+    first = world.run(articles.add, admin, "Tin cũ", "news", "BBT", "", 0, "2021-05-01")
+    second = world.run(articles.add, admin, "Tin mới", "news", "BBT", "", 0, "2021-10-20")
+    # 4-CV/TU is dated after `today`: the newest month before it is October (the article).
+    assert world.read(lambda s: periods.latest_month(s, today=today)) == (2021, 10)
+
+    listed = world.read(lambda s: [d.id for d in documents.listing(s, admin)])
+    assert [world.read(lambda s, i=i: documents.position(s, admin, i)) for i in listed] == [
+        0, 1, 2, 3]
+    outgoing = documents.Filters(direction="outgoing")
+    searched = documents.Filters(search="Công văn")
+    assert world.read(lambda s: documents.position(s, admin, listed[0], outgoing)) is None
+    assert world.read(lambda s: documents.position(s, admin, listed[0], searched)) is None
+    assert world.read(lambda s: documents.position(s, admin, 10**6)) is None
+
+    ids = world.read(lambda s: [a.id for a, _c in articles.listing(s, newest_first=True)])
+    assert ids == [second.id, first.id]
+    assert world.read(lambda s: [a.id for a, _c in articles.listing(s)]) == ids[::-1]
 
 
 # --- articles ---------------------------------------------------------------------------------
@@ -172,6 +210,34 @@ def test_issue_confirms_and_the_cursor_goes_to_the_new_document(
     assert "117-BC/BBT" in seen["seal_form"]
 
 
+def test_withdraw_acts_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, *OPERATOR)
+        await go(pilot, "documents")
+        await pilot.press("down", "down")
+        seen["chosen"] = cursor_key(app)
+        await pilot.press("w")
+        await settle(pilot)
+        await type_text(pilot, "Ban hành nhầm")
+        await pilot.press("f2")
+        await settle(pilot)
+        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        await pilot.press("y")
+        await settle(pilot)
+        seen["after"] = cursor_key(app)
+
+    drive(bbt.url, script)
+    chosen = int(seen["chosen"])
+    assert query(bbt, "SELECT id, withdrawn_reason FROM document WHERE status = 'withdrawn'"
+                 ) == [(chosen, "Ban hành nhầm")]
+    number, title = query(bbt, "SELECT number, title FROM document WHERE id = ?", chosen)[0]
+    assert number in seen["question"] and title[:30] in seen["question"]
+    assert seen["after"] == seen["chosen"]
+
+
 def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # noqa: F811
     bbt = demo_sqlite
     seen: dict[str, Any] = {}
@@ -200,3 +266,116 @@ def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # n
     assert empty_count.startswith("0 ")
     one, one_count = seen["one"]
     assert sum("X" in box for box in one) == 1 and one_count.startswith("1 "), one
+
+
+# --- the period the screens open on, and keys that stay in the year box -----------------------
+
+
+def test_screens_open_on_the_newest_month_with_records(
+        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The 2022 demo opened years later: the dashboard, the statistics and the reports show
+    June 2022 (its newest records), not twelve empty months of today's year."""
+    monkeypatch.setenv("BBT_TODAY", "2026-12-01")
+    bbt = demo_sqlite
+    may = query(bbt, "SELECT count(*) FROM document WHERE date >= '2022-05-01' "
+                     "AND date < '2022-06-01'")[0][0]
+    news = query(bbt, "SELECT count(*) FROM article WHERE status = 'published' AND kind = 'news'"
+                      " AND published >= '2022-01-01' AND published < '2023-01-01'")[0][0]
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        seen["month"] = app.screen.query_one("#month", Input).value
+        seen["published"] = str(app.screen.query_one("#figure-published").render())
+        await pilot.press("left_square_bracket")  # the month before
+        await settle(pilot)
+        seen["before"] = app.screen.query_one("#month", Input).value
+        seen["documents"] = str(app.screen.query_one("#figure-documents").render())
+        await go(pilot, "stats")
+        seen["stats"] = (app.screen.query_one("#year", Input).value,
+                         str(app.screen.query_one("#stats-status").render()))
+        await go(pilot, "reports")
+        seen["reports"] = (app.screen.query_one("#year", Input).value,
+                           str(app.screen.query_one("#part", Select).value))
+
+    drive(bbt.url, script)
+    assert seen["month"] == "2022-06"
+    assert seen["published"].startswith(f"{news}\n") and news > 0, seen["published"]
+    assert seen["before"] == "2022-05"
+    assert seen["documents"].startswith(f"{may}\n") and "05/2022" in seen["documents"]
+    assert seen["stats"][0] == "2022" and f"{news} news" in seen["stats"][1]
+    assert seen["reports"] == ("2022", "1")
+
+
+def test_a_year_typed_into_the_report_stays_in_its_box(demo_sqlite: Bbt) -> None:  # noqa: F811
+    """Y moves to the year box, which shows the focus; digits typed there change the year
+    and never switch screens (digits are the navigation keys elsewhere)."""
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "reports")
+        await pilot.press("y")
+        await settle(pilot)
+        year = app.screen.query_one("#year", Input)
+        seen["focused"] = app.focused is year
+        seen["border"] = (year.styles.border_top[0], year.styles.border_top[1])
+        year.value = ""
+        await pilot.press("2", "0", "2", "1", "enter")
+        await settle(pilot)
+        seen["screen"] = type(app.screen).__name__
+        seen["choice"] = app.screen.choice()  # type: ignore[attr-defined]
+        seen["heading"] = app.screen.query_one(Markdown).source
+
+    drive(demo_sqlite.url, script)
+    assert seen["focused"] and seen["border"][0] not in ("", "none")
+    assert seen["screen"] == "ReportsScreen"
+    assert seen["choice"].year == 2021
+    assert "6 tháng đầu năm 2021" in seen["heading"]
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+UNITS_CSV = """code,name,kind,parent
+DU-LOCMOI,Đảng ủy xã Lộc Mới,grassroots,
+DU-LOCBAO,Đảng ủy xã Lộc Bảo,commune,
+"""
+
+
+def test_import_keys_work_from_the_path_box_and_reasons_show_whole(
+        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811
+    bbt = demo_sqlite
+    sheet = tmp_path / "don-vi.csv"
+    sheet.write_text(UNITS_CSV, encoding="utf-8")
+    dry = json.loads(bbt("import", "units", str(sheet), "--dry-run", "--on-error", "skip",
+                         "--json").stdout)
+    reason = "; ".join(dry["rejected"][0]["errors"])
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "imports")
+        seen["hint"] = str(app.screen.query_one("#import-status").render())
+        app.screen.query_one("#kind", Select).value = "units"
+        await fill(pilot, "#path", str(sheet))
+        await pilot.press("f3")  # the key the hint names, pressed in the path box
+        await settle(pilot)
+        seen["path"] = app.screen.query_one("#path", Input).value
+        table = app.screen.query_one(PagedTable)
+        seen["rows"] = [r.key for r in table.records]
+        await pilot.press("down")
+        await settle(pilot)
+        seen["detail"] = str(app.screen.query_one("#fate-detail").render())
+        await pilot.press("f4")
+        await settle(pilot)
+        app.screen.query_one("#field-on_error", Select).value = "skip"
+        await pilot.press("f2")
+        await settle(pilot)
+        seen["status"] = str(app.screen.query_one("#import-status").render())
+
+    drive(bbt.url, script)
+    assert "F3" in seen["hint"]
+    assert seen["path"] == str(sheet) and seen["rows"] == ["1", "2"]
+    assert seen["detail"] == f"Row 2: {reason}" and len(reason) > 40
+    assert query(bbt, "SELECT count(*) FROM unit WHERE code = 'DU-LOCMOI'") == [(1,)]
+    assert "1 inserted" in seen["status"] and "Nothing written yet" not in seen["status"]

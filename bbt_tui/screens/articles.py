@@ -33,8 +33,7 @@ def article_records(session: Any, month: str) -> list[Record]:
                           a.author, str(a.photos), label(ARTICLE_STATUS_LABELS, a.status),
                           vn_date(a.submitted), vn_date(a.published)),
                    data={"id": a.id, "status": a.status, "kind": a.kind, "title": a.title})
-            for a, code in articles.listing(session, month=month or None,
-                                                newest_first=True)]
+            for a, code in articles.listing(session, month=month or None, newest_first=True)]
 
 
 class ArticlesScreen(ListScreen):

@@ -46,6 +46,12 @@ def title_of(record: Record) -> str:
     return str(record.cells[3])
 
 
+def year_of(record: Record) -> int:
+    """The year of a register row's date (dd/mm/yyyy): a number repeats across years and
+    terms, and the year names the one under the cursor."""
+    return int(str(record.cells[1])[-4:])
+
+
 class DocumentSource(RowSource):
     """The register, newest first, a page at a time from the database (domain.documents
     pages by offset; the cursor is the row's position in the list)."""
@@ -119,18 +125,20 @@ class DocumentsScreen(ListScreen):
     HELP = N_("The document registers, newest first. N issues an outgoing document with the "
               "next number, R registers an incoming one, G sends the selected document to "
               "units (or to a whole kind of unit), K seals it with the issuing unit's key, V "
-              "verifies its seal and digital signatures, Enter shows its deliveries, files, "
-              "signatures and history. Search takes a number (117-BC/BBT) or words of the "
-              "title or of the attached files' text. L lists the units late with documents; "
-              "R there sends them a reminder letter.")
+              "verifies its seal and digital signatures, W withdraws it (thu hồi) with a "
+              "reason, Enter shows its deliveries, files, signatures and history. Search takes "
+              "a number (117-BC/BBT) or words of the title or of the attached files' text. L "
+              "lists the units late with documents; R there sends them a reminder letter.")
     PERMISSIONS = {"issue": "documents.write", "receive": "documents.write",
-                   "send": "documents.write", "sign": "documents.sign"}
+                   "send": "documents.write", "sign": "documents.sign",
+                   "withdraw": "documents.write"}
     BINDINGS = [
         Binding("n", "issue", N_("Issue"), id="documents.issue"),
         Binding("r", "receive", N_("Receive"), id="documents.receive"),
         Binding("g", "send", N_("Send"), id="documents.send"),
         Binding("k", "sign", N_("Seal"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
+        Binding("w", "withdraw", N_("Withdraw"), id="documents.withdraw"),
         Binding("b", "book", N_("Register book"), id="documents.book"),
         Binding("l", "late_units", N_("Late units"), id="documents.late"),
     ]
@@ -238,7 +246,7 @@ class DocumentsScreen(ListScreen):
 
         def save(session: Any, actor: Any, v: dict[str, Any]) -> int:
             result = documents.send(session, actor, number, v["units"], purpose=v["purpose"],
-                                    due=v["due"] or None)
+                                    due=v["due"] or None, year=year_of(record))
             return len(result.sent)
 
         def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
@@ -275,6 +283,27 @@ class DocumentsScreen(ListScreen):
         self.app.push_screen(form, when_done(lambda number: self.changed(
             _("{number} sealed.").format(number=number), record.key)))
 
+    def action_withdraw(self) -> None:
+        from domain import documents
+
+        if (record := self.selected) is None:
+            return
+        number, year = record.data, year_of(record)
+        fields = [FormField("reason", N_("Reason for withdrawing"), required=True)]
+
+        def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+            return documents.withdraw(session, actor, number, v["reason"], year).number
+
+        def confirm(_v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
+            return (_("Withdraw this document? Its number stays in the register, marked "
+                      "withdrawn, and it counts nowhere any more."), (number, title_of(record)))
+
+        self.app.push_screen(
+            FormScreen(_("Withdraw {number}").format(number=number), fields, save,
+                       save_label=_("Withdraw"), confirm=confirm),
+            when_done(lambda _n: self.changed(_("{number} withdrawn.").format(number=number),
+                                              record.key)))
+
     def action_verify(self) -> None:
         from domain import keys
 
@@ -282,7 +311,7 @@ class DocumentsScreen(ListScreen):
             return
         number = record.data
         self.app.run_db(  # type: ignore[attr-defined]
-            lambda session, actor: keys.verify(session, actor, number),
+            lambda session, actor: keys.verify(session, actor, number, year=year_of(record)),
             on_done=lambda verdict: self.notify(
                 (_("Seal valid: {reason}.") if verdict.valid
                  else _("Seal NOT valid: {reason}.")).format(reason=verdict.reason),

@@ -113,14 +113,16 @@ class ImportsScreen(AreaScreen):
     AREA = "imports"
     TITLE_TEXT = N_("Imports")
     HELP = N_("Bring records in from a spreadsheet: choose the kind, type the file's path or "
-              "press B to pick it, then C checks every row and shows what would happen to it "
-              "(nothing is written). I imports: by default one bad row and nothing is "
+              "press B to pick it, then F3 (or Enter in the file box) checks every row and "
+              "shows what would happen to it (nothing is written); the row under the cursor "
+              "shows its reasons in full below the list. F4 imports: by default one bad row and nothing is "
               "written; you may write the good rows only. Importing the same file twice "
               "changes nothing the second time.")
     BINDINGS = [
         Binding("b", "browse", N_("Pick a file"), id="imports.browse"),
-        Binding("c", "check", N_("Check (dry run)"), id="imports.check"),
-        Binding("i", "run_import", N_("Import"), id="imports.run"),
+        # Function keys: they work from the path box too, where a letter is typed into it.
+        Binding("f3,c", "check", N_("Check (dry run)"), id="imports.check"),
+        Binding("f4,i", "run_import", N_("Import"), id="imports.run"),
         Binding("slash", "search", N_("Search"), id="imports.search"),
     ]
 
@@ -134,11 +136,13 @@ class ImportsScreen(AreaScreen):
                          prompt=_("Kind of records…"), id="kind", compact=True)
             yield Input(placeholder=_("File: .csv, .xlsx or .json"), id="path", compact=True)
             yield Button(_("Pick…") + " (b)", id="browse", compact=True)
-            yield Button(_("Check") + " (c)", id="check", variant="primary", compact=True)
-        yield Static(_("Choose the kind and the file, then C."), id="import-status")
+            yield Button(_("Check") + " (F3)", id="check", variant="primary", compact=True)
+        yield Static(_("Choose the kind and the file, then F3 (or Enter in the file box)."),
+                     id="import-status")
         self.source = FateSource()
         yield PagedTable(self.source, id="fates", tools=[
             Select(options(FATE_LABELS), prompt=_("Every row"), id="fate-filter")])
+        yield Static("", id="fate-detail")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -163,7 +167,9 @@ class ImportsScreen(AreaScreen):
 
     # --- check -----------------------------------------------------------------------------
 
-    def action_check(self) -> None:
+    def action_check(self, imported: str | None = None) -> None:
+        """Check the file; after an import (`imported`: what it wrote), check it again to show
+        the rows as they stand now, under the import's result."""
         values = self._values()
         if values is None:
             return
@@ -171,26 +177,32 @@ class ImportsScreen(AreaScreen):
         self.checked = None
         self._status(_("Checking every row…"))
         run_db(self, lambda session, actor: check_file(session, actor, kind, expand(path)),
-               on_done=self._checked, on_error=self._failed)
+               on_done=lambda checked: self._checked(checked, imported), on_error=self._failed)
 
     def _failed(self, message: str) -> None:
         self._status(Text(message, style="bold red"))
 
-    def _checked(self, checked: Checked) -> None:
+    def _checked(self, checked: Checked, imported: str | None = None) -> None:
         self.checked = checked
         self.source.show(fate_records(checked))
         self.query_one("#fates", PagedTable).reload()
-        self._status(self.summary(checked))
+        self._status(self.summary(checked, imported))
         self.query_one("#fates", PagedTable).table.focus()
 
     @staticmethod
-    def summary(checked: Checked) -> Text:
+    def summary(checked: Checked, imported: str | None = None) -> Text:
         c = checked.counts
-        text = Text(_("{kind}, {rows} rows: {insert} new, {update} updated, {unchanged} "
-                      "unchanged, {reject} rejected. Nothing written yet: I imports.").format(
+        counts = _("{kind}, {rows} rows: {insert} new, {update} updated, {unchanged} "
+                   "unchanged, {reject} rejected.").format(
             kind=label(KIND_LABELS, checked.kind), rows=number(len(checked.fates)),
             insert=number(c["insert"]), update=number(c["update"]),
-            unchanged=number(c["unchanged"]), reject=number(c["reject"])))
+            unchanged=number(c["unchanged"]), reject=number(c["reject"]))
+        if imported is not None:
+            text = Text(imported + " ", style="bold green")
+            text.append(_("The file checked again, as it stands now: {counts}").format(
+                counts=counts))
+        else:
+            text = Text(counts + " " + _("Nothing written yet: F4 imports."))
         if checked.ignored:
             text.append("  " + _("Columns ignored: {columns}.").format(
                 columns=", ".join(checked.ignored)), style="yellow")
@@ -201,7 +213,7 @@ class ImportsScreen(AreaScreen):
     def action_run_import(self) -> None:
         checked = self.checked
         if checked is None:
-            self._status(Text(_("Check the file first (C): you see every row's fate before "
+            self._status(Text(_("Check the file first (F3): you see every row's fate before "
                                 "anything is written."), style="bold red"))
             return
         c = checked.counts
@@ -258,7 +270,7 @@ class ImportsScreen(AreaScreen):
             self.notify(_("The one-time passwords of {count} new accounts are in {path} "
                           "(readable only by you); hand them out and delete the file.").format(
                 count=result.inserted, path=result.credentials), timeout=20)
-        self.action_check()  # show the rows as they stand now (all unchanged)
+        self.action_check(message)  # the rows as they stand now (all unchanged)
 
     # --- the file ----------------------------------------------------------------------------
 
@@ -273,6 +285,15 @@ class ImportsScreen(AreaScreen):
 
     def action_search(self) -> None:
         self.query_one("#fates", PagedTable).focus_search()
+
+    @on(PagedTable.Highlighted, "#fates")
+    def _reasons_in_full(self, event: PagedTable.Highlighted) -> None:
+        """The table cuts long reasons at its edge: the highlighted row's are shown whole."""
+        record = event.record
+        reasons = record.cells[3].plain if isinstance(record.cells[3], Text) else ""
+        detail = Text(_("Row {row}").format(row=record.key) + ": ", style="bold")
+        detail.append(reasons or _("no problem"), style="red" if reasons else "dim")
+        self.query_one("#fate-detail", Static).update(detail)
 
     @on(Input.Submitted, "#path")
     def _path_typed(self, event: Input.Submitted) -> None:

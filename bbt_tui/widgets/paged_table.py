@@ -257,6 +257,18 @@ class PagedTable(Vertical):
         def control(self) -> PagedTable:
             return self.table
 
+    class Highlighted(Message):
+        """The cursor moved to another row (a screen shows more of it than the cells)."""
+
+        def __init__(self, table: PagedTable, record: Record) -> None:
+            super().__init__()
+            self.table = table
+            self.record = record
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     class Loaded(Message):
         """A reload finished (tests and screens wait for it)."""
 
@@ -449,6 +461,8 @@ class PagedTable(Vertical):
     def _show_error(self, exc: Exception) -> None:
         from bbt_tui.text import translate_error
 
+        self._wanted_key = None
+
         self.query_one(".status", Static).update(Text(translate_error(exc), style="bold red"))
 
     # --- drawing -------------------------------------------------------------------------
@@ -530,6 +544,8 @@ class PagedTable(Vertical):
     def _on_highlight(self, event: DataTable.RowHighlighted | DataTable.CellHighlighted) -> None:
         event.stop()
         self._update_status()
+        if (record := self.selected) is not None:
+            self.post_message(self.Highlighted(self, record))
         # The cursor as it is now: events queued by a redraw carry positions already gone.
         row = self.table.cursor_row
         if row >= len(self.state.records) - MARGIN:
