@@ -683,8 +683,11 @@ def senders(session: Session, rows: list[tuple[Delivery, Document]]) -> dict[int
     them, else the document's issuer."""
     by_id = units.by_id(session)
     sources = [d.forwarded_from_id for d, _doc in rows if d.forwarded_from_id]
-    forwarders = dict(session.exec(select(Delivery.id, Delivery.unit_id).where(  # type: ignore[call-overload]
-        col(Delivery.id).in_(sources)))) if sources else {}
+    forwarders: dict[int | None, int] = {}
+    for start in range(0, len(sources), 500):
+        query = sa_select(col(Delivery.id), col(Delivery.unit_id)).where(
+            col(Delivery.id).in_(sources[start:start + 500]))
+        forwarders.update((row[0], row[1]) for row in session.execute(query))
     return {d.id: by_id[forwarders.get(d.forwarded_from_id, doc.issuer_id)]  # type: ignore[misc]
             for d, doc in rows}
 

@@ -14,8 +14,8 @@ from textual.widgets import Static
 
 from bbt_tui.app import BBTApp
 from bbt_tui.pilot import focus, go, log_in, settle, type_text
-from bbt_tui.screens.board import LateUnitsScreen
-from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen, TableScreen
+from bbt_tui.screens.late_units import LateUnitsScreen, LetterScreen
+from bbt_tui.widgets.dialogs import MessageScreen, TableScreen
 from bbt_tui.widgets.figures import Figure
 from bbt_tui.widgets.paged_table import PagedTable
 from tests.conftest import ADMIN_PASSWORD, Bbt
@@ -38,46 +38,21 @@ def test_queue_on_the_editors_dashboard(demo_sqlite: Bbt) -> None:
     assert str(max(q["days_waiting"] for q in queue)) in detail
 
 
-def test_late_units_and_the_reminder_from_documents(demo_sqlite: Bbt) -> None:
-    late = [u["unit"] for u in demo_sqlite.json("doc", "remind", "--as-of", "2022-06-13")]
-    seen: dict[str, Any] = {}
+def test_documents_l_opens_the_late_units(demo_sqlite: Bbt) -> None:
+    """The late units have their own area (tests/test_tui_clerk.py drives the reminder);
+    L on Documents still leads there."""
+    late = [u["unit"] for u in demo_sqlite.json("doc", "late")]
 
-    async def script(app: BBTApp, pilot: Pilot) -> None:
+    async def script(app: BBTApp, pilot: Pilot) -> list[str]:
         await log_in(pilot, "admin", ADMIN_PASSWORD)
         await go(pilot, "documents")
         await pilot.press("l")
         await settle(pilot)
         assert isinstance(app.screen, LateUnitsScreen)
-        seen["listed"] = [r.key for r in app.screen.query_one(PagedTable).records]
-        await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(pilot)
-        seen["closed"] = not isinstance(app.screen, (LateUnitsScreen, ConfirmScreen))
+        assert not isinstance(app.screen, LetterScreen)
+        return [r.key for r in app.screen.query_one(PagedTable).records]
 
-    drive(demo_sqlite.url, script)
-    assert seen["listed"] == late and seen["closed"]
-    letter = demo_sqlite.json("doc", "show", "01-CV/BBT")
-    assert sorted(d["unit"] for d in letter["deliveries"]) == sorted(late)
-    assert {d["purpose"] for d in letter["deliveries"]} == {"report"}
-    assert letter["attachment_sha256"]
-
-
-def test_a_viewer_sees_late_units_but_cannot_send(demo_sqlite: Bbt) -> None:
-    async def script(app: BBTApp, pilot: Pilot) -> bool:
-        await log_in(pilot, "lanhdao", DEMO_USERS["lanhdao"])
-        await go(pilot, "documents")
-        await pilot.press("l")
-        await settle(pilot)
-        assert isinstance(app.screen, LateUnitsScreen)
-        await pilot.press("r")
-        await settle(pilot)
-        return isinstance(app.screen, ConfirmScreen)
-
-    assert drive(demo_sqlite.url, script) is False
-    assert not [d for d in demo_sqlite.json("doc", "list", "--year", "2022")
-                if d["type"] == "CV" and d["issuer"] == "BBT"]
+    assert drive(demo_sqlite.url, script) == late
 
 
 def test_royalties_and_last_feed_sync_from_articles(demo_sqlite: Bbt, tmp_path: Path) -> None:

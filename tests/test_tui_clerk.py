@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
@@ -23,7 +24,8 @@ from bbt_tui.screens.login import LoginScreen
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
-from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.conftest import ADMIN_PASSWORD, Bbt, make_user
+from tests.test_reminders import setup_late
 from tests.test_tui import DEMO_USERS, drive
 from tests.test_tui import demo_sqlite as demo_sqlite  # noqa: F401 - fixtures
 from tests.test_tui import demo_template as demo_template  # noqa: F401
@@ -60,6 +62,7 @@ def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noq
         record = table.selected
         assert record is not None
         seen["highlighted"] = (record.data["number"], plain(record.cells[3]))
+        seen["sender"] = (plain(record.cells[2]), record.data["sender"])
         seen["next"] = table.records[2].key if len(table.records) > 2 else None
         await pilot.press("enter")
         await settle(pilot)
@@ -89,7 +92,9 @@ def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noq
     number, title = seen["highlighted"]
     assert seen["waiting"] == waiting
     assert seen["opened"] == (number, title) and number == waiting[1]
-    assert "Sender: HU" in seen["body"] or "Sender: " in seen["body"]
+    code, sender = seen["sender"]
+    assert code == bbt.json("doc", "show", number)["issuer"] and sender.startswith(code + " — ")
+    assert f"Sender: {sender}" in seen["body"]
     assert f"Status: {status}" in seen["body"] and "Status: done" in seen["after"]
     assert number not in seen["waiting_after"] and number in seen["done_tab"]
     assert seen["cursor_after"] == seen["next"]  # the row that took its place
@@ -150,6 +155,51 @@ def test_a_viewer_sees_the_late_units_but_cannot_remind(demo_sqlite: Bbt) -> Non
         return isinstance(app.screen, LetterScreen)
 
     assert drive(demo_sqlite.url, script) is False
+
+
+def test_the_previewed_number_is_the_one_given_on_both_engines(
+        bbt: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers behind the late units and the inbox on SQLite and PostgreSQL: the number
+    the confirmation shows is the one registered, and a forwarded document's sender is the
+    unit that forwarded it."""
+    monkeypatch.setenv("BBT_TODAY", "2022-06-13")
+    setup_late(bbt)
+    bbt.ok("unit", "add", "D", "Đảng bộ xã Lộc Đức", "--kind", "grassroots")
+    make_user(bbt, "vt.a", "A", "clerk", "Van-thu-A-2022")
+    make_user(bbt, "vt.d", "D", "clerk", "Van-thu-D-2022")
+    bbt.as_("vt.a", "Van-thu-A-2022").ok("doc", "forward", "01-KH/BBT", "--from", "A",
+                                          "--to", "D")
+    bbt.ok("doc", "issue", "--type", "CV", "--issuer", "BBT", "--title", "Công văn trước",
+           "--date", "2022-06-01")
+    seen: dict[str, Any] = {}
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "late")
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        seen["question"] = app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await log_in(pilot, "vt.d", "Van-thu-D-2022")
+        assert isinstance(app.screen, InboxScreen), app.screen
+        seen["status"] = text_of(pilot, "PagedTable .status")
+        records = app.screen.query_one(PagedTable).records
+        seen["senders"] = {r.data["number"]: plain(r.cells[2]) for r in records}
+
+    drive(bbt.url, script)
+    assert "02-CV/BBT" in seen["question"]
+    letter = bbt.json("doc", "show", "02-CV/BBT")
+    assert letter["title"].startswith("Đôn đốc") and len(letter["deliveries"]) == 4  # A B D X
+    assert seen["senders"] == {"01-KH/BBT": "A", "02-CV/BBT": "BBT"}, seen["status"]
 
 
 # --- the audit screen ------------------------------------------------------------------------

@@ -81,13 +81,13 @@ def test_receive_with_a_signed_pdf_attach_save_and_verify(
     drive(bbt.url, script)
     assert seen["found"][0] == "201-NQ/TU"
     assert "nq-201.pdf" in seen["body"] and "Bí thư Tỉnh ủy" in seen["body"]
-    assert "document.receive" in seen["history"] and "document.view" in seen["history"]
+    assert "incoming document registered" in seen["history"] and "document opened" in seen["history"]
     assert "phu-luc.txt" in seen["attached"]
     assert (out / "nq-201.pdf").read_bytes() == signed.read_bytes()
     assert (out / "phu-luc.txt").read_bytes() == appendix.read_bytes()
     assert "Bí thư Tỉnh ủy" in seen["verdict"]
     assert "NOT trusted" not in seen["verdict"] and "KHÔNG tin cậy" not in seen["verdict"]
-    assert "document.download" in seen["history_after"]
+    assert "document file saved" in seen["history_after"]
     assert bbt.json("doc", "show", "201-NQ/TU")["legally_signed"] is True
 
 

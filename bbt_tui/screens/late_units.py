@@ -111,10 +111,10 @@ class LateUnitsScreen(ListScreen):
     BINDINGS = [Binding("r", "remind", N_("Send a reminder"), id="late.remind")]
 
     def make_source(self) -> ListSource:
-        columns = [Column("rank", _("No."), 4), Column("unit", _("Unit"), 14),
+        columns = [Column("rank", _("No."), 4), Column("unit", _("Unit"), 11),
                    Column("name", _("Name")), Column("overdue", _("Overdue"), 8),
                    Column("unacknowledged", _("Not acknowledged"), 9),
-                   Column("days", _("Days late"), 9), Column("reminded", _("Reminded"), 12)]
+                   Column("days", _("Days late"), 12), Column("reminded", _("Reminded"), 10)]
         return ListSource(columns, lambda: read(self.app, late_records))
 
     def action_remind(self) -> None:
