@@ -53,7 +53,7 @@ def _register_edits(app: typer.Typer) -> None:
         with acting("units.write") as (session, actor):
             unit = units.update(session, actor, code, name=name, kind=kind, parent=parent,
                                 active=yes_no(active))
-            row = units.as_row(unit, units.by_id(session)) | {"active": unit.active}
+            row = units.as_row(unit, units.by_id(session))
         print_json(row)
 
     @group(app, "account").command("set")
@@ -114,7 +114,7 @@ def _register_articles(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table(_("Editorial queue"), ["id", "submitted", "status", "days", "unit", "title"],
+        print_table(_("Editorial queue"), ["id", "submitted", "status", "days_waiting", "unit", "title"],
                     [[r["id"], r["submitted"], r["status"], r["days_waiting"], r["unit"],
                       r["title"]] for r in rows])
 
@@ -168,7 +168,7 @@ def _register_articles(app: typer.Typer) -> None:
             return
         print_table(_("Units' articles {month} (quota {quota})").format(
             month=data["month"], quota=data["quota"]),
-            ["unit", "sent", "published", "quota", "silent"],
+            ["unit", "sent", "articles_published", "quota", "silent"],
             [[r["unit"], r["sent"], r["published"], r["quota"], "✘" if r["silent"] else ""]
              for r in data["units"]])
 

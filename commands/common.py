@@ -118,11 +118,15 @@ def print_json_stream(rows: Iterable[Any]) -> None:
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A table whose columns are given by their English codes (those of --json) and headed
+    in the user's language (domain.columns)."""
     from rich.console import Console
     from rich.table import Table
 
+    from domain.columns import labels
+
     table = Table(title=title, show_lines=False)
-    for column in columns:
+    for column in labels(columns):
         table.add_column(column)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))

@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
                                "(--limit 0 shows all).").format(limit=limit) + "\n")
         if as_json:
             return
-        print_table(_("Documents"), ["number", "date", "dir", "title", "sent", "done", "late"], [
+        print_table(_("Documents"), ["number", "date", "direction", "title", "sent", "done", "late"], [
             [r["number"], r["date"], r["direction"][:3], r["title"][:60], len(r["deliveries"]),
              sum(d["status"] == "done" for d in r["deliveries"]),
              sum(d["overdue"] for d in r["deliveries"])] for r in rows])

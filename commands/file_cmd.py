@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table(_("Files"), ["name", "role", "type", "size", "sha256"],
+        print_table(_("Files"), ["name", "role", "file_type", "size", "sha256"],
                     [[r["name"], r["role"], r["type"], r["size"], r["sha256"][:16]]
                      for r in rows])
 
@@ -135,5 +135,5 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        print_table(_("History"), ["at", "who", "action", "key"],
+        print_table(_("History"), ["at", "actor", "action", "key"],
                     [[r["at"][:19], r["who"], r["action"], r["key"]] for r in rows])

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         """Print a year's register book; its SHA-256 goes into the audit chain."""
         from domain import registers
 
-        registers.check_book(book)
+        book = registers.check_book(book)
         registers.format_of(output)
         with acting("read", write=True) as (session, actor):  # the print is recorded
             printed = registers.print_book(session, actor, book=book, year=year, path=output,
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         from domain import registers
 
         if output is not None:
-            registers.check_book(book)
+            book = registers.check_book(book)
             registers.format_of(output)
             output_.check_target(output, force=force)
         with acting("documents.write") as (session, actor):

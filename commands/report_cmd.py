@@ -214,7 +214,7 @@ def _text(kind: str, key: str, section: str, new_text: str | None, file: Path | 
     from domain.i18n import _
 
     period = reports.parse_period(kind, key)
-    reports.check_section(section)
+    section = reports.check_section(section)
     if new_text is not None and file is not None:
         raise typer.BadParameter(_("choose one of --set and --file."))
     if file is not None:
@@ -226,7 +226,7 @@ def _text(kind: str, key: str, section: str, new_text: str | None, file: Path | 
             reports.set_text(session, actor, period, section, new_text)
         if not show:
             done(_("Saved {section} of the {kind} report {period}.").format(
-                section=section, kind=kind, period=period.key))
+                section=section, kind=period.kind, period=period.key))
             return
     with acting() as (session, _actor):
         stored = reports.get_text(session, period, section)

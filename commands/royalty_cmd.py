@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table(_("Royalty rates"), ["kind", "from", "amount"],
+            print_table(_("Royalty rates"), ["kind", "from", "rate"],
                         [list(r.values()) for r in rows])
 
     @royalty.command("sheet")
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
             print_json(data)
             return
         print_table(_("Royalties {year}").format(year=year_),
-                    ["month", "total", "approved", "paid"],
+                    ["month", "total", "approved_by", "paid_by"],
                     [[m["month"], f"{m['total']:,}", m["approved_by"] or "",
                       m["paid_by"] or ""] for m in data["months"]])
         done(f"{data['total']:,} ({data['total_words']})")

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(values)
         else:
-            print_table(_("Settings"), ["key", "value"], list(values.items()))
+            print_table(_("Settings"), ["setting", "value"], list(values.items()))
 
     @settings_app.command("set")
     def set_(key: str, value: str) -> None:

@@ -36,60 +36,24 @@ def register(app: typer.Typer) -> None:
             data = domain_stats.monthly(session, year, month, actor=actor)
         if as_json:
             print_json(data)
-        elif csv_file is not None:
-            _write_csv(csv_file, data, force)
-            done(str(csv_file))
-        elif xlsx_file is not None:
-            _write_xlsx(xlsx_file, data, force)
-            done(str(xlsx_file))
+        elif target is not None:
+            _write(target, data, "csv" if csv_file is not None else "xlsx", force)
+            done(str(target))
         else:
             _print(data)
 
 
-def _table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows shared by every output: one row per month, then the totals."""
-    from domain.stats import FIGURES
-
-    header = ["month", *FIGURES]
-    rows = [[m["month"], *(m[key] for key in FIGURES)] for m in data["months"]]
-    rows.append(["total", *(data["totals"][key] for key in FIGURES)])
-    return header, rows
-
-
 def _print(data: dict[str, Any]) -> None:
     from domain.i18n import _
+    from domain.stats import table
 
-    header, rows = _table(data)
+    header, rows = table(data)
     print_table(_("Monthly statistics {year}").format(year=data["year"]), header, rows)
 
 
-def _write_csv(path: Path, data: dict[str, Any], force: bool) -> None:
-    import csv
-    import io
-
+def _write(path: Path, data: dict[str, Any], fmt: str, force: bool) -> None:
     from domain.output import private_file
+    from domain.stats import write_table
 
-    header, rows = _table(data)
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
     with private_file(path, force=force) as handle:
-        handle.write(text.getvalue().encode("utf-8"))
-
-
-def _write_xlsx(path: Path, data: dict[str, Any], force: bool) -> None:
-    from openpyxl import Workbook
-
-    from domain.output import private_file
-
-    header, rows = _table(data)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = str(data["year"])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    with private_file(path, force=force) as handle:
-        book.save(handle)
+        write_table(data, fmt, handle)

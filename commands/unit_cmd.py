@@ -38,8 +38,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            print_table(_("Units"), ["code", "name", "kind", "parent"],
-                        [list(r.values()) for r in rows])
+            print_table(_("Units"), ["code", "name", "kind", "parent", "active"],
+                        [[r["code"], r["name"], r["kind"], r["parent"],
+                          _("yes") if r["active"] else _("no")] for r in rows])
 
     @unit.command("set-term")
     def set_term(code: str, start: str = typer.Option(..., "--start")) -> None:

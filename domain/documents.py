@@ -30,6 +30,7 @@ from domain.errors import BBTError, Conflict, NotFound
 from domain.i18n import _
 from domain.text import fold, nfc, parse_date, require_date, today
 from models import (
+    DIRECTIONS,
     PURPOSES,
     URGENCIES,
     Attachment,
@@ -43,6 +44,13 @@ MAX_ATTACHMENT_BYTES = files.MAX_FILE_BYTES
 
 
 # ---------------------------------------------------------------- registers
+
+
+def check_direction(value: str) -> str:
+    value = vocab.code("direction", value)
+    if value not in DIRECTIONS:
+        raise BBTError(_("Direction is outgoing or incoming."))
+    return value
 
 
 def check_urgency(value: str) -> str:
@@ -487,9 +495,7 @@ class Filters:
 def _filtered(session: Session, actor: Actor, f: Filters):  # type: ignore[no-untyped-def]
     query = select(Document)
     if f.direction:
-        if f.direction not in ("outgoing", "incoming"):
-            raise BBTError(_("Direction is outgoing or incoming."))
-        query = query.where(Document.direction == f.direction)
+        query = query.where(Document.direction == check_direction(f.direction))
     if f.year:
         query = query.where(Document.date >= date(f.year, 1, 1),
                             Document.date <= date(f.year, 12, 31))

@@ -156,10 +156,20 @@ def stats_units(session: Session, month: str, *, actor: Actor | None = None
     """Per unit: articles sent (submitted) and published in the month, the quota, and
     whether the unit was silent (sent nothing); units of the actor's scope."""
     start, end = articles.month_bounds(month)
+    return {"month": articles.check_month(month),
+            **units_against_quota(session, start=start, end=end, months=1, actor=actor)}
+
+
+def units_against_quota(session: Session, *, start: date, end: date, months: int,
+                        actor: Actor | None = None) -> dict[str, Any]:
+    """Per active unit of the district: articles sent and published from `start` up to
+    (not including) `end`, against the quota of `months` months; the silent units (sent
+    nothing) and those below the quota, by code. A status report covers several months."""
     sent = _count_by_unit(session, col(Article.submitted), start, end)
     published = _count_by_unit(session, col(Article.published), start, end,
                                Article.status == "published")
-    target = quota(session)
+    per_month = quota(session)
+    target = per_month * months
     rows = []
     home = _home_units(session) if not scope.is_scoped(actor) else [
         u for u in units.listing(session, actor=actor) if u.active]  # its district's own
@@ -168,7 +178,7 @@ def stats_units(session: Session, month: str, *, actor: Actor | None = None
         rows.append({"unit": unit.code, "name": unit.name, "sent": count,
                      "published": published.get(unit.id or 0, 0), "quota": target,
                      "met": count >= target, "silent": count == 0})
-    return {"month": articles.check_month(month), "quota": target, "units": rows,
+    return {"quota": target, "quota_per_month": per_month, "units": rows,
             "silent": [r["unit"] for r in rows if r["silent"]],
             "below_quota": [r["unit"] for r in rows if not r["met"]]}
 

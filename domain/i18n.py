@@ -32,3 +32,9 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark a message for the catalog where it is defined; translate it with _() where shown."""
     return message
+
+
+def in_language(lang: str, message: str) -> str:
+    """A message in a given language, whatever the operator's: an import reads back files
+    exported in either language."""
+    return _catalog(lang).gettext(message)

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from domain import audit, imports_io, imports_nd30, scope
 from domain.auth import Actor, require
+from domain.columns import labels
 from domain.errors import BBTError
 from domain.i18n import _
 from domain.imports_base import Column, Handler, Plan, Progress, header_key, paused_gc
@@ -239,7 +240,13 @@ def export(session: Session, actor: Actor, kind: str) -> list[dict[str, Any]]:
 
 
 def write_export(kind: str, rows: list[dict[str, Any]], fmt: str, target: IO[bytes]) -> None:
+    """CSV and XLSX headed in the user's language (imports read either back); JSON keeps
+    the English codes."""
     cls = handler(kind)
     names = [c.name for c in cls.columns]
-    imports_io.write(rows, names, {c.name for c in cls.columns if c.text}, fmt, target,
-                     sheet_name=cls.kind)
+    text = {c.name for c in cls.columns if c.text}
+    if fmt != "json":
+        headers = dict(zip(names, labels(names), strict=True))
+        rows = [{headers[k]: v for k, v in row.items() if k in headers} for row in rows]
+        names, text = list(headers.values()), {headers[name] for name in text}
+    imports_io.write(rows, names, text, fmt, target, sheet_name=cls.kind)

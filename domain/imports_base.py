@@ -23,6 +23,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session
 
 from domain.auth import Actor
+from domain.columns import every_label
 from domain.errors import BBTError
 from domain.i18n import _
 from domain.imports_io import MAX_CELL_CHARS, Nested, Rows, unescape
@@ -43,7 +44,8 @@ class Column:
     text: bool = True  # free text: escaped against formula injection in CSV/XLSX
 
     def headers(self) -> tuple[str, ...]:
-        return (self.name, *self.vi)
+        # The headers an export writes, in either language, read back (domain.columns).
+        return (self.name, *self.vi, *every_label(self.name))
 
 
 @contextmanager

@@ -41,7 +41,6 @@ from domain.limits import TEXT_LIMITS
 from domain.text import fold, today
 from models import (
     DELIVERY_STATUSES,
-    DIRECTIONS,
     Article,
     ArticleEvent,
     DataEntry,
@@ -69,12 +68,6 @@ PURPOSE_WORDS = {"b/c": "report", "bao cao": "report", "de bao cao": "report",
                  "de biet": "inform", "phoi hop": "coordinate"}
 ARTICLE_KIND_WORDS = {"tin": "news", "bai": "feature", "khau hieu": "slogan",
                       "van ban": "document"}
-
-
-def check_direction(value: str) -> str:
-    if value not in DIRECTIONS:
-        raise BBTError(_("Direction is outgoing or incoming."))
-    return value
 
 
 def check_delivery_status(value: str) -> str:
@@ -139,7 +132,7 @@ class Documents(Handler):
         issuer_code = (cells.text("issuer", limit=40) or "").upper()
         day = cells.date("date", required=True)
         title = cells.text("title", required=True)
-        direction = cells.check("direction", choice(DIRECTION_WORDS, check_direction),
+        direction = cells.check("direction", choice(DIRECTION_WORDS, documents.check_direction),
                                 cache=self.cache) or "outgoing"
         urgency = cells.check("urgency", choice(URGENCY_WORDS, documents.check_urgency),
                               cache=self.cache) or "normal"

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from domain import audit, numbering, output, units
+from domain import audit, numbering, output, units, vocab
 from domain.auth import Actor, require
 from domain.errors import BBTError
 from domain.i18n import _
@@ -107,6 +107,7 @@ class Book:
 
 
 def check_book(value: str) -> str:
+    value = vocab.code("direction", value)
     if value not in BOOKS:
         raise BBTError(_("The book is outgoing or incoming."))
     return value
@@ -149,7 +150,7 @@ def build(session: Session, actor: Actor, *, book: str, year: int | None,
     """The book's lines from the database: every entry of the year (of every year when
     `year` is None: an export), withdrawn ones too."""
     require(actor, "read")
-    check_book(book)
+    book = check_book(book)
     if year is not None:
         check_year(year)
     owner = book_unit(session, actor, unit)

@@ -224,7 +224,8 @@ def _figures(data: ReportData) -> dict[str, Any]:
             "signed": data.signed, "issued": data.issued,
             "visitors_cumulative": data.visitors_cumulative,
             "visitors_average": data.visitors_average,
-            "directives": [d.number for d in data.directives]}
+            "directives": [d.number for d in data.directives],
+            "unit_articles": data.unit_articles}
 
 
 # ---------------------------------------------------------------- printing again

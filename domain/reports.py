@@ -18,7 +18,18 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from domain import articles, audit, dataentry, documents, scope, signatures, stats, units
+from domain import (
+    articles,
+    audit,
+    dataentry,
+    documents,
+    editorial,
+    scope,
+    signatures,
+    stats,
+    units,
+    vocab,
+)
 from domain import settings as settings_
 from domain.auth import Actor, require
 from domain.errors import BBTError
@@ -87,6 +98,7 @@ class Period:
 
 def period(kind: str, year: int, half: int | None = None, month: int | None = None) -> Period:
     """Validate the options of `bbt report KIND` into a Period."""
+    kind = vocab.code("report_kind", kind)
     if kind not in KINDS:
         raise BBTError(_("Report kind '{kind}' is unknown; use one of {kinds}.").format(
             kind=kind, kinds=", ".join(KINDS)))
@@ -113,6 +125,7 @@ _KEY_EXAMPLES = {"monthly": "2022-06", "half-year": "2022-H1", "annual": "2022"}
 
 def parse_period(kind: str, key: str) -> Period:
     """A stored period key back into a Period: 2022-06, 2022-H1 or 2022 by kind."""
+    kind = vocab.code("report_kind", kind)
     if kind not in KINDS:
         period(kind, 2000)  # raises the one-sentence error
     match = _KEY_PATTERNS[kind].match(nfc(key).upper())
@@ -176,6 +189,9 @@ class ReportData:
     visitors_average: int
     visitor_months: int
     contributors: list[dict[str, Any]]  # articles.contributors rows of the period
+    # editorial.units_against_quota of the period: each unit's articles sent against the
+    # quota (setting article_quota per month, times the period's months), the silent units
+    unit_articles: dict[str, Any]
     dataentry: list[DataEntryLine]
     directives: list[Document]
     issuer_names: dict[int, str]
@@ -204,6 +220,8 @@ def build(session: Session, actor: Actor, p: Period, report_date: date) -> Repor
         visitors_average=round(sum(counted) / len(counted)) if counted else 0,
         visitor_months=len(counted),
         contributors=_contributors(session, actor, p, as_of),
+        unit_articles=editorial.units_against_quota(
+            session, start=p.start, end=_cutoff(p, as_of), months=len(p.months), actor=actor),
         dataentry=_dataentry(session, p),
         directives=directives, issuer_names=issuer_names,
     )
@@ -433,6 +451,7 @@ class SectionText:
 
 
 def check_section(section: str) -> str:
+    section = vocab.code("report_section", section)
     if section not in SECTIONS:
         raise BBTError(_("Report section '{section}' is unknown; use one of {sections}.")
                        .format(section=section, sections=", ".join(SECTIONS)))
@@ -442,7 +461,7 @@ def check_section(section: str) -> str:
 def get_text(session: Session, p: Period, section: str) -> SectionText:
     """The section's text for this period, or else the latest earlier period's text of the
     same kind: a starting point the board edits instead of a blank page."""
-    check_section(section)
+    section = check_section(section)
     row = session.exec(
         select(ReportText).where(ReportText.kind == p.kind, ReportText.section == section,
                                  col(ReportText.period) <= p.key)
@@ -459,7 +478,7 @@ def set_text(session: Session, actor: Actor, p: Period, section: str, text: str)
     previous period's text is offered again)."""
     require(actor, "reports.write")
     scope.require_unscoped(actor)  # the texts are the board's, for every district at once
-    check_section(section)
+    section = check_section(section)
     value = "\n".join(line.rstrip() for line in nfc(text).replace("\r\n", "\n").split("\n"))
     row = session.get(ReportText, (p.kind, p.key, section))
     previous = row.text if row else None

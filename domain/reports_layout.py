@@ -280,6 +280,7 @@ def _website(data: ReportData, ctx: Context) -> list[Block]:
                             f"lên {vn_int(t['documents'])} văn bản các loại.", "-"))
     if data.contributors:
         blocks.append(Paragraph(_contributors_line(data.contributors), "-"))
+    blocks += [Paragraph(text, "-") for text in _quota_lines(data.unit_articles)]
     blocks.append(_monthly_table(data))
     return blocks
 
@@ -315,6 +316,31 @@ def _contributors_line(rows: list[dict[str, Any]]) -> str:
         return f"Các đơn vị cung cấp tin, bài: {ranking.rest()}."
     text = f"Đơn vị cung cấp nhiều tin, bài nhất: {ranking.shown[0]}"
     return text + (f"; tiếp theo: {ranking.rest()}." if ranking.rest() else ".")
+
+
+def _quota_lines(figures: dict[str, Any]) -> list[str]:
+    """Each unit's articles against the quota, and the units that sent nothing, named in full:
+    the units the board has to chase (editorial.units_against_quota)."""
+    rows = figures["units"]
+    if not rows:
+        return []
+    lines = []
+    if figures["quota"]:
+        met = sum(1 for r in rows if r["met"])
+        lines.append(f"Chỉ tiêu gửi tin, bài: {vn_int(figures['quota_per_month'])} tin, bài mỗi "
+                     f"đơn vị mỗi tháng ({vn_int(figures['quota'])} tin, bài trong kỳ); "
+                     f"{met}/{len(rows)} đơn vị đạt chỉ tiêu.")
+        below = [f"{r['name']} ({vn_int(r['sent'])}/{vn_int(r['quota'])})"
+                 for r in rows if not r["met"] and not r["silent"]]
+        if below:
+            lines.append(f"Đơn vị chưa đạt chỉ tiêu (đã gửi/chỉ tiêu): {'; '.join(below)}.")
+    silent = [r["name"] for r in rows if r["silent"]]
+    if silent:
+        lines.append(f"Đơn vị không gửi tin, bài nào trong kỳ ({len(silent)}/{len(rows)}): "
+                     f"{', '.join(silent)}.")
+    else:
+        lines.append(f"Cả {len(rows)} đơn vị đều đã gửi tin, bài trong kỳ.")
+    return lines
 
 
 MONTH_COLUMNS = [("news", "Tin"), ("features", "Bài"), ("photos", "Ảnh"),

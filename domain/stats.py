@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import case, extract, func
 from sqlmodel import Session, col, select
@@ -134,3 +134,27 @@ def _overdue(session: Session, start: date, before: date, actor: Actor | None
              ) -> list[tuple[Any, str, Any]]:
     query = scope.where_units(overdue_query(start, before), actor, Delivery.unit_id)
     return [(m, "deliveries_overdue", n) for m, n in session.exec(query)]
+
+
+# ---------------------------------------------------------------- the table as a file
+
+
+def table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The column codes and rows every copy of the monthly table shares (the CLI's table,
+    its CSV and XLSX, the TUI's files): a row per month, then the totals."""
+    from domain.columns import label
+
+    rows = [[m["month"], *(m[key] for key in FIGURES)] for m in data["months"]]
+    rows.append([label("total"), *(data["totals"][key] for key in FIGURES)])
+    return ["month", *FIGURES], rows
+
+
+def write_table(data: dict[str, Any], fmt: str, target: IO[bytes]) -> None:
+    """The monthly table as CSV or XLSX (`fmt`), headed in the user's language."""
+    from domain import imports_io
+    from domain.columns import labels
+
+    codes, rows = table(data)
+    headers = labels(codes)
+    imports_io.write([dict(zip(headers, row, strict=True)) for row in rows], headers, set(),
+                     fmt, target, sheet_name=str(data["year"]))

@@ -153,7 +153,7 @@ def listing(session: Session, kind: str | None = None, *, actor: Actor | None = 
 def as_row(unit: Unit, codes: dict[int, Unit]) -> dict[str, object]:
     parent = codes.get(unit.parent_id) if unit.parent_id else None
     return {"code": unit.code, "name": unit.name, "kind": unit.kind,
-            "parent": parent.code if parent else None}
+            "parent": parent.code if parent else None, "active": unit.active}
 
 
 def add_training(

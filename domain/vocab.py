@@ -64,6 +64,19 @@ NAMES: dict[str, dict[str, tuple[str, ...]]] = {
         "very_urgent": ("Thượng khẩn",),
         "flash": ("Hỏa tốc",),
     },
+    "direction": {  # of a document, and the register books (sổ văn bản đi, đến)
+        "outgoing": ("Đi", "Văn bản đi", "Sổ văn bản đi"),
+        "incoming": ("Đến", "Văn bản đến", "Sổ văn bản đến"),
+    },
+    "report_kind": {
+        "monthly": ("Tháng", "Hằng tháng", "Báo cáo tháng"),
+        "half-year": ("6 tháng", "Sáu tháng", "Báo cáo 6 tháng"),
+        "annual": ("Năm", "Cả năm", "Hằng năm", "Báo cáo năm"),
+    },
+    "report_section": {
+        "assessment": ("Đánh giá", "Đánh giá chung", "Phần II"),
+        "tasks": ("Nhiệm vụ", "Nhiệm vụ trọng tâm", "Phần III"),
+    },
     "article_kind": {
         "news": ("Tin",),
         "feature": ("Bài", "Bài viết"),

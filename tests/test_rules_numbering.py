@@ -137,3 +137,20 @@ def test_counters_are_gapless_and_an_explicit_number_moves_them_forward_only(wor
     assert world.run(numbering.next_value, unit_id, "out", "BC", "2025-01-01") == 1
     assert world.run(numbering.next_value, world.unit_ids["HU"], "out", "BC", "2020-01-01") == 1
     assert next_value() == 13
+
+
+def test_a_term_start_moved_later_keeps_the_old_terms_register(world: World) -> None:
+    """A document dated before the current term continues the register the earlier term
+    already has (its own unit's, by the period recorded), never a second 01 for that term."""
+    def issue(doc_type: str, unit: str, day: str) -> tuple[str, str]:
+        doc = world.run(lambda s: documents.issue(s, SYSTEM, doc_type, unit, "Văn bản",
+                                                  day=day))
+        return doc.number, doc.period
+
+    assert issue("QĐ", "HU", "2021-03-01") == ("01-QĐ/HU", HU_TERM.isoformat())
+    assert issue("CV", "UBND", "2025-01-02") == ("1/CV-UBND", "2025")  # another unit's period
+    world.run(units.set_term, SYSTEM, "HU", "2025-10-15")
+    assert issue("QĐ", "HU", "2025-10-20") == ("01-QĐ/HU", "2025-10-15")
+    assert issue("QĐ", "HU", "2025-10-10") == ("02-QĐ/HU", "2020-10-01")
+    # A document dated on the old term's first day belongs to that term's register.
+    assert issue("BC", "HU", "2020-10-01") == ("01-BC/HU", "2020-10-01")

@@ -135,3 +135,36 @@ def test_a_draft_is_not_counted_even_when_it_carries_a_publication_date(world: W
     world.run(seed)
     totals = world.read(lambda s: stats.monthly(s, 2022, 3))["totals"]
     assert (totals["news"], totals["photos"]) == (1, 1)
+
+
+def test_withdrawn_documents_count_nowhere(world: World) -> None:
+    def seed(session: Session) -> None:
+        documents.issue(session, SYSTEM, "KH", "BBT", "Kế hoạch", day="2022-03-01")
+        gone = documents.issue(session, SYSTEM, "KH", "BBT", "Kế hoạch sai", day="2022-03-02")
+        documents.withdraw(session, SYSTEM, gone.number, "Sai thể thức")
+        for n in (1, 2):
+            documents.receive(session, SYSTEM, f"{n}-CV/TU", "TU", "2022-03-01", "Công văn",
+                              to="BBT", received="2022-03-03")
+        documents.withdraw(session, SYSTEM, "2-CV/TU", "Gửi nhầm")
+
+    world.run(seed)
+    march = month(world.read(lambda s: stats.monthly(s, 2022)), 3)
+    assert (march["docs_issued"], march["docs_received"]) == (1, 1)
+
+
+@pytest.mark.parametrize(("through", "counted"), [
+    (date(2021, 12, 31), (0, 0)),  # before the year: nothing, not the whole year
+    (date(2022, 1, 1), (100, 0)),  # a month counts from its first day
+    (date(2022, 1, 15), (100, 0)),
+    (date(2022, 2, 1), (100, 200)),
+])
+def test_visitors_of_the_months_begun_by_the_day(world: World, through: date,
+                                                 counted: tuple[int, int]) -> None:
+    def seed(session: Session) -> None:
+        for key, count in (("2022-01", 100), ("2022-02", 200), ("2022-03", 300)):
+            articles.set_visits(session, SYSTEM, key, count)
+
+    world.run(seed)
+    report = world.read(lambda s: stats.monthly(s, 2022, today=through, through=through))
+    assert (month(report, 1)["visitors"], month(report, 2)["visitors"]) == counted
+    assert report["totals"]["visitors"] == sum(counted)

@@ -13,6 +13,9 @@ from tests.conftest import Bbt
 
 FIGURES = ["news", "features", "photos", "slogans", "documents", "visitors", "docs_issued",
            "docs_received", "deliveries_overdue"]
+# The CSV and XLSX headers in the user's language (English in tests; Vietnamese by default).
+HEADER = ["Month", "News", "Features", "Photos", "Slogans", "Posted documents", "Visitors",
+          "Documents issued", "Documents received", "Overdue deliveries"]
 
 
 def transaction(bbt: Bbt):  # type: ignore[no-untyped-def]
@@ -118,20 +121,20 @@ def test_cli_json_csv_xlsx_and_table_agree(bbt: Bbt, tmp_path: Path) -> None:
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header, *rows = list(reader)
-    assert header == ["month", *FIGURES] and len(rows) == 13
+    assert header == HEADER and len(rows) == 13
     assert rows[2] == [str(v) for v in month(expected, 3).values()]
-    assert rows[-1] == ["total", *(str(expected["totals"][k]) for k in FIGURES)]
+    assert rows[-1] == ["Total", *(str(expected["totals"][k]) for k in FIGURES)]
 
     xlsx_path = tmp_path / "stats.xlsx"
     bbt.ok("stats", "monthly", "--year", "2022", "--month", "3", "--xlsx", str(xlsx_path))
     sheet = load_workbook(xlsx_path).active
     assert sheet is not None and sheet.title == "2022"
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert values == [["month", *FIGURES], list(month(expected, 3).values()),
-                      ["total", *(month(expected, 3)[k] for k in FIGURES)]]
+    assert values == [HEADER, list(month(expected, 3).values()),
+                      ["Total", *(month(expected, 3)[k] for k in FIGURES)]]
 
-    table = bbt.ok("stats", "monthly", "--year", "2022").stdout
-    assert "total" in table and "300" in table
+    table = bbt.ok("stats", "monthly", "--year", "2022", env={"COLUMNS": "200"}).stdout
+    assert "Total" in table and "300" in table and "Documents issued" in table
     both = bbt("stats", "monthly", "--year", "2022", "--json", "--csv", str(csv_path))
     assert both.exit_code == 2
     assert bbt("stats", "monthly", "--year", "2022", "--month", "13").exit_code == 2

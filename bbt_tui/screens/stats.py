@@ -19,34 +19,18 @@ from bbt_tui.text import N_, number
 from bbt_tui.widgets.bar_chart import BarChart
 from bbt_tui.widgets.files import check_new_file, expand, suggested, write_file
 from bbt_tui.widgets.form import FormField, FormScreen
+from domain.columns import label
 from domain.i18n import _
-
-FIGURE_LABELS = {
-    "news": N_("News"), "features": N_("Features"), "photos": N_("Photos"),
-    "slogans": N_("Slogans"), "documents": N_("Posted documents"), "visitors": N_("Visitors"),
-    "docs_issued": N_("Documents issued"), "docs_received": N_("Documents received"),
-    "deliveries_overdue": N_("Overdue deliveries"),
-}
-
-
-def export_rows(data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """The columns and rows `bbt stats monthly --csv` writes: a row per month, then totals."""
-    from domain.stats import FIGURES
-
-    header = ["month", *FIGURES]
-    rows = [dict(m) for m in data["months"]]
-    rows.append({"month": "total", **data["totals"]})
-    return header, rows
+from domain.stats import FIGURES
 
 
 def write_stats(data: dict[str, Any], path_text: str) -> str:
-    from domain import imports_io
+    """The table `bbt stats monthly --csv/--xlsx` writes."""
+    from domain.stats import write_table
 
     path = expand(path_text)
-    header, rows = export_rows(data)
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
-    write_file(path, lambda target: imports_io.write(rows, header, set(), fmt, target,
-                                                     sheet_name=str(data["year"])))
+    write_file(path, lambda target: write_table(data, fmt, target))
     return str(path)
 
 
@@ -90,9 +74,9 @@ class StatsScreen(AreaScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_column(_("Month"), key="month", width=8)
-        for key, text in FIGURE_LABELS.items():
-            table.add_column(_(text), key=key)
+        table.add_column(label("month"), key="month", width=8)
+        for key in FIGURES:
+            table.add_column(label(key), key=key)
         table.focus()
         run_db(self, lambda session, _actor: latest_year(session), on_done=self._opened)
 
@@ -127,9 +111,9 @@ class StatsScreen(AreaScreen):
         table.clear()
         for month in data["months"]:
             table.add_row(str(month["month"]),
-                          *(number(month[key]) for key in FIGURE_LABELS), key=str(month["month"]))
+                          *(number(month[key]) for key in FIGURES), key=str(month["month"]))
         table.add_row(Text(_("Total"), style="bold"),
-                      *(Text(number(data["totals"][key]), style="bold") for key in FIGURE_LABELS),
+                      *(Text(number(data["totals"][key]), style="bold") for key in FIGURES),
                       key="total")
         months = [_("M{month}").format(month=m["month"]) for m in data["months"]]
         self.query_one("#chart-news", Static).update(BarChart(
