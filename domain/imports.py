@@ -1,11 +1,13 @@
 """Bulk import and export of every kind of record (SPEC section 4): `bbt import KIND FILE`
 and `bbt export KIND`.
 
-An import reads the whole file, checks every row (types, enumerations, references, natural
-keys, duplicates inside the file) before anything is written, then writes inserts and
-updates in bulk in the caller's single transaction with one audit entry naming the file's
-SHA-256 and the counts. Natural keys make it idempotent: the same file again is all
-"unchanged". Export writes exactly the columns import reads, so a round trip changes nothing.
+An import reads the file to a spool on disk, then checks its rows (types, enumerations,
+references, natural keys, duplicates inside the file) and writes them in bulk a chunk at a
+time, so that memory does not grow with the file. It is all or nothing all the same: the
+chunks go into a savepoint of the caller's single transaction, undone when any row is bad;
+one audit entry names the file's SHA-256 and the counts. Natural keys make it idempotent:
+the same file again is all "unchanged". Export writes exactly the columns import reads, so a
+round trip changes nothing.
 
 File formats live in imports_io, the shared machinery in imports_base, the kinds in
 imports_people (units, accounts, trainings) and imports_records (the rest).

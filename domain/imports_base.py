@@ -2,9 +2,10 @@
 the errors found in them, the plan (insert, update, unchanged, rejected) and bulk writes.
 
 A kind subclasses `Handler`: `load` reads what already exists once (dicts keyed by natural
-key), `check` turns one row's cells into typed values, `resolve` checks what needs every row
-(references inside the file), `changed` compares with the stored record, `write` writes the
-whole plan with Core executemany in chunks. No per-row flush, no per-row audit.
+key) or `lookup` a chunk's stored records, `check` turns one row's cells into typed values,
+`resolve` checks what looks beyond one row (references inside the file), `changed` compares
+with the stored record, `write` writes one chunk's plan with Core executemany (COPY on
+PostgreSQL). No per-row flush, no per-row audit.
 """
 
 from __future__ import annotations
