@@ -1,29 +1,39 @@
 """100,000 article rows from CSV: `bbt import articles` against plain sqlite3 and sqlite-utils,
-measured in one run (issue 6).
+measured in one run (issues 6, 12 and 13).
 
     .venv/bin/python -m bench.import_bench                 # 100,000 rows, 3 runs each
     .venv/bin/python -m bench.import_bench --rows 20000 --repeat 1 --no-pg
+    .venv/bin/python -m bench.import_bench --big-mb 256    # also a 256 MB file (issue 12)
 
 (a)  plain sqlite3: read the CSV with the csv module and `executemany` the rows into a bare
      table (no constraints, no index), commit. Also shown: the executemany and commit alone.
 (b)  `bbt import` in this process: read, decode and check the file, classify every row
      against the database, bulk insert, one audit entry, commit; into a fresh copy of the
      demo database each run (the copy is not timed).
-(b') `bbt import articles FILE` as a user runs it (process start and login included).
+(b') `bbt import articles FILE` as a user runs it (process start and login included), with
+     its CPU time and peak memory (VmHWM).
+(b") the same command again on the same file: every row unchanged.
 (c)  `sqlite-utils insert DB articles FILE --csv` (process start included), when installed
-     (`pip install -e '.[bench]'`).
+     (`pip install -e '.[bench]'`), with its CPU time and peak memory.
 PostgreSQL: (b) into a fresh schema holding the demo dataset, when a server answers.
+--big-mb N: one import of an N MB article file (within MAX_ROWS: longer titles), its peak.
 
-Targets: (b) at most 5 times (a); (b') less than half of (c); PostgreSQL under 10 s.
+Targets: (b) at most 5 times (a); (b') at most half of (c) by CPU and by wall; (b') peak at
+most 150 MB; (b") at most 0.3 times (b'); PostgreSQL under 5 s; the 256 MB file within
+300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
+import re
+import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,11 +58,31 @@ TOPICS = ["Hội nghị sơ kết công tác xây dựng Đảng", "Chuyển đ�
 PG_URL = os.environ.get("BBT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_SQLITE = 5.0
 TARGET_SQLITE_UTILS = 0.5
-TARGET_PG_SECONDS = 10.0
+TARGET_REIMPORT = 0.3
+TARGET_PEAK_MB = 150
+TARGET_BIG_PEAK_MB = 300
+TARGET_PG_SECONDS = 5.0
+# Runs a command's entry point in this interpreter and reports its own peak memory (VmHWM
+# of /proc/self/status) on stderr: a child's ru_maxrss would include this process's peak,
+# which Linux carries across fork and exec.
+PEAK = """
+import atexit, importlib, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write(f"\\nVmHWM {line.split()[1]}\\n")
+atexit.register(peak)
+module, _, function = sys.argv[1].partition(":")
+sys.argv = [module, *sys.argv[2:]]
+sys.exit(getattr(importlib.import_module(module), function)())
+"""
+BBT = "commands.main:run"
+SQLITE_UTILS = "sqlite_utils.cli:cli"
 
 
-def write_csv(path: Path, rows: int) -> None:
-    """Ten years of a district's articles: Vietnamese titles, most of them published."""
+def write_csv(path: Path, rows: int, padding: str = "") -> None:
+    """Ten years of a district's articles: Vietnamese titles, most of them published
+    (`padding` lengthens every title)."""
     start = date(2012, 1, 1)
     with path.open("w", newline="", encoding="utf-8") as target:
         writer = csv.writer(target)
@@ -61,7 +91,7 @@ def write_csv(path: Path, rows: int) -> None:
             submitted = start + timedelta(days=i * 3650 // rows)
             published = i % 9 != 0
             writer.writerow([
-                f"{TOPICS[i % len(TOPICS)]} tại {UNITS[i % len(UNITS)]} (tin số {i + 1})",
+                f"{TOPICS[i % len(TOPICS)]} tại {UNITS[i % len(UNITS)]}{padding} (tin số {i + 1})",
                 KINDS[i % len(KINDS)], UNITS[i % len(UNITS)], AUTHORS[i % len(AUTHORS)],
                 i % 6, "published" if published else "submitted", submitted.isoformat(),
                 (submitted + timedelta(days=2)).isoformat() if published else "",
@@ -119,20 +149,25 @@ def bbt_in_process(url: str, csv_path: Path) -> tuple[float, dict[str, object]]:
     return elapsed, result.as_json()
 
 
-def run_command(argv: list[str], env: dict[str, str] | None = None) -> float:
+def run_measured(target: str, args: list[str], env: dict[str, str] | None = None
+                 ) -> tuple[float, float, float]:
+    """A command's wall seconds, CPU seconds (user + system) and peak memory in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=common.ROOT, env={**os.environ, **(env or {})},
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", PEAK, target, *args], cwd=common.ROOT,
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[:3])} ... exited {done.returncode}: "
+        raise SystemExit(f"{target} {' '.join(args[:2])} ... exited {done.returncode}: "
                          f"{done.stderr.strip()[-400:]}")
-    return elapsed
+    peak = int(re.findall(r"VmHWM (\d+)", done.stderr)[-1]) / 1024
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu, peak
 
 
-def sqlite_utils_argv() -> list[str] | None:
-    script = Path(sys.executable).with_name("sqlite-utils")
-    return [str(script)] if script.exists() else None
+def has_sqlite_utils() -> bool:
+    return importlib.util.find_spec("sqlite_utils") is not None
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -169,6 +204,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pg", action="store_true", help="Skip PostgreSQL.")
+    parser.add_argument("--big-mb", type=int, default=0,
+                        help="Also import a file of this many MB (issue 12: 256).")
     args = parser.parse_args()
 
     demo = Path(common.demo_db().split("///", 1)[1])
@@ -177,8 +214,11 @@ def main() -> int:
         csv_path = work / "articles.csv"
         write_csv(csv_path, args.rows)
         print(f"{args.rows:,} article rows, {csv_path.stat().st_size / 1e6:.1f} MB of CSV; "
-              f"{args.repeat} runs each, interleaved\n")
+              f"{args.repeat} runs each, interleaved; load average "
+              f"{os.getloadavg()[0]:.1f}\n")
         ok = measure(args, work, demo, csv_path)
+        if args.big_mb:
+            ok &= big_file(work, demo, args.big_mb)
     return 0 if ok else 1
 
 
@@ -187,8 +227,10 @@ def measure(args: argparse.Namespace, work: Path, demo: Path, csv_path: Path) ->
     plain_insert = common.Timing("    executemany+commit only")
     bbt = common.Timing("(b) bbt import, in process")
     bbt_cli = common.Timing("(b') bbt import, command")
+    again = common.Timing("(b\") the same again, unchanged")
     utils = common.Timing("(c) sqlite-utils insert --csv")
-    utils_argv = sqlite_utils_argv()
+    peaks: dict[str, list[float]] = {t.name: [] for t in (bbt_cli, again, utils)}
+    with_utils = has_sqlite_utils()
     result: dict[str, object] = {}
     for run in range(args.repeat):
         whole, insert_only = plain_sqlite(csv_path, work)
@@ -198,30 +240,49 @@ def measure(args: argparse.Namespace, work: Path, demo: Path, csv_path: Path) ->
         elapsed, result = bbt_in_process(common.sqlite_url(copy), csv_path)
         bbt.runs.append(elapsed)
         copy = fresh_copy(demo, work, "cli.db")
-        bbt_cli.runs.append(run_command(
-            common.bbt_argv("import", "articles", str(csv_path), "--json"),
-            common.bbt_env(common.sqlite_url(copy))))
-        if utils_argv:
+        command = ["import", "articles", str(csv_path), "--json"]
+        env = common.bbt_env(common.sqlite_url(copy))
+        for timing in (bbt_cli, again):
+            wall, cpu, peak = run_measured(BBT, command, env)
+            timing.runs.append(wall)
+            timing.cpu.append(cpu)
+            peaks[timing.name].append(peak)
+        if with_utils:
             target = work / "utils.db"
             target.unlink(missing_ok=True)
-            utils.runs.append(run_command(
-                [*utils_argv, "insert", str(target), "articles", str(csv_path), "--csv"]))
-        print(f"run {run + 1}: a {whole:.2f}s, b {elapsed:.2f}s, b' {bbt_cli.runs[-1]:.2f}s"
-              + (f", c {utils.runs[-1]:.2f}s" if utils_argv else ""), file=sys.stderr)
+            wall, cpu, peak = run_measured(
+                SQLITE_UTILS, ["insert", str(target), "articles", str(csv_path), "--csv"])
+            utils.runs.append(wall)
+            utils.cpu.append(cpu)
+            peaks[utils.name].append(peak)
+        print(f"run {run + 1}: a {whole:.2f}s, b {elapsed:.2f}s, b' {bbt_cli.runs[-1]:.2f}s "
+              f"({bbt_cli.cpu[-1]:.2f}s CPU), b\" {again.runs[-1]:.2f}s "
+              f"({again.cpu[-1]:.2f}s CPU)"
+              + (f", c {utils.runs[-1]:.2f}s ({utils.cpu[-1]:.2f}s CPU)" if with_utils else ""),
+              file=sys.stderr)
     if result.get("inserted") != args.rows:
         raise SystemExit(f"bbt import did not insert every row: {result}")
 
-    timings = [plain, plain_insert, bbt, bbt_cli] + ([utils] if utils_argv else [])
     print()
-    common.print_timings(timings, plain)
+    common.print_timings([plain, plain_insert, bbt], plain)
+    print()
+    commands = [bbt_cli, again] + ([utils] if with_utils else [])
+    common.print_timings(commands, bbt_cli)
+    for name, values in peaks.items():
+        if values:
+            print(f"  peak memory, {name}: {statistics.median(values):.0f} MB")
     print()
     ok = common.check_ratio("(b) bbt import / (a) plain sqlite3", bbt.median, plain.median,
                             TARGET_SQLITE)
     common.check_ratio("(b) bbt import / executemany alone (for reference)", bbt.median,
                        plain_insert.median, TARGET_SQLITE)
-    if utils_argv:
-        ok &= common.check_ratio("(b') bbt import command / (c) sqlite-utils command",
-                                 bbt_cli.median, utils.median, TARGET_SQLITE_UTILS)
+    ok &= check_cpu("(b\") unchanged re-import / (b') first import", again, bbt_cli,
+                    TARGET_REIMPORT)
+    ok &= check_peak("(b') and (b\") peak memory", peaks[bbt_cli.name] + peaks[again.name],
+                     TARGET_PEAK_MB)
+    if with_utils:
+        ok &= check_cpu("(b') bbt import command / (c) sqlite-utils command", bbt_cli, utils,
+                        TARGET_SQLITE_UTILS)
         common.check_ratio("(b) in process / (c) sqlite-utils command", bbt.median,
                            utils.median, TARGET_SQLITE_UTILS)
     else:
@@ -229,6 +290,41 @@ def measure(args: argparse.Namespace, work: Path, demo: Path, csv_path: Path) ->
     if not args.no_pg:
         ok &= report_postgres(csv_path, args.rows)
     return ok
+
+
+def check_cpu(what: str, value: common.Timing, baseline: common.Timing, limit: float) -> bool:
+    """A target met by CPU time and by wall time both."""
+    ok = common.check_ratio(f"{what}, CPU", value.cpu_median or 0, baseline.cpu_median or 1,
+                            limit)
+    return common.check_ratio(f"{what}, wall", value.median, baseline.median, limit) and ok
+
+
+def check_peak(what: str, values: list[float], limit: float) -> bool:
+    worst = max(values)
+    verdict = "OK" if worst <= limit else "MISSED"
+    print(f"{verdict:>6}  {what}: at most {worst:.0f} MB (target ≤ {limit:g} MB)")
+    return worst <= limit
+
+
+def big_file(work: Path, demo: Path, megabytes: int) -> bool:
+    """Issue 12: one import of a file of `megabytes` (rows within MAX_ROWS), its peak."""
+    from domain.imports_io import MAX_FILE_BYTES, MAX_ROWS
+
+    path = work / "big.csv"
+    limit = min(megabytes * 1_000_000, MAX_FILE_BYTES - 1_000_000)
+    sample = work / "sample.csv"
+    padding = " — " + "tin tức hoạt động của Đảng bộ huyện Bảo Lâm " * 2
+    write_csv(sample, 1000, padding)
+    rows = min(MAX_ROWS, int(1000 * limit / sample.stat().st_size))
+    write_csv(path, rows, padding)
+    size = path.stat().st_size
+    copy = fresh_copy(demo, work, "big.db")
+    wall, cpu, peak = run_measured(BBT, ["import", "articles", str(path), "--json"],
+                                   common.bbt_env(common.sqlite_url(copy)))
+    print(f"\n{size / 2**20:.0f} MB file, {rows:,} rows: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+          f"peak {peak:.0f} MB (load average {os.getloadavg()[0]:.1f})")
+    return check_peak(f"the {size / 2**20:.0f} MB import's peak memory", [peak],
+                      TARGET_BIG_PEAK_MB)
 
 
 def report_postgres(csv_path: Path, rows: int) -> bool:

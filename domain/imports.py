@@ -1,11 +1,13 @@
 """Bulk import and export of every kind of record (SPEC section 4): `bbt import KIND FILE`
 and `bbt export KIND`.
 
-An import reads the whole file, checks every row (types, enumerations, references, natural
-keys, duplicates inside the file) before anything is written, then writes inserts and
-updates in bulk in the caller's single transaction with one audit entry naming the file's
-SHA-256 and the counts. Natural keys make it idempotent: the same file again is all
-"unchanged". Export writes exactly the columns import reads, so a round trip changes nothing.
+An import reads the file to a spool on disk, then checks its rows (types, enumerations,
+references, natural keys, duplicates inside the file) and writes them in bulk a chunk at a
+time, so that memory does not grow with the file. It is all or nothing all the same: the
+chunks go into a savepoint of the caller's single transaction, undone when any row is bad;
+one audit entry names the file's SHA-256 and the counts. Natural keys make it idempotent:
+the same file again is all "unchanged". Export writes exactly the columns import reads, so a
+round trip changes nothing.
 
 File formats live in imports_io, the shared machinery in imports_base, the kinds in
 imports_people (units, accounts, trainings) and imports_records (the rest).
@@ -149,7 +151,13 @@ def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,
         work.unescape = frozenset(c.name for c in cls.columns if c.text)
     if isinstance(work, Accounts):
         work.credentials = Path(credentials) if credentials else None
-    plan = work.plan(ready.read.rows, progress, keep_good=not dry_run)
+    writer = None if dry_run else _Writer(session, work, on_error, progress)
+    try:
+        plan = work.stream(ready.read.rows, progress, writer)
+        kept = writer is not None and writer.keep(plan)
+    except BaseException:
+        discard_credentials(getattr(work, "credentials_written", None))
+        raise
     result = Result(cls.kind, plan.count("inserts"), plan.count("updates"),
                     plan.count("unchanged"),
                     [{"row": p.row, "errors": p.errors} for p in plan.rejected],
@@ -157,26 +165,49 @@ def _run(session: Session, actor: Actor, cls: type[Handler], ready: Prepared, *,
     result.extra = work.report() if hasattr(work, "report") else {}
     if rejects is not None and plan.rejected:
         write_rejects(Path(rejects), ready.read, plan)
-    if dry_run or (plan.rejected and on_error == "abort"):
+    if writer is None or not kept:
         return result
-    if plan.inserts or plan.updates:
-        _write(session, actor, work, plan, ready.read, result, progress)
     result.written = True
+    result.credentials = getattr(work, "credentials_written", None)
+    if writer.wrote:
+        # One entry for the whole file; never any password, only counts and the digest.
+        audit.record(session, actor, "import", work.kind, ready.read.name,
+                     sha256=ready.read.sha256, format=ready.read.format,
+                     inserted=result.inserted, updated=result.updated,
+                     unchanged=result.unchanged, rejected=len(result.rejected))
     return result
 
 
-def _write(session: Session, actor: Actor, work: Handler, plan: Plan,
-           read: imports_io.Sheet, result: Result, progress: Progress | None) -> None:
-    try:
-        work.write(plan, progress)
-    except BaseException:
-        discard_credentials(getattr(work, "credentials_written", None))
-        raise
-    result.credentials = getattr(work, "credentials_written", None)
-    # One entry for the whole file; never any password, only counts and the file's digest.
-    audit.record(session, actor, "import", work.kind, read.name, sha256=read.sha256,
-                 format=read.format, inserted=result.inserted, updated=result.updated,
-                 unchanged=result.unchanged, rejected=len(result.rejected))
+class _Writer:
+    """Writes each chunk as soon as it is checked, inside a savepoint of the caller's
+    transaction: a bad row found after thousands were written (on_error="abort") undoes
+    them all, and from the first bad row on nothing more is written."""
+
+    def __init__(self, session: Session, work: Handler, on_error: str,
+                 progress: Progress | None) -> None:
+        self.session, self.work, self.progress = session, work, progress
+        self.abort = on_error == "abort"
+        self.savepoint: Any = None
+        self.wrote = False
+
+    def __call__(self, part: Plan, so_far: Plan) -> None:
+        if self.abort and so_far.rejected:
+            return  # it will all be undone: write no more
+        if self.savepoint is None:
+            self.savepoint = self.session.begin_nested()
+        self.work.write(part, self.progress)
+        self.wrote = True
+
+    def keep(self, plan: Plan) -> bool:
+        """Whether what was written stays; else it is rolled back."""
+        if self.abort and plan.rejected:
+            if self.savepoint is not None:
+                self.savepoint.rollback()
+            discard_credentials(getattr(self.work, "credentials_written", None))
+            return False
+        if self.savepoint is not None:
+            self.savepoint.commit()
+        return True
 
 
 def discard_credentials(path: Path | None) -> None:

@@ -2,9 +2,10 @@
 the errors found in them, the plan (insert, update, unchanged, rejected) and bulk writes.
 
 A kind subclasses `Handler`: `load` reads what already exists once (dicts keyed by natural
-key), `check` turns one row's cells into typed values, `resolve` checks what needs every row
-(references inside the file), `changed` compares with the stored record, `write` writes the
-whole plan with Core executemany in chunks. No per-row flush, no per-row audit.
+key) or `lookup` a chunk's stored records, `check` turns one row's cells into typed values,
+`resolve` checks what looks beyond one row (references inside the file), `changed` compares
+with the stored record, `write` writes one chunk's plan with Core executemany (COPY on
+PostgreSQL). No per-row flush, no per-row audit.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class Plan:
     updates: list[Planned] = field(default_factory=list)
     unchanged: list[Planned] = field(default_factory=list)
     rejected: list[Planned] = field(default_factory=list)
-    # Good rows counted but not kept (a dry run of a kind that needs no second look).
+    # Good rows counted but not kept (written a chunk at a time, or a dry run).
     counted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("inserts", "updates", "unchanged"), 0))
 
@@ -293,6 +294,8 @@ class Handler:
     permission: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     key_names: ClassVar[str] = ""  # the natural key in words, for duplicate rows
+    # Good rows checked, classified and written together; None: the whole file at once.
+    chunk_rows: ClassVar[int | None] = CHUNK
 
     def __init__(self, session: Session, actor: Actor, mapping: dict[str, int]) -> None:
         self.session = session
@@ -316,7 +319,12 @@ class Handler:
         raise NotImplementedError
 
     def resolve(self, planned: list[Planned]) -> None:
-        """Checks that need every good row (references between rows of the file)."""
+        """Checks that look beyond one row (references between rows of the file), a chunk
+        of good rows at a time: what they remember across chunks lives in the handler."""
+
+    def lookup(self, chunk: list[Planned]) -> None:
+        """Optionally, read the stored records of one chunk's natural keys (for kinds whose
+        records come by the hundred thousand, instead of all of them in `load`)."""
 
     def existing(self, planned: Planned) -> Any:
         raise NotImplementedError
@@ -336,27 +344,38 @@ class Handler:
         raise NotImplementedError
 
     # --- the common flow
-    def plan(self, rows: RowSource, progress: Progress | None, *, keep_good: bool = True
-             ) -> Plan:
-        """Check every row, then sort the good ones into inserts, updates and unchanged.
+    def plan(self, rows: RowSource, progress: Progress | None) -> Plan:
+        """Every row's fate, good rows kept (the TUI's preview lists them row by row)."""
+        whole = Plan()
 
-        keep_good=False (a dry run) only counts the good rows of kinds that need no second
-        look at them (no `resolve`): they are classified as they come and dropped, so that
-        memory holds the rejected rows and one small number per natural key, whatever the
-        size of the file."""
+        def keep(part: Plan, _so_far: Plan) -> None:
+            for fate in ("inserts", "updates", "unchanged"):
+                getattr(whole, fate).extend(getattr(part, fate))
+
+        found = self.stream(rows, progress, keep)
+        whole.rejected = found.rejected
+        return whole
+
+    def stream(self, rows: RowSource, progress: Progress | None,
+               settle: Callable[[Plan, Plan], None] | None = None) -> Plan:
+        """Check every row and classify the good ones a chunk at a time: `settle` gets each
+        chunk's plan (to write it) and the chunk is dropped, so that memory holds one chunk,
+        the rejected rows and 12 bytes per natural key, whatever the size of the file. The
+        answer counts the good rows and keeps the rejected ones, in row order; `settle`
+        also gets it as it grows (a rejected row stops an all-or-nothing import's writes)."""
         self.rows = rows
         self.load()
         result = Plan()
-        good: list[Planned] = []
-        streaming = not keep_good and type(self).resolve is Handler.resolve
-        keep = self._counter(result) if streaming else good.append
+        chunk: list[Planned] = []
         reject = result.rejected.append
-        first_row: dict[Hashable, int] | KeyIndex = KeyIndex() if streaming else {}
-        claim = first_row.setdefault
+        claim = KeyIndex().setdefault
         fast = self.fast()
         cells_of = self._cells_reader()
+        size = self.chunk_rows or len(rows) or 1
         total = len(rows)
         for done, (row, raw) in enumerate(rows, start=1):
+            if self.skip(raw):
+                continue
             answer = fast(raw) if fast is not None else None
             if answer is None:
                 cells = cells_of(raw)
@@ -368,29 +387,41 @@ class Handler:
             if planned.errors:
                 reject(planned)
             elif key is None or (first := claim(key, row)) == row:
-                keep(planned)
+                chunk.append(planned)
+                if len(chunk) >= size:
+                    self._settle(chunk, result, settle)
+                    chunk = []
             else:  # the same natural key as an earlier good row
                 planned.errors.append(self.duplicate(planned, first))
                 reject(planned)
             if progress and done % 5000 == 0:
                 progress("check", done, total)
-        self.resolve(good)
-        self._classify(good, result)
+        self._settle(chunk, result, settle)
+        if settle is not None and (rest := self.finish()) is not None:
+            settle(rest, result)
         result.rejected.sort(key=lambda p: p.row)
         return result
 
-    def _counter(self, result: Plan) -> Callable[[Planned], None]:
-        """Classify one good row and count it, without keeping it."""
-        existing, changed, counted = self.existing, self.changed, result.counted
+    def skip(self, raw: list[Any]) -> bool:
+        """A line of the sheet that is no record (a printed register's column numbers)."""
+        return False
 
-        def count(planned: Planned) -> None:
-            current = existing(planned)
-            if current is None:
-                counted["inserts"] += 1
-            else:
-                counted["updates" if changed(planned, current) else "unchanged"] += 1
+    def finish(self) -> Plan | None:
+        """After the last chunk, what `write` kept waiting for every row (documents:
+        incoming numbers given after every number the file names are claimed)."""
+        return None
 
-        return count
+    def _settle(self, chunk: list[Planned], result: Plan,
+                settle: Callable[[Plan, Plan], None] | None) -> None:
+        self.lookup(chunk)
+        self.resolve(chunk)
+        part = Plan()
+        self._classify(chunk, part)
+        result.rejected.extend(part.rejected)
+        for fate in ("inserts", "updates", "unchanged"):
+            result.counted[fate] += len(getattr(part, fate))
+        if settle is not None and (part.inserts or part.updates):
+            settle(part, result)
 
     def _classify(self, good: list[Planned], result: Plan) -> None:
         existing, changed = self.existing, self.changed

@@ -33,7 +33,6 @@ from domain.imports_base import (
     bulk_update,
     header_key,
 )
-from domain.imports_io import Rows
 from domain.imports_records import DELIVERY, DOCUMENT, Documents
 from domain.text import fold
 
@@ -83,12 +82,9 @@ class RegisterBook(Documents):
             self.by_name.setdefault(fold(unit.code), unit.id)  # type: ignore[arg-type]
         self.unmatched: set[str] = set()
 
-    def plan(self, rows: Rows | Sequence[tuple[int, list[Any]]], progress: Progress | None,
-             *, keep_good: bool = True) -> Plan:
+    def skip(self, raw: list[Any]) -> bool:
         # Printed registers number their columns "(1) (2) ..." under the header: not a row.
-        # (A register is a year of documents: a list of them is small.)
-        return super().plan([r for r in rows if not _column_numbers(r[1])], progress,
-                            keep_good=keep_good)
+        return _column_numbers(raw)
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         day = cells.date("date", required=True)

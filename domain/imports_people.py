@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import insert, select
 
@@ -25,7 +27,7 @@ from domain.imports_base import (
     bulk_update,
     choice,
 )
-from domain.imports_io import open_new_private, write
+from domain.imports_io import escape, open_new_private
 from models import Account, Training, TrainingUnit, Unit, utcnow
 
 UNIT = Unit.__table__  # type: ignore[attr-defined]
@@ -54,6 +56,9 @@ class Units(Handler):
     kind = "units"
     permission = "units.write"
     key_names = N_("code")
+    # A parent may come later in the file, and a rejected unit orphans its children: the
+    # whole file is one chunk (a province has a thousand units; MAX_ROWS bounds the rest).
+    chunk_rows = None
     columns = (
         Column("code", ("Mã đơn vị", "Mã"), required=True),
         Column("name", ("Tên đơn vị", "Tên"), required=True),
@@ -186,6 +191,7 @@ class Accounts(Handler):
     )
     credentials: Path | None = None
     credentials_written: Path | None = None
+    credentials_file: _CsvSink | None = None
 
     def load(self) -> None:
         self.unit_ids = unit_codes(self.session)
@@ -244,29 +250,63 @@ class Accounts(Handler):
     def _insert(self, new: list[Planned]) -> None:
         if not new:
             return
-        if self.credentials is None:
-            raise_missing_credentials()
         passwords = [generate_password() for _p in new]
         with ThreadPoolExecutor(max_workers=4) as pool:
             hashes = list(pool.map(hash_password, passwords))
-        sink = open_new_private(self.credentials)  # type: ignore[arg-type]
-        self.credentials_written = self.credentials
+        sink = self._sink()
         now = utcnow()
-        with sink:
-            bulk_insert(self.session, ACCOUNT, [
-                {**p.values, "status": "active", "password_hash": digest,
-                 "must_change_password": True, "failed_logins": 0, "created_at": now}
-                for p, digest in zip(new, hashes, strict=True)])
-            write([{"username": p.values["username"], "full_name": p.values["full_name"],
-                    "unit": self.unit_of[p.values["unit_id"]], "one_time_password": secret}
-                   for p, secret in zip(new, passwords, strict=True)],
-                  ["username", "full_name", "unit", "one_time_password"],
-                  {"username", "full_name", "unit"}, "csv", sink)
+        bulk_insert(self.session, ACCOUNT, [
+            {**p.values, "status": "active", "password_hash": digest,
+             "must_change_password": True, "failed_logins": 0, "created_at": now}
+            for p, digest in zip(new, hashes, strict=True)])
+        sink.writerows([[escape(p.values["username"]), escape(p.values["full_name"]),
+                         escape(self.unit_of[p.values["unit_id"]]), secret]
+                        for p, secret in zip(new, passwords, strict=True)])
+        sink.flush()
+
+    def _sink(self) -> Any:
+        """The credentials file, created (mode 0600, never over a file) at the first new
+        account and written chunk after chunk."""
+        if self.credentials_file is None:
+            if self.credentials is None:
+                raise_missing_credentials()
+            target = open_new_private(self.credentials)  # type: ignore[arg-type]
+            self.credentials_written = self.credentials
+            self.credentials_file = _CsvSink(target)
+            self.credentials_file.writerows([CREDENTIAL_COLUMNS])
+        return self.credentials_file
+
+    def finish(self) -> None:
+        if self.credentials_file is not None:
+            self.credentials_file.close()
+            self.credentials_file = None
+        return None
 
     def export(self) -> list[dict[str, Any]]:
         columns = [c.name for c in self.columns]
         return [{k: v for k, v in accounts.as_row(a, code).items() if k in columns}
                 for a, code in accounts.listing(self.session)]
+
+
+CREDENTIAL_COLUMNS = ["username", "full_name", "unit", "one_time_password"]
+
+
+class _CsvSink:
+    """A CSV file written a few rows at a time (export's form: UTF-8, text escaped)."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.writer(self.text)
+
+    def writerows(self, rows: list[list[str]]) -> None:
+        self.writer.writerows(rows)
+
+    def flush(self) -> None:
+        self.text.flush()
+
+    def close(self) -> None:
+        self.text.close()
 
 
 def raise_missing_credentials() -> None:
@@ -300,6 +340,7 @@ class Trainings(Handler):
             self.trainings.setdefault((day, topic), id_)
         query = select(TRAINING_UNIT.c.training_id, TRAINING_UNIT.c.unit_id)
         self.attended = {(t, u) for t, u in self.session.execute(query)}
+        self.first: dict[tuple[date, str, str], int] = {}  # across the file's chunks
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         day = cells.date("date", required=True)
@@ -312,7 +353,7 @@ class Trainings(Handler):
                       "unit_ids": [self.unit_ids.get(c) for c in codes]}
 
     def resolve(self, planned: list[Planned]) -> None:
-        first: dict[tuple[date, str, str], int] = {}
+        first = self.first
         for p in planned:
             for code in p.values["units"]:
                 key = (p.values["date"], p.values["topic"], code)

@@ -125,6 +125,10 @@ class Documents(Handler):
             if r.incoming_number is not None:
                 self.incoming_taken[(r.recipient_id, r.incoming_year, r.incoming_number)] = r.id
         self.cache: dict[str, Any] = {}
+        # Across the file's chunks: incoming numbers the file names, and incoming documents
+        # without one (they take the next numbers once every named one is claimed).
+        self.claimed: dict[tuple[int, int, int], int] = {}
+        self.unnumbered: list[Planned] | None = []  # None once the last chunk is written
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         parsed = cells.check("number", numbering.parse, required=True)
@@ -183,7 +187,7 @@ class Documents(Handler):
                       incoming_number=cells.integer("incoming_number", minimum=1))
 
     def resolve(self, planned: list[Planned]) -> None:
-        claimed: dict[tuple[int, int, int], int] = {}
+        claimed = self.claimed
         for p in planned:
             v = p.values
             current = self.existing(p)
@@ -234,6 +238,9 @@ class Documents(Handler):
         return self.changed_in(pairs)
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
+        if self.unnumbered is not None:  # not the last chunk yet: they wait
+            self.unnumbered += [p for p in plan.inserts if _unnumbered(p)]
+            plan.inserts = [p for p in plan.inserts if not _unnumbered(p)]
         self._claim_numbers(plan)
         now = utcnow()
         rows = [self._row(p, now) for p in plan.inserts]
@@ -248,6 +255,10 @@ class Documents(Handler):
                      "incoming_number": p.values["incoming_number"]}
                     for p in plan.updates if p.values["direction"] == "incoming"]
         bulk_update(self.session, DOCUMENT, incoming)
+
+    def finish(self) -> Plan | None:
+        waiting, self.unnumbered = self.unnumbered, None
+        return Plan(inserts=waiting) if waiting else None
 
     def _claim_numbers(self, plan: Plan) -> None:
         """Raise each register counter to the highest number imported into it; incoming
@@ -293,6 +304,10 @@ class Documents(Handler):
                  "received_by": codes[d.recipient_id].code if d.recipient_id else None,
                  "received_on": iso(d.received_on), "incoming_number": d.incoming_number}
                 for d in docs]
+
+
+def _unnumbered(p: Planned) -> bool:
+    return p.values["direction"] == "incoming" and p.values["incoming_number"] is None
 
 
 # ------------------------------------------------------------------ deliveries
@@ -434,6 +449,11 @@ class Deliveries(Handler):
 # ------------------------------------------------------------------ articles
 
 
+# What an article import compares, and the columns it reads of a stored article.
+COMPARED = ("kind", "author", "photos", "status", "published", "url")
+STORED = ("id", "title", "unit_id", "submitted", *COMPARED)
+
+
 class Articles(Handler):
     """Articles from years of Excel logs: 100,000 rows must load in seconds, so each row
     costs a few dictionary look-ups (cached answers for repeated kinds, statuses, dates)."""
@@ -455,10 +475,11 @@ class Articles(Handler):
 
     def load(self) -> None:
         self.unit_ids = unit_codes(self.session)
-        a = ARTICLE.c
-        query = select(a.id, a.title, a.kind, a.unit_id, a.author, a.photos, a.status,
-                       a.submitted, a.published, a.url)
-        self.stored = {(r.title, r.unit_id, r.submitted): r for r in self.session.execute(query)}
+        self.stored: dict[tuple[Any, ...], Any] = {}  # the chunk's stored articles (lookup)
+        compared = [n for n in COMPARED if n in self.present]
+        self.file_values = itemgetter(*compared) if compared else lambda _v: ()
+        self.stored_values = itemgetter(*(STORED.index(n) for n in compared)) if compared \
+            else lambda _r: ()
         self.kinds: dict[str, Any] = {}
         self.statuses: dict[str, Any] = {}
         self.dates: dict[Any, Any] = {}
@@ -553,13 +574,29 @@ class Articles(Handler):
             cells.fail("url", _("The URL '{url}' must start with http:// or https://.").format(
                 url=v["url"]))
 
+    def lookup(self, chunk: list[Planned]) -> None:
+        """The stored articles with the chunk's natural keys, sought through the index on
+        (unit, submitted) a few hundred days at a time: memory holds one chunk's worth,
+        however many articles the database has."""
+        keys = {p.key for p in chunk}
+        unit_ids = sorted({unit_id for _title, unit_id, _day in keys})
+        days = sorted({day for _title, _unit_id, day in keys})
+        a = ARTICLE.c
+        self.stored = {}
+        for start in range(0, len(days), 500):
+            query = select(*(a[n] for n in STORED)).where(
+                a.unit_id.in_(unit_ids), a.submitted.in_(days[start:start + 500])
+            ).order_by(a.id)
+            for r in self.session.execute(query):
+                if (key := (r[1], r[2], r[3])) in keys:
+                    self.stored[key] = r  # the newest of stored twins, as before
+
     def existing(self, planned: Planned) -> Any:
         return self.stored.get(planned.key)
 
     def changed(self, planned: Planned, current: Any) -> bool:
-        v = planned.values
-        return self.changed_in({name: (v[name], getattr(current, name)) for name in
-                                ("kind", "author", "photos", "status", "published", "url")})
+        # The values the file gives against the stored ones, as two tuples.
+        return bool(self.file_values(planned.values) != self.stored_values(current))
 
     def write(self, plan: Plan, progress: Progress | None) -> None:
         # Imported articles start without step history, like the demo's: who moved them

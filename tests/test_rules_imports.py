@@ -361,3 +361,90 @@ def test_one_unit_unchanged_then_renamed_and_documents_exported(world: World,
     world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
     exported = world.read(lambda s: imports.export(s, SYSTEM, "documents"))
     assert [row["number"] for row in exported] == ["01-KH/BBT"]
+
+
+# ------------------------------------------------------------------ written chunk by chunk
+
+
+def test_a_bad_last_row_undoes_the_chunks_already_written(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: the rows are written a chunk at a time as they are checked; a bad row after
+    them undoes them all (one savepoint), and from it on nothing more is written."""
+    from domain.imports_records import Visits
+
+    writes: list[int] = []
+    original = Visits.write
+    monkeypatch.setattr(Visits, "chunk_rows", 2)
+    monkeypatch.setattr(Visits, "write", lambda self, plan, progress: (
+        writes.append(len(plan.inserts)), original(self, plan, progress))[1])
+    lines = "".join(f"2022-{m:02d},{m}\n" for m in range(1, 6))
+    path = write(tmp_path, "v.csv", "month,visitors\n" + lines + "2022-13,9\n")
+    result = world.run(imports.run_import, SYSTEM, "visits", path)
+    assert writes == [2, 2]  # rows 1-4 went in before row 6 was read; row 5 never did
+    assert not result.written and result.inserted == 5
+    assert result.rejected == [{"row": 6, "errors": [
+        "month: Month '2022-13' must be written YYYY-MM."]}]
+    assert visits(world) == {} and world.audit("import") == []
+    writes.clear()
+    skipped = world.run(imports.run_import, SYSTEM, "visits", path, on_error="skip")
+    assert skipped.written and writes == [2, 2, 1] and len(visits(world)) == 5
+    writes.clear()
+    again = world.run(imports.run_import, SYSTEM, "visits", path, on_error="skip")
+    assert (again.inserted, again.unchanged, writes) == (0, 5, [])
+    assert len(world.audit("import")) == 1  # the unchanged run recorded nothing
+
+
+def test_chunks_share_what_looks_beyond_one_row(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One row per chunk: an incoming document without a number still takes one after every
+    number the file names (later chunks included), a duplicate incoming number in a later
+    chunk is refused, and so is a unit listed twice for one training."""
+    from domain.imports_people import Trainings
+    from domain.imports_records import Documents
+
+    monkeypatch.setattr(Documents, "chunk_rows", 1)
+    monkeypatch.setattr(Trainings, "chunk_rows", 1)
+    header = "number,date,title,direction,received_by,received_on,incoming_number\n"
+    path = write(tmp_path, "d.csv", header + "5-CV/TU,2022-06-01,Không số,incoming,HU,,\n"
+                 "6-CV/TU,2022-06-01,Số bảy,incoming,HU,,7\n"
+                 "7-CV/TU,2022-06-02,Không số nữa,incoming,HU,,\n")
+    assert world.run(imports.run_import, SYSTEM, "documents", path).inserted == 3
+
+    def numbers() -> dict[str, int | None]:
+        from models import Document
+        return world.read(lambda s: {d.number: d.incoming_number for d in s.exec(
+            select(Document).where(Document.direction == "incoming"))})
+
+    assert numbers() == {"05-CV/TU": 8, "06-CV/TU": 7, "07-CV/TU": 9}
+    taken = write(tmp_path, "t.csv", header + "8-CV/TU,2022-06-03,A,incoming,HU,,20\n"
+                  "9-CV/TU,2022-06-03,B,incoming,HU,,20\n")
+    refused = world.run(imports.run_import, SYSTEM, "documents", taken)
+    assert [r["row"] for r in refused.rejected] == [2] and not refused.written
+    assert "Incoming number 20 of 2022 is already taken." in refused.rejected[0]["errors"][0]
+    twice = write(tmp_path, "tr.csv", "date,topic,unit\n2022-07-01,Tập huấn,BBT\n"
+                  "2022-07-01,Tập huấn,\"HU, BBT\"\n")
+    trained = world.run(imports.run_import, SYSTEM, "trainings", twice)
+    assert [r["row"] for r in trained.rejected] == [2]
+    assert trained.rejected[0]["errors"] == ["unit: row 1 already lists BBT for this training."]
+
+
+def test_accounts_of_many_chunks_share_one_credentials_file(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from domain.imports_people import Accounts
+
+    monkeypatch.setattr(Accounts, "chunk_rows", 1)
+    path = write(tmp_path, "a.csv", "username,full_name,unit,role\nan,=Nguyễn An,BBT,editor\n"
+                 "binh,Trần Bình,XA1,clerk\n")
+    credentials = tmp_path / "pw.csv"
+    result = world.run(imports.run_import, SYSTEM, "accounts", path, credentials=credentials)
+    assert result.inserted == 2 and result.credentials == credentials
+    lines = credentials.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "username,full_name,unit,one_time_password"
+    assert [line.rsplit(",", 1)[0] for line in lines[1:]] == ["an,'=Nguyễn An,BBT",
+                                                              "binh,Trần Bình,XA1"]
+    assert all(len(line.rsplit(",", 1)[1]) >= 12 for line in lines[1:])
+    assert credentials.stat().st_mode & 0o777 == 0o600
+    bad = write(tmp_path, "b.csv", "username,unit,role\nchi,BBT,editor\nduc,NOWHERE,clerk\n")
+    refused = world.run(imports.run_import, SYSTEM, "accounts", bad,
+                        credentials=tmp_path / "pw2.csv")
+    assert not refused.written and not (tmp_path / "pw2.csv").exists()
