@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 00:44:09.937267
+Create Date: 2026-12-01 01:36:42.771790
 """
 from collections.abc import Sequence
 
@@ -302,6 +302,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_document_direction_date', ['direction', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_issuer_id'), ['issuer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_number'), ['number'], unique=False)
+        batch_op.create_index('ix_document_withdrawn', ['id'], unique=False, sqlite_where=sa.text("status = 'withdrawn'"), postgresql_where=sa.text("status = 'withdrawn'"))
 
     op.create_table('delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -326,7 +327,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_open_due', ['unit_id', 'due', 'status', 'document_id'], unique=False, sqlite_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"), postgresql_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"))
         batch_op.create_index('ix_delivery_sent_at', ['sent_at'], unique=False)
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
-        batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status'], unique=False)
+        batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status', 'document_id'], unique=False)
 
     op.create_table('document_file',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -425,6 +426,7 @@ def downgrade() -> None:
 
     op.drop_table('delivery')
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index('ix_document_withdrawn', sqlite_where=sa.text("status = 'withdrawn'"), postgresql_where=sa.text("status = 'withdrawn'"))
         batch_op.drop_index(batch_op.f('ix_document_number'))
         batch_op.drop_index(batch_op.f('ix_document_issuer_id'))
         batch_op.drop_index('ix_document_direction_date')
