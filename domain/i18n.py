@@ -32,3 +32,10 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark a message for the catalog where it is defined; translate it with _() where shown."""
     return message
+
+
+def plural(n: int, one: str, other: str) -> str:
+    """The translated message about n things. English says "1 unit" but "2 units", so both
+    forms are msgids (each marked with N_ where it is written); Vietnamese has a single
+    form and translates both alike. Fill the number in afterwards, as with _()."""
+    return _(one if n == 1 else other)

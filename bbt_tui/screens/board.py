@@ -15,7 +15,7 @@ from bbt_tui.text import N_, number, vn_datetime
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen, TableScreen
 from bbt_tui.widgets.files import expand, suggested
 from bbt_tui.widgets.paged_table import Column, Record
-from domain.i18n import _
+from domain.i18n import _, plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -32,8 +32,9 @@ def queue_figure(session: Session, _actor: Actor) -> tuple[int, str]:
     rows = editorial.queue(session)
     if not rows:
         return 0, _("nothing waiting")
-    return len(rows), _("the oldest has waited {days} days").format(
-        days=number(max(r["days_waiting"] for r in rows)))
+    days = max(r["days_waiting"] for r in rows)
+    return len(rows), plural(days, N_("the oldest has waited {days} day"),
+                             N_("the oldest has waited {days} days")).format(days=number(days))
 
 
 # ---------------------------------------------------------------- late units, reminder
@@ -60,8 +61,11 @@ class LateUnitsScreen(TableScreen):
         columns = [Column("unit", _("Unit"), 14), Column("name", _("Name")),
                    Column("count", _("Late"), 6), Column("days", _("Days late"), 9),
                    Column("documents", _("Documents")), Column("reminded", _("Reminded"), 12)]
-        intro = _("R registers a reminder letter (công văn đôn đốc) to these {n} units and "
-                  "sends it to each of them.").format(n=len(records)) if can_send else ""
+        intro = "" if not can_send else plural(
+            len(records),
+            N_("R registers a reminder letter (công văn đôn đốc) to this unit and sends it."),
+            N_("R registers a reminder letter (công văn đôn đốc) to these {n} units and "
+               "sends it to each of them.")).format(n=len(records))
         super().__init__(_("Late units"), columns, records, intro=intro)
         self.can_send = can_send
 
@@ -69,7 +73,9 @@ class LateUnitsScreen(TableScreen):
         return self.can_send and bool(self.records) if action == "remind" else True
 
     def action_remind(self) -> None:
-        question = _("Register a reminder letter to {n} late units and send it?").format(
+        question = plural(len(self.records),
+                          N_("Register a reminder letter to {n} late unit and send it?"),
+                          N_("Register a reminder letter to {n} late units and send it?")).format(
             n=len(self.records))
         self.app.push_screen(ConfirmScreen(question, _("Send")), when_done(
             lambda _yes: run_db(self, register_reminder, on_done=self._sent)))

@@ -25,7 +25,7 @@ from bbt_tui.screens.lists import ListScreen
 from bbt_tui.text import N_, vn_date, yes_no
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
-from domain.i18n import _
+from domain.i18n import _, plural
 
 
 def file_field() -> FormField:
@@ -51,7 +51,7 @@ class DocumentSource(RowSource):
                         Column("date", _("Date"), 11, sortable=False),
                         Column("direction", _("Direction"), 9, sortable=False),
                         Column("title", _("Title"), sortable=False),
-                        Column("urgency", _("Urgency"), 10, sortable=False),
+                        Column("urgency", _("Urgency"), 10, sortable=False, priority=-1),
                         Column("signed", _("Sealed"), 6, sortable=False)]
 
     @staticmethod
@@ -214,7 +214,8 @@ class DocumentsScreen(ListScreen):
         self.app.push_screen(
             FormScreen(_("Send {number}").format(number=number), fields, save),
             when_done(lambda n: self.changed(
-                _("{number} sent to {n} units.").format(number=number, n=n))))
+                plural(n, N_("{number} sent to {n} unit."), N_("{number} sent to {n} units.")
+                       ).format(number=number, n=n))))
 
     def open_record(self, record: Record) -> None:
         from domain import documents

@@ -50,9 +50,9 @@ class InboxScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("number", _("Number"), 16), Column("date", _("Date"), 11),
-                   Column("title", _("Title")), Column("purpose", _("Purpose"), 16),
+                   Column("title", _("Title")), Column("purpose", _("Purpose"), 16, priority=-2),
                    Column("status", _("Status"), 10), Column("due", _("Due"), 11),
-                   Column("overdue", _("Overdue"), 8)]
+                   Column("overdue", _("Overdue"), 8, priority=-1)]
         return ListSource(columns, lambda: read(self.app, inbox_records))
 
     def open_record(self, record: Record) -> None:
