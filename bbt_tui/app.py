@@ -43,6 +43,9 @@ class BBTApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit"),
         Binding("f1", "help", N_("Help"), id="app.help"),
+        # Declared here so that the footer's label is ours (Textual's reads "palette").
+        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True,
+                id="app.palette", tooltip=N_("Open the command palette")),
     ]
 
     def __init__(self, db_url: str | None = None, *, engine: Engine | None = None) -> None:
@@ -159,6 +162,13 @@ class BBTApp(App[None]):
             if enabled and is_ours(binding):
                 keys.append((self.get_key_display(binding), _(binding.description)))
         self.push_screen(HelpScreen(title, text, keys))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its placeholder and messages translated."""
+        from bbt_tui.palette import BBTCommandPalette
+
+        if self.use_command_palette and not BBTCommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(BBTCommandPalette())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own palette entries, in the user's language."""

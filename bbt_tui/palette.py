@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from bbt_tui import areas
 from domain.i18n import _
@@ -29,7 +32,7 @@ class BBTCommands(Provider):
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             action = binding.action
             if (not enabled or not is_ours(binding) or action in seen
-                    or action == "app.command_palette"):
+                    or action in ("app.command_palette", "command_palette")):
                 continue
             seen.add(action)
             found.append((_(binding.description),
@@ -51,3 +54,24 @@ class BBTCommands(Provider):
             score = matcher.match(fold(name))
             if score > 0:
                 yield Hit(score, name, command, help=help_text)
+
+
+class BBTCommandPalette(CommandPalette):
+    """Textual's palette with its own texts in the user's language."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=_("Search for commands…"), id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual writes its "No matches found" in English inside this (private) method; the
+        # same steps with the text translated.
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(_("No matches found"), style="not bold")),
+                    disabled=True, id=self._NO_MATCHES))
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

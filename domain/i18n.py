@@ -38,3 +38,10 @@ def in_language(lang: str, message: str) -> str:
     """A message in a given language, whatever the operator's: an import reads back files
     exported in either language."""
     return _catalog(lang).gettext(message)
+
+
+def plural(n: int, one: str, other: str) -> str:
+    """The translated message about n things. English says "1 unit" but "2 units", so both
+    forms are msgids (each marked with N_ where it is written); Vietnamese has a single
+    form and translates both alike. Fill the number in afterwards, as with _()."""
+    return _(one if n == 1 else other)

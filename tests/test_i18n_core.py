@@ -117,3 +117,15 @@ def test_the_cli_speaks_vietnamese_by_default_and_english_on_request(bbt: Bbt) -
     # An unknown BBT_LANG falls back to Vietnamese, never to a half-translated mix.
     assert "Loại đơn vị" in bbt("unit", "add", "X", "x", "--kind", "planet",
                                 env={"BBT_LANG": "fr"}).stderr
+
+
+def test_a_count_reads_right_in_both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English has a singular ("1 unit behind"), Vietnamese one form for every count."""
+    from domain.i18n import N_, plural
+
+    forms = (N_("{n} unit chosen"), N_("{n} units chosen"))
+    english = [plural(n, *forms).format(n=n) for n in (0, 1, 2)]
+    monkeypatch.setenv("BBT_LANG", "vi")
+    vietnamese = [plural(n, *forms).format(n=n) for n in (0, 1, 2)]
+    assert english == ["0 units chosen", "1 unit chosen", "2 units chosen"]
+    assert vietnamese == ["đã chọn 0 đơn vị", "đã chọn 1 đơn vị", "đã chọn 2 đơn vị"]

@@ -117,3 +117,30 @@ def test_list_source_search_ignores_accents_and_sorts() -> None:
     assert [r.key for r in page] == ["C"]
     assert [r.key for r in source.fetch(Query(), before="C", limit=5)] == ["A", "B"]
     assert [r.key for r in source.fetch(Query(), before=END, limit=2)] == ["C", "D"]
+
+
+def test_a_narrow_table_leaves_out_its_least_important_columns() -> None:
+    """The title keeps TITLE_WIDTH cells; columns of low priority make room for it (the
+    lowest first), and come back when the terminal widens."""
+    columns = [Column("id", "Id", 6), Column("title", "Title"),
+               Column("kind", "Kind", 16, priority=-1), Column("author", "Author", 18, priority=-2),
+               Column("status", "Status", 10)]
+    rows = [Record("1", ("1", "A title far longer than the room it gets", "news", "Hà", "new"))]
+    source = ListSource(columns, lambda: rows)
+
+    async def main() -> list[tuple[list[str], int]]:
+        seen = []
+        async with Host(source).run_test(size=(60, 10)) as pilot:
+            await settle(pilot)
+            table = pilot.app.query_one(PagedTable).table
+            for width in (60, 80, 160):
+                await pilot.resize_terminal(width, 10)
+                await settle(pilot)
+                seen.append(([str(c.key.value) for c in table.ordered_columns],
+                             table.ordered_columns[1].width))
+        return seen
+
+    narrow, middle, wide = asyncio.run(main())
+    assert narrow == (["id", "title", "status"], 60 - 2 - (6 + 2) - (10 + 2) - 2)
+    assert middle[0] == ["id", "title", "kind", "status"]  # the author goes first
+    assert wide[0] == ["id", "title", "kind", "author", "status"]

@@ -59,10 +59,10 @@ class AccountsScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("username", _("Username"), 16), Column("full_name", _("Full name")),
-                   Column("unit", _("Unit"), 12), Column("role", _("Role"), 16),
+                   Column("unit", _("Unit"), 12, priority=-1), Column("role", _("Role"), 16),
                    Column("status", _("Status"), 10),
-                   Column("must_change", _("Must change password"), 10),
-                   Column("last_login", _("Last login"), 17)]
+                   Column("must_change", _("Must change password"), 10, priority=-2),
+                   Column("last_login", _("Last login"), 17, priority=-1)]
 
         def matches(record: Record, query: Query) -> bool:
             role, status = query.filter("role"), query.filter("status")

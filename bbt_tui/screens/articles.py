@@ -60,10 +60,12 @@ class ArticlesScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("id", _("No."), 6), Column("title", _("Title")),
-                   Column("kind", _("Kind"), 16), Column("unit", _("Unit"), 13),
-                   Column("author", _("Author"), 18), Column("photos", _("Photos"), 6),
-                   Column("status", _("Status"), 12), Column("submitted", _("Submitted"), 11),
-                   Column("published", _("Published"), 11)]
+                   Column("kind", _("Kind"), 16, priority=-1), Column("unit", _("Unit"), 13),
+                   Column("author", _("Author"), 18, priority=-2),
+                   Column("photos", _("Photos"), 6, priority=-3),
+                   Column("status", _("Status"), 12),
+                   Column("submitted", _("Submitted"), 11, priority=-1),
+                   Column("published", _("Published"), 11, priority=-2)]
 
         def matches(record: Record, query: Query) -> bool:
             status = query.filter("status")

@@ -13,7 +13,7 @@ from bbt_tui.screens.lists import ListScreen
 from bbt_tui.text import N_, vn_datetime, yes_no
 from bbt_tui.widgets.dialogs import MessageScreen
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
-from domain.i18n import _
+from domain.i18n import _, plural
 from domain.text import fold
 
 # domain.audit.verify's reasons, so that the catalog translates them.
@@ -62,10 +62,10 @@ class AuditSource(RowSource):
         self.app = app
         self.columns = [Column("id", _("No."), 8, sortable=False),
                         Column("at", _("When"), 17, sortable=False),
-                        Column("actor", _("Account"), 14, sortable=False),
+                        Column("actor", _("Account"), 14, sortable=False, priority=-1),
                         Column("action", _("Action"), 24, sortable=False),
-                        Column("entity", _("Record"), 10, sortable=False),
-                        Column("key", _("Key"), 16, sortable=False),
+                        Column("entity", _("Record"), 10, sortable=False, priority=-2),
+                        Column("key", _("Key"), 16, sortable=False, priority=-3),
                         Column("detail", _("Change"), sortable=False)]
 
     @staticmethod
@@ -127,7 +127,9 @@ class AuditScreen(ListScreen):
 
     def _verdict(self, verdict: Any) -> None:
         if verdict.ok:
-            self.last_verdict = _("Audit chain intact: {n} entries.").format(n=verdict.checked)
+            self.last_verdict = plural(verdict.checked, N_("Audit chain intact: {n} entry."),
+                                       N_("Audit chain intact: {n} entries.")).format(
+                                           n=verdict.checked)
             self.notify(self.last_verdict, title=_("Verify chain"))
         else:
             self.last_verdict = _("Audit chain broken at entry {id}: {reason}.").format(

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bbt_tui.db import run_db
-from bbt_tui.text import number, vn_datetime
+from bbt_tui.text import N_, number, vn_datetime
 from bbt_tui.widgets.dialogs import MessageScreen, TableScreen
 from bbt_tui.widgets.files import expand, suggested
 from bbt_tui.widgets.paged_table import Column, Record
-from domain.i18n import _
+from domain.i18n import _, plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -29,8 +29,9 @@ def queue_figure(session: Session, _actor: Actor) -> tuple[int, str]:
     rows = editorial.queue(session)
     if not rows:
         return 0, _("nothing waiting")
-    return len(rows), _("the oldest has waited {days} days").format(
-        days=number(max(r["days_waiting"] for r in rows)))
+    days = max(r["days_waiting"] for r in rows)
+    return len(rows), plural(days, N_("the oldest has waited {days} day"),
+                             N_("the oldest has waited {days} days")).format(days=number(days))
 
 
 # ---------------------------------------------------------------- late units

@@ -18,7 +18,7 @@ from bbt_tui.screens.base import AreaScreen
 from bbt_tui.text import N_, number, vn_datetime
 from bbt_tui.widgets.bar_chart import BarChart
 from bbt_tui.widgets.figures import Figure
-from domain.i18n import _
+from domain.i18n import _, plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -41,7 +41,8 @@ def _units(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
 
     rows = [u for u in units.listing(session) if u.active]
     grassroots = sum(1 for u in rows if u.kind == "grassroots")
-    return len(rows), _("{n} grassroots organisations").format(n=number(grassroots))
+    return len(rows), plural(grassroots, N_("{n} grassroots organisation"),
+                             N_("{n} grassroots organisations")).format(n=number(grassroots))
 
 
 def _accounts(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
@@ -59,7 +60,8 @@ def _trainings(session: Session, _actor: Actor, _month: date) -> tuple[int, str]
 
     rows = units.trainings(session)
     trained = {code for _t, codes in rows for code in codes}
-    return len(rows), _("{n} units trained").format(n=number(len(trained)))
+    return len(rows), plural(len(trained), N_("{n} unit trained"),
+                             N_("{n} units trained")).format(n=number(len(trained)))
 
 
 def _audit(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
@@ -115,7 +117,8 @@ def _dataentry(session: Session, _actor: Actor, _month: date) -> tuple[str, str]
             done += len(block["periods"]) - len(line["missing"])
             behind += line["behind"]
     share = f"{round(100 * done / cells)}%" if cells else "–"
-    return share, _("{done} of {cells} periods entered, {behind} units behind").format(
+    return share, plural(behind, N_("{done} of {cells} periods entered, {behind} unit behind"),
+                         N_("{done} of {cells} periods entered, {behind} units behind")).format(
         done=number(done), cells=number(cells), behind=number(behind))
 
 

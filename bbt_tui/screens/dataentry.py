@@ -22,7 +22,7 @@ from bbt_tui.widgets.dialogs import TableScreen
 from bbt_tui.widgets.files import check_new_file, expand, suggested, write_file
 from bbt_tui.widgets.form import FormField, FormScreen, check_date
 from bbt_tui.widgets.paged_table import Column, ListSource, Query, Record
-from domain.i18n import _
+from domain.i18n import _, plural
 
 STATUS_LABELS = {"missing": N_("missing"), "entered": N_("entered"), "synced": N_("synced")}
 # How a cell reads: the same marks as `bbt dataentry matrix`.
@@ -200,7 +200,8 @@ class DataEntryScreen(ListScreen):
                                  vn_date(date.fromisoformat(r["date"])) if r["date"] else ""))
                    for r in rows]
         self.app.push_screen(TableScreen(
-            _("Ready to sync: {n} periods").format(n=len(rows)), columns, records,
+            plural(len(rows), N_("Ready to sync: {n} period"),
+                   N_("Ready to sync: {n} periods")).format(n=len(rows)), columns, records,
             intro=_("Entered but not yet synced to the province. Save the list as a file "
                     "(CSV, XLSX or JSON): after syncing, set the status to synced and "
                     "import the file again."),
@@ -217,5 +218,7 @@ class DataEntryScreen(ListScreen):
         path = expand(path_text)
         fmt = imports_io.format_of(path)
         write_file(path, lambda target: imports.write_export("dataentry", rows, fmt, target))
-        self.notify(_("{count} rows written to {path}.").format(count=len(rows), path=path))
+        self.notify(plural(len(rows), N_("{count} row written to {path}."),
+                           N_("{count} rows written to {path}.")).format(count=len(rows),
+                                                                          path=path))
         return None

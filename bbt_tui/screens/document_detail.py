@@ -31,7 +31,7 @@ from bbt_tui.labels import (
 from bbt_tui.screens.keys import passphrase_fields
 from bbt_tui.text import N_, vn_date, yes_no
 from bbt_tui.widgets.form import FormField, FormScreen
-from domain.i18n import _
+from domain.i18n import _, plural
 
 
 def detail_text(doc: dict[str, Any]) -> str:
@@ -41,7 +41,8 @@ def detail_text(doc: dict[str, Any]) -> str:
              f"{_('Direction')}: {label(DIRECTION_LABELS, doc['direction'])}    "
              f"{_('Urgency')}: {label(URGENCY_LABELS, doc['urgency'])}",
              f"{_('Sealed')}: {yes_no(doc['signed'])}", "",
-             _("{n} deliveries:").format(n=len(doc["deliveries"]))]
+             plural(len(doc["deliveries"]), N_("{n} delivery:"),
+                    N_("{n} deliveries:")).format(n=len(doc["deliveries"]))]
     for d in doc["deliveries"]:
         due = vn_date(date.fromisoformat(d["due"])) if d["due"] else ""
         late = " ⚠ " + _("overdue") if d["overdue"] else ""
@@ -52,7 +53,7 @@ def detail_text(doc: dict[str, Any]) -> str:
 
 def files_lines(doc: dict[str, Any]) -> list[str]:
     found = doc.get("files", [])
-    lines = ["", _("{n} files:").format(n=len(found))]
+    lines = ["", plural(len(found), N_("{n} file:"), N_("{n} files:")).format(n=len(found))]
     for f in found:
         role = _("main file") if f["role"] == "main" else _("appendix")
         lines.append(f"  {f['name']:<40} {role:<10} {f['size']:>10,} B")
@@ -273,7 +274,8 @@ class DocumentScreen(ModalScreen[None]):
                              when_done(self._files_saved))
 
     def _files_saved(self, count: int) -> None:
-        self.notify(_("{count} files saved.").format(count=count))
+        self.notify(plural(count, N_("{count} file saved."), N_("{count} files saved.")).format(
+            count=count))
         self._load_history()
 
     def action_close(self) -> None:

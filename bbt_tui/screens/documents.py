@@ -25,7 +25,7 @@ from bbt_tui.screens.lists import ListScreen
 from bbt_tui.text import N_, vn_date, yes_no
 from bbt_tui.widgets.form import FormField, FormScreen, check_date, check_int
 from bbt_tui.widgets.paged_table import END, PAGE_SIZE, Column, Query, Record, RowSource
-from domain.i18n import _
+from domain.i18n import _, plural
 
 
 def file_field() -> FormField:
@@ -62,7 +62,7 @@ class DocumentSource(RowSource):
                         Column("date", _("Date"), 11, sortable=False),
                         Column("direction", _("Direction"), 9, sortable=False),
                         Column("title", _("Title"), sortable=False),
-                        Column("urgency", _("Urgency"), 10, sortable=False),
+                        Column("urgency", _("Urgency"), 10, sortable=False, priority=-1),
                         Column("signed", _("Sealed"), 6, sortable=False)]
 
     @staticmethod
@@ -250,14 +250,16 @@ class DocumentsScreen(ListScreen):
             return len(result.sent)
 
         def confirm(v: dict[str, Any]) -> tuple[str, tuple[str, str]]:
-            return (_("Send this document to {n} units?").format(n=len(v["units"])),
+            return (plural(len(v["units"]), N_("Send this document to {n} unit?"),
+                           N_("Send this document to {n} units?")).format(n=len(v["units"])),
                     (number, title_of(record)))
 
         self.app.push_screen(
             FormScreen(_("Send {number}").format(number=number), fields, save,
                        save_label=_("Send"), confirm=confirm),
             when_done(lambda n: self.changed(
-                _("{number} sent to {n} units.").format(number=number, n=n), record.key)))
+                plural(n, N_("{number} sent to {n} unit."), N_("{number} sent to {n} units.")
+                       ).format(number=number, n=n), record.key)))
 
     def open_record(self, record: Record) -> None:
         from domain import documents

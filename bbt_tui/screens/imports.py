@@ -95,7 +95,8 @@ def fate_records(checked: Checked) -> list[Record]:
 class FateSource(ListSource):
     def __init__(self) -> None:
         columns = [Column("row", _("Row"), 7), Column("fate", _("What happens"), 12),
-                   Column("content", _("Content"), 72), Column("reasons", _("Reasons"))]
+                   Column("content", _("Content"), 72, priority=-1),
+                   Column("reasons", _("Reasons"))]
         super().__init__(columns, lambda: self.records, self._matches)
         self.records: list[Record] = []
 

@@ -90,9 +90,11 @@ class InboxScreen(ListScreen):
         yield from super().compose_body()
 
     def make_source(self) -> ListSource:
-        columns = [Column("incoming", _("In no."), 6), Column("number", _("Number"), 14),
-                   Column("sender", _("Sender"), 10), Column("title", _("Title")),
-                   Column("status", _("Status"), 10), Column("due", _("Due"), 12)]
+        columns = [Column("incoming", _("In no."), 6, priority=-1),
+                   Column("number", _("Number"), 14), Column("sender", _("Sender"), 10,
+                                                            priority=-2),
+                   Column("title", _("Title")), Column("status", _("Status"), 10),
+                   Column("due", _("Due"), 12)]
         return ListSource(columns, lambda: read(self.app, inbox_records), matches=in_tab)
 
     @property

@@ -59,7 +59,7 @@ class SettingsScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("label", _("Setting"), 44), Column("value", _("Value")),
-                   Column("key", _("Key"), 24)]
+                   Column("key", _("Key"), 24, priority=-1)]
         return ListSource(columns, lambda: read(self.app, lambda s, _a: setting_records(s)))
 
     def action_edit(self) -> None:

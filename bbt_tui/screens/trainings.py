@@ -14,7 +14,7 @@ from bbt_tui.text import N_, number, vn_date
 from bbt_tui.widgets.dialogs import MessageScreen
 from bbt_tui.widgets.form import FormField, FormScreen, check_date
 from bbt_tui.widgets.paged_table import Column, ListSource, Record
-from domain.i18n import _
+from domain.i18n import _, plural
 
 
 def training_records(session: Any) -> list[Record]:
@@ -39,7 +39,8 @@ class TrainingsScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("date", _("Date"), 12), Column("topic", _("Topic")),
-                   Column("count", _("Units"), 8), Column("units", _("Unit codes"), 40)]
+                   Column("count", _("Units"), 8),
+                   Column("units", _("Unit codes"), 40, priority=-1)]
         return ListSource(columns, lambda: read(self.app, lambda s, _a: training_records(s)))
 
     def action_new(self) -> None:
@@ -63,5 +64,6 @@ class TrainingsScreen(ListScreen):
         data = record.data
         self.app.push_screen(MessageScreen(
             f"{vn_date(data['date'])} — {data['topic']}",
-            _("{n} units attended:").format(n=len(data["units"])) + "\n"
+            plural(len(data["units"]), N_("{n} unit attended:"),
+                   N_("{n} units attended:")).format(n=len(data["units"])) + "\n"
             + ", ".join(data["units"])))

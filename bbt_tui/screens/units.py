@@ -50,8 +50,10 @@ class UnitsScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("code", _("Code"), 14), Column("name", _("Name")),
-                   Column("kind", _("Kind"), 24), Column("parent", _("Parent"), 10),
-                   Column("active", _("Active"), 8), Column("term", _("Term start"), 12)]
+                   Column("kind", _("Kind"), 24),
+                   Column("parent", _("Parent"), 10, priority=-1),
+                   Column("active", _("Active"), 8),
+                   Column("term", _("Term start"), 12, priority=-1)]
 
         def matches(record: Record, query: Query) -> bool:
             kind = query.filter("kind")

@@ -49,12 +49,19 @@ class _End:
 END = _End()
 
 
+# The one column without a width (a title) never gets narrower than this.
+TITLE_WIDTH = 20
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str  # already translated
-    width: int | None = None
+    width: int | None = None  # None: the title, which takes the room the others leave
     sortable: bool = True
+    # When the columns do not fit, those of lowest priority are left out first (of equal
+    # ones, the rightmost first), until the title has TITLE_WIDTH cells.
+    priority: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,19 @@ def _plain(cell: Any) -> str:
 
 def _folded(record: Record) -> str:
     return fold(" ".join(_plain(c) for c in record.cells))
+
+
+def _ellipsized(cell: Any) -> Any:
+    """A cell cut at its column's width ends with "…", so that the user sees it goes on."""
+    if isinstance(cell, Text):
+        cell = cell.copy()
+    elif isinstance(cell, str):
+        cell = Text(cell)
+    else:
+        return cell
+    cell.overflow = "ellipsis"
+    cell.no_wrap = True
+    return cell
 
 
 def _sort_key(cell: Any) -> tuple[int, Any]:
@@ -328,9 +348,10 @@ class PagedTable(Vertical):
     @property
     def selected_column(self) -> str | None:
         """The key of the column under the cursor (with cursor_type="cell")."""
-        columns = self.source.columns
         column = self.table.cursor_column
-        return columns[column].key if 0 <= column < len(columns) else None
+        if not 0 <= column < len(self._shown):
+            return None
+        return self.source.columns[self._shown[column]].key
 
     def focus_search(self) -> None:
         if self.searchable:
@@ -483,12 +504,16 @@ class PagedTable(Vertical):
         # A cell cursor stays in its column across a reload (the matrix after a change).
         cursor_column = min(table.cursor_column, max(0, len(self.source.columns) - 1))
         table.clear(columns=True)
-        widths = self._widths(table)
+        layout = self._layout(table)
+        self._shown = [index for index, _width in layout]
+        cursor_column = min(cursor_column, max(0, len(layout) - 1))
         self._laid_out_for = table.size.width
-        for column, width in zip(self.source.columns, widths, strict=True):
-            table.add_column(self._header(column), key=column.key, width=width)
+        columns = self.source.columns
+        for index, width in layout:
+            table.add_column(self._header(columns[index]), key=columns[index].key, width=width)
         for record in self.state.records:
-            table.add_row(*record.cells, key=record.key)
+            table.add_row(*(_ellipsized(record.cells[index]) for index in self._shown),
+                          key=record.key)
         if not self.state.records:
             return
         if keep_key is not None:
@@ -500,19 +525,31 @@ class PagedTable(Vertical):
             table.move_cursor(row=row, column=cursor_column, animate=False, scroll=False)
             table.scroll_to(y=max(0, old_scroll - shift), animate=False, immediate=True)
 
-    def _widths(self, table: DataTable) -> list[int | None]:
-        """The one column without a width (a title) takes the room the others leave, so
-        that the columns after it stay on screen; its long texts are cut."""
-        widths = [c.width for c in self.source.columns]
-        flexible = [i for i, width in enumerate(widths) if width is None]
-        padding = 2 * table.cell_padding
+    def _layout(self, table: DataTable) -> list[tuple[int, int | None]]:
+        """(column index, width) of the columns shown. The one column without a width (a
+        title) takes the room the others leave, so that the columns after it stay on
+        screen; when even TITLE_WIDTH is not left, columns of low priority are left out.
+        A matrix (cell cursor) keeps every column and scrolls sideways instead."""
+        columns = self.source.columns
+        shown = list(range(len(columns)))
+        flexible = [i for i in shown if columns[i].width is None]
         room = table.size.width - 2  # a vertical scrollbar may take two cells
-        if len(flexible) == 1 and room > 0:
-            used = sum(w + padding for w in widths if w is not None) + padding
-            widths[flexible[0]] = max(12, room - used)
-        return widths
+        if len(flexible) != 1 or room <= 0:
+            return [(i, columns[i].width) for i in shown]
+        padding = 2 * table.cell_padding
+
+        def used() -> int:
+            return sum((columns[i].width or 0) + padding for i in shown if i not in flexible)
+
+        if self.cursor_type != "cell":
+            droppable = sorted(set(shown) - set(flexible), key=lambda i: (columns[i].priority, -i))
+            while used() + TITLE_WIDTH + padding > room and droppable:
+                shown.remove(droppable.pop(0))
+        title = max(TITLE_WIDTH, room - used() - padding)
+        return [(i, title if i in flexible else columns[i].width) for i in shown]
 
     _laid_out_for = 0
+    _shown: list[int] = []  # noqa: RUF012 - replaced, never changed in place
 
     def on_resize(self) -> None:
         if self.state.records and self.table.size.width != self._laid_out_for:

@@ -13,7 +13,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from bbt_tui.db import run_db
 from bbt_tui.labels import UNIT_KIND_LABELS, options
-from domain.i18n import _
+from domain.i18n import N_, _, plural
 from domain.text import fold
 
 
@@ -84,7 +84,8 @@ class UnitPicker(Vertical):
 
     def _count(self) -> None:
         self.query_one(".count", Static).update(
-            _("{n} units chosen").format(n=len(self.chosen)))
+            plural(len(self.chosen), N_("{n} unit chosen"), N_("{n} units chosen")).format(
+                n=len(self.chosen)))
 
     def add_kind(self, kind: str) -> None:
         self.chosen |= {code for code, _name, k in self.units if k == kind}
