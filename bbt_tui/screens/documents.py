@@ -138,7 +138,7 @@ class DocumentsScreen(ListScreen):
         Binding("g", "send", N_("Send"), id="documents.send"),
         Binding("k", "sign", N_("Seal"), id="documents.sign"),
         Binding("v", "verify", N_("Verify"), id="documents.verify"),
-        Binding("w", "withdraw", N_("Withdraw"), id="documents.withdraw"),
+        Binding("w", "withdraw", N_("Withdraw"), id="documents.withdraw", show=False),
         Binding("b", "book", N_("Register book"), id="documents.book"),
         Binding("l", "late_units", N_("Late units"), id="documents.late"),
     ]
