@@ -90,8 +90,8 @@ class InboxScreen(ListScreen):
         yield from super().compose_body()
 
     def make_source(self) -> ListSource:
-        columns = [Column("incoming", _("In no."), 6), Column("number", _("Number"), 14),
-                   Column("sender", _("Sender"), 10), Column("title", _("Title")),
+        columns = [Column("incoming", _("In no."), 6), Column("number", _("Number"), 12),
+                   Column("sender", _("Sender"), 8), Column("title", _("Title")),
                    Column("status", _("Status"), 10), Column("due", _("Due"), 12)]
         return ListSource(columns, lambda: read(self.app, inbox_records), matches=in_tab)
 
