@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Static
 
 from bbt_tui.callbacks import when_done
 from bbt_tui.db import run_db
@@ -121,14 +121,16 @@ class DocumentScreen(ModalScreen[None]):
         Binding("escape,enter", "close", N_("Close"), id="document.close"),
     ]
 
+    DIALOG_CLASS = ""
+
     def __init__(self, doc: dict[str, Any]) -> None:
         super().__init__(classes="dialog-screen")
         self.doc = doc
         self.verdict: tuple[bool, str] | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide-text"):
-            yield Label(self.heading(), classes="dialog-title", id="document-title")
+        with Vertical(classes=f"dialog wide-text {self.DIALOG_CLASS}".strip()):
+            yield Static(self.heading(), classes="dialog-title", id="document-title")
             with VerticalScroll(classes="detail-body"):
                 yield Static(self.body_text(), id="document-body")
                 yield Static("", id="document-history")
@@ -392,6 +394,8 @@ class DeliveryScreen(DocumentScreen):
         Binding("r", "give_back", N_("Return"), id="delivery.return"),
         Binding("f", "forward", N_("Forward"), id="delivery.forward"),
     ]
+
+    DIALOG_CLASS = "delivery"
 
     def __init__(self, doc: dict[str, Any], unit: str, sender: str) -> None:
         super().__init__(doc)

@@ -91,7 +91,7 @@ class InboxScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("incoming", _("In no."), 6, priority=-1),
-                   Column("number", _("Number"), 14), Column("sender", _("Sender"), 10,
+                   Column("number", _("Number"), 12), Column("sender", _("Sender"), 8,
                                                             priority=-2),
                    Column("title", _("Title")), Column("status", _("Status"), 10),
                    Column("due", _("Due"), 12)]

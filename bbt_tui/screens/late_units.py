@@ -112,7 +112,7 @@ class LateUnitsScreen(ListScreen):
 
     def make_source(self) -> ListSource:
         columns = [Column("rank", _("No."), 4), Column("unit", _("Unit"), 11),
-                   Column("name", _("Name")), Column("overdue", _("Overdue"), 8),
+                   Column("name", _("Name")), Column("overdue", _("Overdue"), 7),
                    Column("unacknowledged", _("Not acknowledged"), 9),
                    Column("days", _("Days late"), 12), Column("reminded", _("Reminded"), 10)]
         return ListSource(columns, lambda: read(self.app, late_records))
