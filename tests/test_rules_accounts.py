@@ -4,12 +4,15 @@ resets, and the audit entry each of them writes."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from sqlmodel import Session
 
-from domain import accounts, auth
-from domain.auth import Actor
+from domain import accounts, auth, settings
+from domain.auth import SYSTEM, Actor
 from domain.errors import AuthError, BBTError, NotFound
+from models import Setting, utcnow
 from tests import rules_support
 from tests.rules_support import World
 
@@ -293,3 +296,147 @@ def test_a_login_upgrades_a_cheaper_hash(world: World, monkeypatch: pytest.Monke
     upgraded = world.read(lambda s: accounts.get(s, "clerk1")).password_hash
     assert upgraded.startswith(auth.PHC_PARAMS) and auth.check_password(GOOD, upgraded)
 
+
+
+# ---------------------------------------------------------------- lockouts that grow
+
+
+def lockout(world: World, name: str = "clerk1") -> int:
+    """Five wrong passwords; the minutes the lockout's audit entry gives."""
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            login(world, name, "wrong-password")
+    return int(json.loads(world.audit("account.lockout")[-1].detail)["minutes"])
+
+
+def edit_account(world: World, name: str = "clerk1", **values: object) -> None:
+    def edit(session: Session) -> None:
+        account = accounts.get(session, name)
+        for key, value in values.items():
+            setattr(account, key, value)
+        session.add(account)
+
+    world.run(edit)
+
+
+def set_lockout_minutes(world: World, value: str) -> None:
+    """Written as stored, unchecked: an older or hand-edited database may hold anything."""
+    world.run(lambda s: s.add(Setting(key="lockout_minutes", value=value)))
+
+
+def refusal(world: World) -> str:
+    with pytest.raises(AuthError) as refused:
+        login(world, "clerk1", GOOD)
+    return str(refused.value)
+
+
+def test_each_lockout_lasts_twice_as_long_until_an_admin_unlocks(world: World) -> None:
+    add(world)
+    world.run(settings.set_value, SYSTEM, "lockout_minutes", "120")
+    assert lockout(world) == 120
+    assert "locked for 120 more minute(s)" in refusal(world)
+    for minutes, count in ((240, 2), (480, 3)):
+        edit_account(world, locked_until=utcnow() - timedelta(seconds=1))  # ran out
+        assert lockout(world) == minutes
+        assert world.read(lambda s: accounts.get(s, "clerk1")).lockouts == count
+    world.run(accounts.set_status, ADMIN, "clerk1", "active")  # an admin's unlock forgets
+    assert world.read(lambda s: accounts.get(s, "clerk1")).lockouts == 0
+    assert lockout(world) == 120
+
+
+def test_the_doubling_stops_at_1024_times(world: World) -> None:
+    add(world)
+    set_lockout_minutes(world, "1")
+    edit_account(world, lockouts=12)
+    assert lockout(world) == 1024
+
+
+def test_the_last_minute_of_a_lockout_shows_as_one(world: World) -> None:
+    add(world)
+    lockout(world)
+    edit_account(world, locked_until=utcnow() + timedelta(seconds=30))
+    assert "locked for 1 more minute(s)" in refusal(world)
+
+
+@pytest.mark.parametrize(("stored", "minutes"), [("0", 1), ("1", 1), ("abc", 15)])
+def test_a_stored_lockout_setting_is_at_least_one_minute_or_the_default(
+        world: World, stored: str, minutes: int) -> None:
+    add(world)
+    set_lockout_minutes(world, stored)
+    assert lockout(world) == minutes
+
+
+# ---------------------------------------------------------------- recovery and sessions
+
+
+def test_recovery_resets_an_admins_password_and_lifts_every_lock(world: World) -> None:
+    add(world, "quantri", role="admin")
+    lockout(world, "quantri")
+    edit_account(world, "quantri", lockouts=3)
+    recovered = world.run(accounts.recover, "quantri", "Mat-khau-moi-2023")
+    assert (recovered.status, recovered.failed_logins, recovered.locked_until,
+            recovered.lockouts, recovered.must_change_password) == ("active", 0, None, 0, False)
+    assert login(world, "quantri", "Mat-khau-moi-2023").username == "quantri"
+    entry = world.audit("account.recover")[-1]
+    assert (entry.actor, entry.entity, entry.entity_key) == (
+        "(database holder)", "account", "quantri")
+
+
+def test_recovery_is_for_admins_with_a_good_password(world: World) -> None:
+    add(world)
+    add(world, "quantri", role="admin")
+    with pytest.raises(BBTError, match="^Only an admin account is recovered this way"):
+        world.run(accounts.recover, "clerk1", "Mat-khau-moi-2023")
+    with pytest.raises(BBTError, match="at least 8 characters"):
+        world.run(accounts.recover, "quantri", "short")
+    with pytest.raises(NotFound):
+        world.run(accounts.recover, "nobody", "Mat-khau-moi-2023")
+    assert world.audit("account.recover") == []
+    assert login(world, "quantri", GOOD).username == "quantri"
+
+
+def test_a_session_ends_when_its_account_is_locked_disabled_or_changed(world: World) -> None:
+    add(world)
+    actor = world.read(lambda s: accounts.actor_of(s, accounts.get(s, "clerk1")))
+    assert actor == Actor("clerk1", "clerk", world.unit_ids["XA1"], "XA1")
+    assert world.run(accounts.recheck, actor) == actor
+    changes: list[dict[str, object]] = [
+        {"status": "locked"}, {"status": "disabled"}, {"role": "viewer"},
+        {"unit_id": world.unit_ids["XA2"]}]
+    for change in changes:
+        edit_account(world, **change)
+        with pytest.raises(accounts.SessionEnded):
+            world.run(accounts.recheck, actor)
+        edit_account(world, status="active", role="clerk", unit_id=world.unit_ids["XA1"])
+        assert world.run(accounts.recheck, actor) == actor
+    with pytest.raises(accounts.SessionEnded, match="locked or disabled"):
+        world.run(accounts.recheck, Actor("nobody", "clerk", world.unit_ids["XA1"], "XA1"))
+    edit_account(world, role="viewer")
+    with pytest.raises(accounts.SessionEnded, match="role or unit was changed"):
+        world.run(accounts.recheck, actor)
+
+
+# ---------------------------------------------------------------- the hash's cost
+
+
+def test_a_hash_weaker_in_any_of_its_costs_is_redone_a_stronger_one_kept() -> None:
+    memory, iterations = auth._password_cost()
+
+    def phc(m: int, t: int, p: int) -> str:
+        return f"$argon2id$v=19$m={m},t={t},p={p}$c2FsdHNhbHRzYWx0$ZGlnZXN0"
+
+    assert auth.needs_rehash("not a hash at all")
+    assert not auth.needs_rehash(phc(memory, iterations, 1))
+    assert not auth.needs_rehash(phc(memory * 2, iterations + 1, 2))
+    assert auth.needs_rehash(phc(memory - 1, iterations, 1))
+    assert auth.needs_rehash(phc(memory, iterations - 1, 1))
+    assert auth.needs_rehash(phc(memory, iterations, 0))
+
+
+def test_the_cheap_cost_of_test_runs_is_a_switch() -> None:
+    auth.use_cheap_hash_for_tests(False)
+    try:
+        assert auth._password_cost() == (auth.ARGON2_MEMORY_KIB, auth.ARGON2_ITERATIONS)
+    finally:
+        auth.use_cheap_hash_for_tests()
+    assert auth._password_cost() == (1024, 1)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
+from domain.errors import BBTError
 from models import AuditEntry, AuditHead
 from tests import rules_support
 from tests.rules_support import World
@@ -173,3 +174,80 @@ def test_a_chain_verifies_whatever_the_rows_physical_order(world: World) -> None
     before = world.read(audit.verify)
     world.run(move_first_to_the_end)
     assert world.read(audit.verify) == before and (before.ok, before.checked) == (True, 4)
+
+
+def test_the_chain_is_read_a_page_at_a_time(world: World, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    record(world, 10)
+    whole = world.read(audit.verify)
+    monkeypatch.setattr(audit, "PAGE", 3)
+    paged = world.read(audit.verify)
+    assert (paged.ok, paged.checked, paged.merkle_root, paged.last_hash) == (
+        True, 11, whole.merkle_root, whole.last_hash)
+    hashes = world.read(lambda s: [e.hash for e in s.exec(
+        audit.select(AuditEntry).order_by(AuditEntry.id))])  # type: ignore[arg-type]
+    leaves = world.read(lambda s: [h.hex() for h in audit.leaves(s)(2, 9)])
+    assert leaves == hashes[2:9]  # entries 3 to 9: leaf i is entry i + 1, 7 of them
+
+
+def test_a_chain_that_does_not_open_with_its_genesis_is_broken(world: World) -> None:
+    record(world, 2)
+
+    def rechain(session: Session) -> None:
+        """Entry 1 made an ordinary one, every hash recomputed: the links all hold."""
+        session.execute(update(AuditEntry).where(AuditEntry.id == 1).values(action="test.act"))
+        prev = audit.GENESIS
+        for entry in session.exec(audit.select(AuditEntry).order_by(AuditEntry.id)):  # type: ignore[arg-type]
+            entry.prev_hash, entry.hash = prev, audit.entry_hash(prev, entry)
+            prev = entry.hash
+            session.add(entry)
+        session.execute(update(AuditHead).values(hash=prev))
+
+    world.run(rechain)
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 0, 1, "the chain does not start with its genesis entry")
+
+
+def test_an_anchor_round_trips_and_proves_the_chain_grew_from_it(world: World) -> None:
+    record(world, 4)
+    anchor = world.read(audit.anchor)
+    assert anchor.entries == 5 and anchor.last_hash == world.read(audit.verify).last_hash
+    text = json.dumps(anchor.as_json())
+    assert json.loads(text)["format"] == "bbt-audit-anchor-1"
+    assert audit.Anchor.parse(text) == anchor
+    record(world, 6)
+    assert world.read(lambda s: audit.verify(s, anchor)).ok
+    proof = world.read(lambda s: audit.prove(s, anchor))
+    assert (proof.ok, proof.old_size, proof.size, proof.reason) == (True, 5, 11, "")
+    assert proof.root == world.read(audit.verify).merkle_root and proof.proof
+    assert proof.as_json() == {"consistent": True, "old_size": 5, "old_root": anchor.merkle_root,
+                               "size": 11, "root": proof.root, "proof": proof.proof}
+    forged = audit.Anchor(5, anchor.last_hash, "ab" * 32)
+    verdict = world.read(lambda s: audit.verify(s, forged))
+    assert (verdict.ok, verdict.broken_id, verdict.reason) == (
+        False, 5, "it differs from the anchor")
+    refused = world.read(lambda s: audit.prove(s, forged))
+    assert (refused.ok, refused.reason) == (
+        False, "the chain is not an extension of the anchored one")
+    longer = audit.Anchor(20, anchor.last_hash, anchor.merkle_root)
+    verdict = world.read(lambda s: audit.verify(s, longer))
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 11, 20, "the chain is shorter than the anchor")
+
+
+@pytest.mark.parametrize("text", [
+    "not json", "[]", '{"entries": 3, "last_hash": "ab"}',
+    '{"entries": -1, "last_hash": "ab", "merkle_root": "cd"}',
+    '{"entries": 3, "last_hash": "xyz", "merkle_root": "cd"}',
+    '{"entries": 3, "last_hash": "ab", "merkle_root": "not hex"}',
+    '{"entries": "three", "last_hash": "ab", "merkle_root": "cd"}',
+])
+def test_anything_else_is_not_an_anchor(text: str) -> None:
+    with pytest.raises(BBTError, match="^This file is not an audit anchor written by"):
+        audit.Anchor.parse(text)
+
+
+def test_an_anchor_is_read_as_written_in_any_case() -> None:
+    anchor = audit.Anchor.parse('{"entries": 3, "last_hash": "AB", "merkle_root": "CD"}')
+    assert anchor == audit.Anchor(3, "ab", "cd", "")
