@@ -117,10 +117,13 @@ class Tally:
     error_count: int = 0
     numbers: list[str] = field(default_factory=list)  # the numbers `doc issue` handed out
     latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # the writer process's CPU time per command: what a command costs, whatever the load
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def as_dict(self) -> dict[str, Any]:
         return {"done": dict(self.done), "refused": dict(self.refused), "errors": self.errors,
                 "error_count": self.error_count, "latency": dict(self.latency),
+                "cpu": dict(self.cpu),
                 "numbers": self.numbers}
 
 
@@ -170,9 +173,10 @@ class Writer:
     def call(self, op: str, user: str, *args: str, env: dict[str, str] | None = None
              ) -> str | None:
         """Run one command; count it; return stdout when it succeeded."""
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         code, out, err = self.cli(user, *args, env=env)
         self.tally.latency[op].append(time.perf_counter() - start)
+        self.tally.cpu[op].append(time.process_time() - cpu)
         if code == 0:
             self.tally.done[op] += 1
             return out
@@ -491,9 +495,12 @@ def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dic
     refused: Counter = sum((Counter(t["refused"]) for t in tallies), Counter())
     errors = sum(t["error_count"] for t in tallies)
     latency: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     for t in tallies:
         for op, values in t["latency"].items():
             latency[op] += values
+        for op, values in t["cpu"].items():
+            cpu[op] += values
     engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"\nSoak test: {args.writers} writers in {args.districts} districts for "
           f"{seconds / 60:.1f} min on {engine}")
@@ -509,12 +516,15 @@ def report(args: argparse.Namespace, url: str, seconds: float, tallies: list[dic
     print(f"  commands done   {sum(done.values()):>8}  ({sum(done.values()) / seconds:.1f}/s)")
     print(f"  refused (races) {sum(refused.values()):>8}  (expected: the other writer won)")
     print(f"  errors          {errors:>8}  (zero expected)")
-    print("\n  operation          done  refused   p50 ms   p95 ms   max ms")
+    print("\n  end to end (wall clock)                                 CPU of the writer")
+    print("  operation          done  refused   p50 ms   p95 ms   max ms   p50 ms   p95 ms")
     for op in sorted(set(done) | set(refused)):
-        values = latency.get(op, [])
+        values, costs = latency.get(op, []), cpu.get(op, [])
         print(f"  {op:<16} {done[op]:>6} {refused[op]:>8} "
               f"{1000 * statistics.median(values) if values else 0:>8.0f} "
-              f"{1000 * percentile(values, 0.95):>8.0f} {1000 * max(values, default=0):>8.0f}")
+              f"{1000 * percentile(values, 0.95):>8.0f} {1000 * max(values, default=0):>8.0f} "
+              f"{1000 * statistics.median(costs) if costs else 0:>8.0f} "
+              f"{1000 * percentile(costs, 0.95):>8.0f}")
     for t in tallies:
         for e in t["errors"]:
             print(f"  error: {e}")
