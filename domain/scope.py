@@ -9,7 +9,7 @@ TUI and `bbt serve` obey the same rules. An unscoped actor (scope None) passes e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -136,7 +136,3 @@ def owner(doc: Document) -> int | None:
 def require_document_owned(actor: Actor, doc: Document) -> None:
     """Changing a document (sign, send, withdraw, attach) is for its own register's side."""
     require_in_scope(actor, owner(doc))
-
-
-def visible_ids(actor: Actor, unit_ids: Iterable[int]) -> list[int]:
-    return [u for u in unit_ids if contains(actor, u)]
