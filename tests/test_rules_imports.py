@@ -159,6 +159,12 @@ def test_the_collector_is_paused_and_restored() -> None:
 def test_the_key_index_finds_each_first_row_after_it_grows() -> None:
     """12 bytes a key: past 70 % full it doubles, and every key keeps its first row."""
     index = imports_base.KeyIndex()
+    for row in range(1, 2868):  # 4,096 slots hold 2,867 keys (70 %); one more doubles them
+        index.setdefault(("boundary", row), row)
+    assert index._size == 4096
+    index.setdefault(("boundary", 2868), 2868)
+    assert index._size == 8192
+    index = imports_base.KeyIndex()
     keys = [("Tin", n, date(2022, 1, 1)) for n in range(20_000)]
     assert [index.setdefault(k, row) for row, k in enumerate(keys, start=1)] == list(
         range(1, 20_001))
