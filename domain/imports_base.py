@@ -213,7 +213,7 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, int | float | date):
-        return value.isoformat() if isinstance(value, date) else str(value)
+        return str(value)  # a date's str is its ISO form
     return None
 
 

@@ -95,9 +95,11 @@ def test_dates_are_read_once_and_bad_ones_named() -> None:
     assert row.date("a", cache=cache) == date(1999, 1, 1)
     assert row.date("b") == date(2022, 3, 1) and row.date("c") == date(2022, 3, 1)
     assert row.date("d") is None and row.date("e") is None
-    assert row.errors[0].startswith("d: ")
+    assert row.errors[0] == "d: d '2022-13-01' is not a date; write YYYY-MM-DD or DD/MM/YYYY."
     assert row.errors[1] == "e: Write a date as YYYY-MM-DD or DD/MM/YYYY."
     assert row.date("none") is None and len(row.errors) == 2
+    assert row.date("none", required=True) is None
+    assert row.errors[2:] == ["none: A value is required."]
 
 
 @pytest.mark.parametrize(("value", "number"), [
@@ -152,6 +154,46 @@ def test_the_collector_is_paused_and_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_key_index_finds_each_first_row_after_it_grows() -> None:
+    """12 bytes a key: past 70 % full it doubles, and every key keeps its first row."""
+    index = imports_base.KeyIndex()
+    for row in range(1, 2868):  # 4,096 slots hold 2,867 keys (70 %); one more doubles them
+        index.setdefault(("boundary", row), row)
+    assert index._size == 4096
+    index.setdefault(("boundary", 2868), 2868)
+    assert index._size == 8192
+    index = imports_base.KeyIndex()
+    keys = [("Tin", n, date(2022, 1, 1)) for n in range(20_000)]
+    assert [index.setdefault(k, row) for row, k in enumerate(keys, start=1)] == list(
+        range(1, 20_001))
+    assert index._size == 1 << 15 and index._used == 20_000
+    assert [index.setdefault(k, 99_999) for k in keys] == list(range(1, 20_001))
+    assert index._used == 20_000
+
+
+def test_a_missing_column_is_named_with_its_vietnamese_header_if_any() -> None:
+    assert imports._describe(Column("x")) == "'x'"
+    assert imports._describe(Column("x", ("Ích",))) == "'x' (Ích)"
+
+
+def test_a_dry_run_answers_what_it_would_do(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n2022-02,x\n")
+    result = world.run(imports.run_import, SYSTEM, "visits", path, dry_run=True)
+    assert result.as_json() == {
+        "kind": "visits", "inserted": 0, "updated": 0, "unchanged": 0, "would_insert": 1,
+        "would_update": 0, "would_unchanged": 0,
+        "rejected": [{"row": 2, "errors": ["visitors: 'x' is not a whole number."]}]}
+
+
+def test_an_import_reports_its_writes(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", "title,kind,unit,submitted\nTin một,news,BBT,2022-03-01\n"
+                 "Tin hai,news,BBT,2022-03-02\n")
+    steps: list[tuple[str, int, int]] = []
+    world.run(imports.run_import, SYSTEM, "articles", path,
+              progress=lambda *step: steps.append(step))
+    assert steps == ([("write", 2, 2)] if world.url.startswith("sqlite") else [])
 
 
 def test_a_duplicate_row_names_the_first_one() -> None:
