@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, case, func, literal_column, or_, update
 from sqlalchemy import select as sa_select
@@ -597,18 +597,21 @@ def position(session: Session, actor: Actor, doc_id: int,
 
 def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
                   ) -> dict[int, list[tuple[Delivery, str]]]:
-    """Each document's deliveries with the recipient's code (a clerk sees only its own)."""
+    """Each document's deliveries with the recipient's code (a clerk sees only its own), as
+    read-only rows with the Delivery's attribute names: a listing of 200,000 documents has
+    ten times as many deliveries, and an ORM object each cost more than the query."""
     ids = [d.id for d in docs]
     grouped: dict[int, list[tuple[Delivery, str]]] = {i: [] for i in ids if i is not None}
+    table = Delivery.__table__  # type: ignore[attr-defined]
     for start in range(0, len(ids), 500):
-        query = (select(Delivery, Unit.code).join(Unit, col(Unit.id) == Delivery.unit_id)
-                 .where(col(Delivery.document_id).in_(ids[start:start + 500]))
+        query = (sa_select(table, col(Unit.code)).join(Unit, col(Unit.id) == table.c.unit_id)
+                 .where(table.c.document_id.in_(ids[start:start + 500]))
                  .order_by(col(Unit.code)))
         if actor.role == "clerk":
-            query = query.where(Delivery.unit_id == actor.unit_id)
-        query = scope.where_units(query, actor, Delivery.unit_id)
-        for delivery, code in session.exec(query):
-            grouped[delivery.document_id].append((delivery, code))
+            query = query.where(table.c.unit_id == actor.unit_id)
+        query = scope.where_units(query, actor, table.c.unit_id)
+        for row in session.execute(query):  # a row reads like the Delivery (same names)
+            grouped[row.document_id].append((cast(Delivery, row), row.code))
     return grouped
 
 
@@ -616,6 +619,7 @@ def as_dict(doc: Document, codes: dict[int, Unit],
             deliveries: list[tuple[Delivery, str]]) -> dict[str, Any]:
     """The JSON shape of SPEC section 4 (plus incoming-register fields)."""
     recipient = codes.get(doc.recipient_id) if doc.recipient_id else None
+    on = today()
     return {
         "number": doc.number,
         "type": doc.doc_type,
@@ -635,7 +639,7 @@ def as_dict(doc: Document, codes: dict[int, Unit],
         "deliveries": [
             {"unit": code, "purpose": d.purpose, "status": d.status,
              "due": d.due.isoformat() if d.due else None,
-             "overdue": doc.status != "withdrawn" and is_overdue(d),
+             "overdue": doc.status != "withdrawn" and is_overdue(d, on),
              "received_at": d.received_at.isoformat() if d.received_at else None,
              "done_at": d.done_at.isoformat() if d.done_at else None, "note": d.note,
              "version": d.version}
