@@ -87,6 +87,11 @@ def test_latest_month_position_and_newest_first(world: World) -> None:
     assert world.read(lambda s: documents.position(s, admin, listed[0], searched)) is None
     assert world.read(lambda s: documents.position(s, admin, 10**6)) is None
 
+    assert periods.parse_month("2022-06") == periods.parse_month("06/2022") == date(2022, 6, 1)
+    assert periods.parse_month("2022-13") is None and periods.parse_month("June") is None
+    assert periods.next_month(date(2022, 12, 1)) == date(2023, 1, 1)
+    assert periods.previous_month(date(2022, 1, 1)) == date(2021, 12, 1)
+
     ids = world.read(lambda s: [a.id for a, _c in articles.listing(s, newest_first=True)])
     assert ids == [second.id, first.id]
     assert world.read(lambda s: [a.id for a, _c in articles.listing(s)]) == ids[::-1]
