@@ -6,7 +6,7 @@ empty months; the dashboard, the statistics and the reports open on this month.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,3 +29,22 @@ def latest_month(session: Session, *, today: date | None = None) -> tuple[int, i
     ]
     found = max((d for d in newest if d is not None), default=until)
     return found.year, found.month
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after `month`'s."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str) -> date | None:
+    """"2022-06" (or "06/2022") as the first day of that month; None when it is not one."""
+    text = text.strip()
+    parts = text.split("/")[::-1] if "/" in text else text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return date(year, month, 1) if 1900 <= year <= 9998 and 1 <= month <= 12 else None

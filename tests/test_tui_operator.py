@@ -22,8 +22,6 @@ from textual.widgets import Input, Markdown, Select
 
 from bbt_tui.app import BBTApp
 from bbt_tui.pilot import focus, go, log_in, settle, type_text
-from bbt_tui.widgets.dialogs import ConfirmScreen
-from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
 from tests import rules_support
 from tests.conftest import ADMIN_PASSWORD, Bbt
@@ -37,7 +35,6 @@ from tests.test_tui import (  # noqa: F401 - fixtures
 
 world = rules_support.world
 EDITOR = ("bientap", DEMO_USERS["bientap"])
-OPERATOR = ("vanthu", DEMO_USERS["vanthu"])
 
 
 def query(bbt: Bbt, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -90,6 +87,11 @@ def test_latest_month_position_and_newest_first(world: World) -> None:
     assert world.read(lambda s: documents.position(s, admin, listed[0], searched)) is None
     assert world.read(lambda s: documents.position(s, admin, 10**6)) is None
 
+    assert periods.parse_month("2022-06") == periods.parse_month("06/2022") == date(2022, 6, 1)
+    assert periods.parse_month("2022-13") is None and periods.parse_month("June") is None
+    assert periods.next_month(date(2022, 12, 1)) == date(2023, 1, 1)
+    assert periods.previous_month(date(2022, 1, 1)) == date(2021, 12, 1)
+
     ids = world.read(lambda s: [a.id for a, _c in articles.listing(s, newest_first=True)])
     assert ids == [second.id, first.id]
     assert world.read(lambda s: [a.id for a, _c in articles.listing(s)]) == ids[::-1]
@@ -98,25 +100,26 @@ def test_latest_month_position_and_newest_first(world: World) -> None:
 # --- articles ---------------------------------------------------------------------------------
 
 
-def test_article_keys_follow_the_new_article(demo_sqlite: Bbt) -> None:  # noqa: F811
-    """A new article dated in March lands mid-list (newest first, past the first page): the
-    cursor goes to it, and e, a and x (confirmed) move that article and no other."""
+def test_article_keys_follow_the_new_article(
+        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The list is newest first; a new article dated in March lands mid-list (past the first
+    page): the cursor goes to it, and e, a and x (confirmed) move that article and no other;
+    a refused move names the statuses in the user's language."""
+    monkeypatch.setenv("BBT_LANG", "vi")
     bbt = demo_sqlite
-    newest_before = query(bbt, "SELECT max(id) FROM article")[0][0]
+    newest = query(bbt, "SELECT id FROM article ORDER BY coalesce(published, submitted) DESC, "
+                        "id DESC LIMIT 1")[0][0]
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
         await log_in(pilot, *EDITOR)
         await go(pilot, "articles")
-        table = app.screen.query_one(PagedTable)
-        seen["first"] = table.records[0].data["id"]
+        seen["first"] = cursor_key(app)
         await pilot.press("n")
         await type_text(pilot, "Hội nghị chuyên đề tháng Ba")
         await fill(pilot, "#field-submitted", "15/03/2022")
         await pilot.press("f2")
         await settle(pilot)
-        new_id = query(bbt, "SELECT max(id) FROM article")[0][0]
-        seen["new"] = new_id
         seen["after_new"] = cursor_key(app)
         for key in ("e", "a"):
             await pilot.press(key)
@@ -133,90 +136,51 @@ def test_article_keys_follow_the_new_article(demo_sqlite: Bbt) -> None:  # noqa:
         seen["notes"] = notes(app)
 
     drive(bbt.url, script)
-    new_id = seen["new"]
-    assert new_id == newest_before + 1
-    assert seen["first"] > 1, "newest first: the latest article heads the list"
-    assert seen["after_new"] == str(new_id)
-    assert seen["after_e"] == seen["after_a"] == seen["after_x"] == str(new_id)
+    new_id = query(bbt, "SELECT max(id) FROM article")[0][0]
+    assert seen["first"] == str(newest) != "1"
+    assert seen["after_new"] == seen["after_e"] == seen["after_a"] == seen["after_x"] == str(
+        new_id)
     assert str(new_id) in seen["question"] and "tháng Ba" in seen["question"]
     assert query(bbt, "SELECT status FROM article WHERE id = ?", new_id) == [("rejected",)]
     others = query(bbt, "SELECT count(*) FROM article WHERE id != ? AND status IN "
                         "('editing', 'approved', 'rejected')", new_id)
     assert others == [(3,)], "the demo's own editing, approved and rejected articles only"
-
-
-def test_refusals_name_statuses_in_the_users_language(
-        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    monkeypatch.setenv("BBT_LANG", "vi")
-    bbt = demo_sqlite
-    published = query(bbt, "SELECT id FROM article WHERE status = 'published' "
-                           "ORDER BY published DESC, id DESC LIMIT 1")[0][0]
-    seen: dict[str, Any] = {}
-
-    async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, *EDITOR)
-        await go(pilot, "articles")
-        seen["cursor"] = cursor_key(app)
-        await pilot.press("a")
-        await settle(pilot)
-        seen["notes"] = notes(app)
-
-    drive(bbt.url, script)
-    assert seen["cursor"] == str(published)
-    refusal = next(n for n in seen["notes"] if str(published) in n)
-    assert "đã đăng" in refusal and "published" not in refusal, refusal
+    refusal = next(n for n in seen["notes"] if n.startswith(f"Tin bài {new_id} đang"))
+    assert "bị từ chối" in refusal and "rejected" not in refusal, refusal
 
 
 # --- documents --------------------------------------------------------------------------------
 
 
-def test_issue_confirms_and_the_cursor_goes_to_the_new_document(
-        demo_sqlite: Bbt) -> None:  # noqa: F811
-    """A document issued with an earlier date sits below the newest ones: after issuing, the
-    cursor is on it, so k seals that one (after a dialog naming it) and not its neighbour."""
+def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  # noqa: F811
+    """Issuing asks first, naming the document, then the cursor is on the new document (dated
+    earlier, below the newest), so k seals that one; w withdraws the highlighted document
+    and no other; the send dialog ticks only the units chosen."""
     bbt = demo_sqlite
     seen: dict[str, Any] = {}
 
-    async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
+    async def issue(app: BBTApp, pilot: Pilot) -> None:
         seen["before"] = cursor_key(app)
         await pilot.press("n")
-        form = app.screen
-        assert isinstance(form, FormScreen)
-        form.query_one("#field-doc_type").value = "BC"  # type: ignore[attr-defined]
+        app.screen.query_one("#field-doc_type", Select).value = "BC"
         await fill(pilot, "#field-title", "Báo cáo kết quả tháng Năm")
         await fill(pilot, "#field-day", "31/05/2022")
         await fill(pilot, "#field-number", "117")
         await pilot.press("f2")
         await settle(pilot)
-        seen["dialog"] = isinstance(app.screen, ConfirmScreen)
-        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        seen["issue_question"] = str(app.screen.query_one("#confirm-record").render())
         seen["issued_before_yes"] = query(bbt, "SELECT count(*) FROM document WHERE title = ?",
                                           "Báo cáo kết quả tháng Năm")[0][0]
         await pilot.press("y")
         await settle(pilot)
-        seen["after"] = cursor_key(app)
+        seen["issued"] = cursor_key(app)
         await pilot.press("k")
         await settle(pilot)
         seen["seal_form"] = str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await settle(pilot)
 
-    drive(bbt.url, script)
-    new_id = query(bbt, "SELECT id FROM document WHERE title = ?",
-                   "Báo cáo kết quả tháng Năm")[0][0]
-    assert seen["dialog"] and seen["issued_before_yes"] == 0
-    assert "117" in seen["question"] and "tháng Năm" in seen["question"]
-    assert seen["after"] == str(new_id) != seen["before"]
-    assert "117-BC/BBT" in seen["seal_form"]
-
-
-def test_withdraw_acts_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  # noqa: F811
-    bbt = demo_sqlite
-    seen: dict[str, Any] = {}
-
-    async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, *OPERATOR)
-        await go(pilot, "documents")
+    async def withdraw(app: BBTApp, pilot: Pilot) -> None:
         await pilot.press("down", "down")
         seen["chosen"] = cursor_key(app)
         await pilot.press("w")
@@ -224,33 +188,16 @@ def test_withdraw_acts_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  #
         await type_text(pilot, "Ban hành nhầm")
         await pilot.press("f2")
         await settle(pilot)
-        seen["question"] = str(app.screen.query_one("#confirm-record").render())
+        seen["withdraw_question"] = str(app.screen.query_one("#confirm-record").render())
         await pilot.press("y")
         await settle(pilot)
-        seen["after"] = cursor_key(app)
+        seen["after_withdraw"] = cursor_key(app)
 
-    drive(bbt.url, script)
-    chosen = int(seen["chosen"])
-    assert query(bbt, "SELECT id, withdrawn_reason FROM document WHERE status = 'withdrawn'"
-                 ) == [(chosen, "Ban hành nhầm")]
-    number, title = query(bbt, "SELECT number, title FROM document WHERE id = ?", chosen)[0]
-    assert number in seen["question"] and title[:30] in seen["question"]
-    assert seen["after"] == seen["chosen"]
-
-
-def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # noqa: F811
-    bbt = demo_sqlite
-    seen: dict[str, Any] = {}
-
-    async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
-        await pilot.press("down")
-        seen["doc"] = cursor_key(app)
+    async def send(app: BBTApp, pilot: Pilot) -> None:
         await pilot.press("g")
         await settle(pilot)
         ticks = app.screen.query_one(".unit-list")
-        count = app.screen.query_one(".unit-list").parent.query_one(".count")  # type: ignore[union-attr]
+        count = app.screen.query_one("#field-units .count")
 
         def boxes() -> list[str]:
             return [ticks.render_line(y).text[:3] for y in range(5)]
@@ -260,7 +207,27 @@ def test_send_dialog_ticks_only_the_chosen_units(demo_sqlite: Bbt) -> None:  # n
         await pilot.press("down", "space")
         seen["one"] = (boxes(), str(count.render()))
 
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, "admin", ADMIN_PASSWORD)
+        await go(pilot, "documents")
+        for step in (issue, withdraw, send):
+            await step(app, pilot)
+
     drive(bbt.url, script)
+    new_id = query(bbt, "SELECT id FROM document WHERE title = ?",
+                   "Báo cáo kết quả tháng Năm")[0][0]
+    assert seen["issued_before_yes"] == 0
+    assert "117" in seen["issue_question"] and "tháng Năm" in seen["issue_question"]
+    assert seen["issued"] == str(new_id) != seen["before"]
+    assert "117-BC/BBT" in seen["seal_form"]
+
+    chosen = int(seen["chosen"])
+    assert query(bbt, "SELECT id, withdrawn_reason FROM document WHERE status = 'withdrawn'"
+                 ) == [(chosen, "Ban hành nhầm")]
+    number, title = query(bbt, "SELECT number, title FROM document WHERE id = ?", chosen)[0]
+    assert number in seen["withdraw_question"] and title[:30] in seen["withdraw_question"]
+    assert seen["after_withdraw"] == seen["chosen"]
+
     empty, empty_count = seen["empty"]
     assert not any("X" in box for box in empty), empty
     assert empty_count.startswith("0 ")

@@ -76,6 +76,7 @@ def _audit(session: Session, _actor: Actor, _month: date) -> tuple[int, str]:
 
 def _documents_of_month(session: Session, actor: Actor, month: date) -> tuple[int, str]:
     from domain import documents
+    from domain.periods import next_month
 
     last = next_month(month) - timedelta(days=1)
     out = documents.count(session, actor, documents.Filters(
@@ -180,20 +181,6 @@ class Overview:
     month: date  # the first day of the month shown
 
 
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def parse_month(text: str) -> date | None:
-    """"2022-06" (or "06/2022") as the first day of that month; None when it is not one."""
-    text = text.strip()
-    parts = text.split("/")[::-1] if "/" in text else text.split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        return None
-    year, month = int(parts[0]), int(parts[1])
-    return date(year, month, 1) if 1900 <= year <= 9998 and 1 <= month <= 12 else None
-
-
 def collect(session: Session, actor: Actor, month: date | None = None) -> Overview:
     """The figures of `month`, by default the newest month with records (a board that
     entered 2022 sees 2022 however late it opens the program)."""
@@ -263,9 +250,10 @@ class DashboardScreen(AreaScreen):
         self.refresh_data()
 
     def action_month(self, step: int) -> None:
+        from domain.periods import next_month, previous_month
+
         if self.month is not None:
-            self.month = (next_month(self.month) if step > 0
-                          else (self.month - timedelta(days=1)).replace(day=1))
+            self.month = next_month(self.month) if step > 0 else previous_month(self.month)
             self.refresh_data()
 
     def action_pick_month(self) -> None:
@@ -273,6 +261,8 @@ class DashboardScreen(AreaScreen):
 
     @on(Input.Submitted, "#month")
     def _month_typed(self, event: Input.Submitted) -> None:
+        from domain.periods import parse_month
+
         event.stop()
         month = parse_month(event.value)
         if month is None:

@@ -182,8 +182,11 @@ class ReportsScreen(AreaScreen):
         """Open on the half-year of the newest records."""
         self.latest = latest
         self.query_one("#year", Input).value = str(latest[0])
-        self.query_one("#part", Select).value = self._current_part("half-year")
-        self.refresh_data()
+        part = self.query_one("#part", Select)
+        if part.value != (wanted := self._current_part("half-year")):
+            part.value = wanted  # its Changed event prepares the preview
+        else:
+            self.refresh_data()
 
     def _current_part(self, kind: str) -> str:
         from domain.text import today
