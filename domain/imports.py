@@ -191,8 +191,8 @@ class _Writer:
         self.wrote = False
 
     def __call__(self, part: Plan, so_far: Plan) -> None:
-        if self.abort and so_far.rejected:
-            return  # it will all be undone: write no more
+        if not (part.inserts or part.updates) or (self.abort and so_far.rejected):
+            return  # nothing to write, or it will all be undone: write no more
         if self.savepoint is None:
             self.savepoint = self.session.begin_nested()
         self.work.write(part, self.progress)

@@ -420,7 +420,7 @@ class Handler:
         result.rejected.extend(part.rejected)
         for fate in ("inserts", "updates", "unchanged"):
             result.counted[fate] += len(getattr(part, fate))
-        if settle is not None and (part.inserts or part.updates):
+        if settle is not None:
             settle(part, result)
 
     def _classify(self, good: list[Planned], result: Plan) -> None:
