@@ -168,7 +168,7 @@ def test_round_trip_in_place_every_kind_and_format(demo: Bbt, tmp_path: Path) ->
             assert result["unchanged"] > 0 and result["rejected"] == [], (kind, fmt)
     # export to stdout is CSV without a BOM, the same rows as the file
     stdout = demo.ok("export", "visits").stdout
-    assert stdout.startswith("month,visitors") and "2022-06,1000" in stdout
+    assert stdout.startswith("Month,Visitors") and "2022-06,1000" in stdout
     assert json.loads((tmp_path / "visits.json").read_text())[0] == {"month": "2021-01",
                                                                      "visitors": 550}
     # accounts exports never carry password material

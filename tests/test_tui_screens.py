@@ -237,7 +237,7 @@ def test_statistics_table_chart_and_files(
     sheet = load_workbook(tmp_path / "tui.xlsx").active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "month" and rows[5][1] == year_2022["months"][4]["news"]
+    assert rows[0][0] == "Month" and rows[5][1] == year_2022["months"][4]["news"]
 
 
 # --- imports -----------------------------------------------------------------------------------
