@@ -77,11 +77,11 @@ class InboxScreen(ListScreen):
     PERMISSIONS = {"acknowledge": "deliveries.act", "done": "deliveries.act",
                    "give_back": "deliveries.act", "forward": "deliveries.act"}
     BINDINGS = [
-        Binding("t", "next_tab", N_("Next tab"), id="inbox.tab"),
         Binding("a", "acknowledge", N_("Acknowledge"), id="inbox.ack"),
         Binding("d", "done", N_("Done"), id="inbox.done"),
-        Binding("r", "give_back", N_("Return"), id="inbox.return"),
         Binding("f", "forward", N_("Forward"), id="inbox.forward"),
+        Binding("r", "give_back", N_("Return"), id="inbox.return"),
+        Binding("t", "next_tab", N_("Next tab"), id="inbox.tab"),
     ]
 
     def compose_body(self) -> ComposeResult:
