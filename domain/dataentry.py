@@ -173,6 +173,7 @@ def matrix(session: Session) -> dict[str, Any]:
                        col(DataEntry.period), col(DataEntry.status))
              .join(Unit, col(Unit.id) == DataEntry.unit_id)
              .order_by(col(DataEntry.subsystem), col(Unit.code), col(DataEntry.period)))
+    cells = scope.where_units(cells, None, DataEntry.unit_id)  # the signed-in account's
     for subsystem, code, name, period, status in session.execute(cells):
         by_unit = lines.setdefault(subsystem, {})
         line = by_unit.setdefault(code, UnitLine(code, name, {}))

@@ -28,7 +28,7 @@ def test_units_add_list_json_and_errors(bbt: Bbt) -> None:
     bbt.ok("unit", "add", "du-locan", "Đảng bộ xã Lộc An", "--kind", "grassroots", "--parent", "HU")
     rows = bbt.json("unit", "list", "--kind", "grassroots")
     assert rows == [{"code": "DU-LOCAN", "name": "Đảng bộ xã Lộc An", "kind": "grassroots",
-                     "parent": "HU"}]
+                     "parent": "HU", "active": True}]
     dup = bbt("unit", "add", "HU", "again", "--kind", "committee")
     assert dup.exit_code == 1 and "already exists" in dup.stderr
     bad = bbt("unit", "add", "X", "x", "--kind", "planet")

@@ -363,7 +363,7 @@ def test_create_a_unit_and_an_account_through_the_forms(fresh_sqlite: Bbt) -> No
     one_time = drive(bbt.url, script)
     unit = next(u for u in bbt.json("unit", "list") if u["code"] == "DU-LOCTHANH")
     assert unit == {"code": "DU-LOCTHANH", "name": "Đảng ủy xã Lộc Thành",
-                    "kind": "grassroots", "parent": None}
+                    "kind": "grassroots", "parent": None, "active": True}
     account = accounts_json(bbt)["vt.locthanh"]
     assert (account["unit"], account["role"], account["must_change_password"]) == (
         "DU-LOCTHANH", "clerk", True)

@@ -100,6 +100,10 @@ async def steps(tab: Page, address: str, title: str, seen: dict) -> None:
     await tab.type(title)
     mark = len(await tab.text())
     await tab.press("F2")
+    # An official act confirms naming the record first (issue 15): answer yes.
+    seen["confirm"] = await tab.wait_text(["taken for good"], since=mark)
+    mark = len(await tab.text())
+    await tab.type("y")
     seen["issued"] = await tab.wait_text(["Issued"], since=mark)
 
 
