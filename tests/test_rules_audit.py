@@ -284,3 +284,13 @@ def test_an_anchor_is_timed_and_a_longer_one_is_not_proved(world: World) -> None
 def test_an_anchor_of_the_empty_chain_is_read() -> None:
     assert audit.Anchor.parse('{"entries": 0, "last_hash": "ab", "merkle_root": "cd"}'
                               ).entries == 0
+
+
+def test_an_emptied_chain_is_broken_and_an_anchor_of_todays_size_verifies(world: World) -> None:
+    record(world, 2)
+    anchor = world.read(audit.anchor)
+    assert world.read(lambda s: audit.verify(s, anchor)).ok  # as long as the anchor: intact
+    world.run(lambda s: s.execute(delete(AuditEntry)))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 0, 1, "the chain is empty although the database is in use")
