@@ -120,6 +120,7 @@ def test_the_newest_key_signs(world: World) -> None:
     newest = world.run(keys.create, SYSTEM, "BBT", "Khoa-moi-2022-x")
     world.run(second_key_active)
     assert world.run(keys.sign, SYSTEM, number, "Khoa-moi-2022-x").signing_key_id == newest.id
+    assert verify(world, number).valid  # the newest key's own creation entry is found
 
 
 METADATA = {"title": "Kế hoạch khác", "date": date(2022, 3, 2), "urgency": "urgent",
