@@ -15,8 +15,8 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from domain import audit, documents, keys
-from domain.auth import SYSTEM
-from domain.errors import BBTError
+from domain.auth import SYSTEM, Actor
+from domain.errors import AuthError, BBTError
 from models import Attachment, Document, SigningKey
 from tests import rules_support
 from tests.rules_support import World
@@ -284,3 +284,18 @@ def test_a_repeated_number_is_verified_in_the_year_given(world: World) -> None:
     assert world.read(lambda s: keys.verify(s, SYSTEM, number, year=2023)).valid
     assert world.read(lambda s: keys.verify(s, SYSTEM, number, year=2022)) == keys.Verification(
         False, f"{number} is not sealed.")
+
+
+def test_a_scoped_admin_revokes_no_key_outside_its_units_and_half_a_seal_is_none(world: World
+                                                                                ) -> None:
+    number = issued(world)
+    world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    signed = world.run(keys.sign, SYSTEM, number, PASSPHRASE)
+    xa1 = world.unit_ids["XA1"]
+    scoped = Actor("admin-xa1", "admin", unit_id=xa1, unit_code="XA1", scope_unit_id=xa1,
+                   scope_code="XA1", scope=frozenset({xa1}))
+    with pytest.raises(AuthError):
+        world.run(keys.revoke, scoped, "BBT")
+    assert world.audit("key.revoke") == [] and signed.signature is not None
+    change(world, number, signed_at=None)  # a signature without its time is no seal
+    assert verify(world, number) == keys.Verification(False, f"{number} is not sealed.")
