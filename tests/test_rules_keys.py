@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from domain import documents, keys
-from domain.auth import SYSTEM
-from domain.errors import BBTError
+from domain import audit, documents, keys
+from domain.auth import SYSTEM, Actor
+from domain.errors import AuthError, BBTError
 from models import Attachment, Document, SigningKey
 from tests import rules_support
 from tests.rules_support import World
@@ -118,6 +120,7 @@ def test_the_newest_key_signs(world: World) -> None:
     newest = world.run(keys.create, SYSTEM, "BBT", "Khoa-moi-2022-x")
     world.run(second_key_active)
     assert world.run(keys.sign, SYSTEM, number, "Khoa-moi-2022-x").signing_key_id == newest.id
+    assert verify(world, number).valid  # the newest key's own creation entry is found
 
 
 METADATA = {"title": "Kế hoạch khác", "date": date(2022, 3, 2), "urgency": "urgent",
@@ -215,3 +218,84 @@ def test_keys_are_listed_by_unit_then_age(world: World) -> None:
     assert rows[0]["created_at"] == first.created_at.isoformat()
     assert rows[0]["revoked_at"] is not None and rows[1]["revoked_at"] is None
     assert (len(first.kdf_salt), len(first.nonce), len(first.wrapped_private_key)) == (16, 12, 48)
+
+
+def test_a_key_row_is_believed_only_with_its_audited_creation(world: World) -> None:
+    key = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    assert world.read(lambda s: keys.key_problem(s, key, "BBT")) is None
+    not_in_trail = "the signing key's creation is not in the audit trail"
+    # The creation entry names BBT: the same row claimed for HU is not believed.
+    assert world.read(lambda s: keys.key_problem(s, key, "HU")) == not_in_trail
+    # An entry for the fingerprint that records another public key is not its creation.
+    other = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    stray = SigningKey(unit_id=key.unit_id, public_key=other, wrapped_private_key=b"",
+                       kdf_salt=b"", nonce=b"", fingerprint=keys.fingerprint_of(other))
+    assert world.read(lambda s: keys.key_problem(s, stray, "BBT")) == not_in_trail
+    world.run(lambda s: audit.record(s, SYSTEM, "key.create", "signing_key", stray.fingerprint,
+                                     unit="BBT", public_key=key.public_key.hex()))
+    assert world.read(lambda s: keys.key_problem(s, stray, "BBT")) == not_in_trail
+    stray.fingerprint = "0" * 64
+    assert world.read(lambda s: keys.key_problem(s, stray, "BBT")) == (
+        "the signing key's fingerprint does not match its public key")
+
+
+def test_a_seal_by_a_key_row_with_a_changed_fingerprint_is_refused(world: World) -> None:
+    number = issued(world)
+    key = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    world.run(keys.sign, SYSTEM, number, PASSPHRASE)
+    world.run(lambda s: s.execute(update(SigningKey).where(SigningKey.id == key.id)  # type: ignore[arg-type]
+                                  .values(fingerprint="f" * 64)))
+    assert verify(world, number) == keys.Verification(
+        False, "the signing key's fingerprint does not match its public key")
+
+
+def test_clearing_a_revocation_in_the_table_does_not_bring_the_key_back(world: World) -> None:
+    before, after = issued(world), issued(world)
+    key = world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    world.run(keys.sign, SYSTEM, before, PASSPHRASE)
+    world.run(keys.revoke, SYSTEM, "BBT")
+    revoked_on = world.audit("key.revoke")[-1].at
+
+    def set_revoked(at: datetime | None) -> None:
+        world.run(lambda s: s.execute(update(SigningKey).where(SigningKey.id == key.id)  # type: ignore[arg-type]
+                                      .values(revoked_at=at)))
+
+    set_revoked(None)  # the row says active again; the audited revocation still counts
+    world.run(keys.sign, SYSTEM, after, PASSPHRASE)
+    assert verify(world, after) == keys.Verification(
+        False, "the key was revoked before the document was signed")
+    note = f" (the key was revoked later, on {revoked_on.date()})"
+    assert verify(world, before) == keys.Verification(
+        True, f"valid seal of BBT, key {key.fingerprint[:16]}{note}")
+    set_revoked(datetime(2099, 1, 1, tzinfo=UTC))  # the earlier of the two times counts
+    assert verify(world, before).reason.endswith(note)
+
+
+def test_a_repeated_number_is_verified_in_the_year_given(world: World) -> None:
+    def issue(day: str) -> str:
+        return world.run(lambda s: documents.issue(s, SYSTEM, "QĐ", "UBND", "Quyết định",
+                                                   day=day).number)
+
+    number = issue("2022-03-01")
+    assert issue("2023-03-01") == number  # a state body's numbers restart each year
+    world.run(keys.create, SYSTEM, "UBND", PASSPHRASE)
+    world.run(keys.sign, SYSTEM, number, PASSPHRASE, year=2023)
+    assert world.read(lambda s: keys.verify(s, SYSTEM, number, year=2023)).valid
+    assert world.read(lambda s: keys.verify(s, SYSTEM, number, year=2022)) == keys.Verification(
+        False, f"{number} is not sealed.")
+
+
+def test_a_scoped_admin_revokes_no_key_outside_its_units_and_half_a_seal_is_none(world: World
+                                                                                ) -> None:
+    number = issued(world)
+    world.run(keys.create, SYSTEM, "BBT", PASSPHRASE)
+    signed = world.run(keys.sign, SYSTEM, number, PASSPHRASE)
+    xa1 = world.unit_ids["XA1"]
+    scoped = Actor("admin-xa1", "admin", unit_id=xa1, unit_code="XA1", scope_unit_id=xa1,
+                   scope_code="XA1", scope=frozenset({xa1}))
+    with pytest.raises(AuthError):
+        world.run(keys.revoke, scoped, "BBT")
+    assert world.audit("key.revoke") == [] and signed.signature is not None
+    change(world, number, signed_at=None)  # a signature without its time is no seal
+    assert verify(world, number) == keys.Verification(False, f"{number} is not sealed.")
