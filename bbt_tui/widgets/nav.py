@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from bbt_tui import areas
@@ -30,13 +31,17 @@ class _Item:
     current: bool
 
 
-class NavBar(Static):
+class NavBar(Widget):
     """The areas this account may open, with their keys; a click opens one.
 
     Wide screens show every area with its label. When that takes more than NAV_LINES lines,
     the bar turns compact: tighter spacing, the areas without a key (reached through the
     command palette, Ctrl+P) folded into one hint, then labels cut shorter, at last keys
-    only. The current area always keeps its whole label, so the bar never disappears."""
+    only. The current area always keeps its whole label, so the bar never disappears.
+
+    The text is made from the width Textual lays the bar out at, both when it measures the
+    height and when it renders: text set from a resize event could meet a height measured
+    for another width, and leave a blank line under the bar."""
 
     DEFAULT_CSS = """
     NavBar { height: auto; max-height: 2; background: $panel; padding: 0 1; link-style: none;
@@ -47,11 +52,11 @@ class NavBar(Static):
         super().__init__()
         self.current = current
 
-    def on_mount(self) -> None:
-        self.update(self._text())
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._text(width).plain.count("\n") + 1
 
-    def on_resize(self) -> None:
-        self.update(self._text())
+    def render(self) -> Text:
+        return self._text(self.size.width)
 
     def _items(self) -> list[_Item]:
         shown = areas.visible(self.app.actor)  # type: ignore[attr-defined]
@@ -59,8 +64,8 @@ class NavBar(Static):
                       area.name == self.current)
                 for index, area in enumerate(shown, 1)]
 
-    def _text(self) -> Text:
-        room = self.size.width - 2 if self.size.width > 2 else 10_000
+    def _text(self, width: int) -> Text:
+        room = width - 2 if width > 2 else 10_000
         items = self._items()
         # One line if whole labels fit on it, else up to NAV_LINES lines, cutting labels.
         for lines, shortest in ((1, None), (NAV_LINES, SHORTEST_LABEL)):
