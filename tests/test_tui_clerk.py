@@ -15,7 +15,7 @@ from textual.widgets import Markdown
 
 from bbt_tui.app import BBTApp
 from bbt_tui.labels import AUDIT_ACTION_LABELS
-from bbt_tui.pilot import go, log_in, settle, text_of
+from bbt_tui.pilot import go, log_in, settle, text_of, type_text
 from bbt_tui.screens.audit import AuditScreen, detail_lines
 from bbt_tui.screens.document_detail import DeliveryScreen
 from bbt_tui.screens.inbox import InboxScreen
@@ -102,6 +102,47 @@ def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noq
     statuses = {(r["number"], r["status"]) for r in clerk.json("doc", "inbox", "--all")}
     assert (number, "done") in statuses
     assert (waiting[0], status) in statuses  # the other one untouched
+
+
+def test_the_clerk_returns_and_forwards_the_highlighted_deliveries(
+        demo_sqlite: Bbt) -> None:  # noqa: F811
+    """R and F act on the row under the cursor, not the first one: the second row is
+    returned with its reason, then the (new) second row forwarded to a unit that did not
+    have it; the first row stays as it was."""
+    bbt = demo_sqlite
+    clerk = bbt.as_(CLERK, DEMO_USERS[CLERK])
+    seen: dict[str, Any] = {}
+
+    async def answer(pilot: Pilot, key: str, text: str) -> None:
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FormScreen)
+        await type_text(pilot, text)
+        await pilot.press("f2")
+        await settle(pilot)
+
+    async def script(app: BBTApp, pilot: Pilot) -> None:
+        await log_in(pilot, CLERK, DEMO_USERS[CLERK])
+        table = app.screen.query_one(PagedTable)
+        seen["first"] = table.records[0].data["number"]
+        await pilot.press("down")
+        seen["returned"] = table.selected.data["number"] if table.selected else None
+        await answer(pilot, "r", "Không thuộc thẩm quyền")
+        await pilot.press("home", "down")
+        number = table.selected.data["number"] if table.selected else ""
+        seen["forwarded"] = number
+        have = {d["unit"] for d in bbt.json("doc", "show", number)["deliveries"]}
+        seen["to"] = next(u["code"] for u in bbt.json("unit", "list")
+                          if u["code"] not in have and u["active"])
+        await answer(pilot, "f", seen["to"])
+
+    drive(bbt.url, script)
+    statuses = {r["number"]: r["status"] for r in clerk.json("doc", "inbox", "--all")}
+    assert statuses[seen["returned"]] == "returned"
+    assert statuses[seen["first"]] in ("sent", "received")
+    assert seen["forwarded"] not in (seen["first"], seen["returned"])
+    to = {d["unit"] for d in bbt.json("doc", "show", seen["forwarded"])["deliveries"]}
+    assert seen["to"] in to
 
 
 def test_the_late_units_and_one_reminder_then_a_viewer(demo_sqlite: Bbt) -> None:  # noqa: F811

@@ -313,44 +313,41 @@ def acknowledge(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> N
             number=ref.number)))
 
 
+def _one_field_act(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any], *,
+                   act: Callable[..., Any], field: FormField, title: str, done: str) -> None:
+    """A form asking one thing, then `act(session, actor, number, unit, answer, year=)`;
+    `done` may name {number} and the answer as {unit}."""
+    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
+        act(session, actor, ref.number, ref.unit, v[field.name], year=ref.year)
+        return str(v[field.name])
+
+    node.app.push_screen(
+        FormScreen(title.format(number=ref.number), [field], save),
+        when_done(lambda answer: on_done(done.format(number=ref.number, unit=answer))))
+
+
 def mark_done(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
     from domain import documents
 
-    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
-        documents.mark_done(session, actor, ref.number, ref.unit, v["note"], year=ref.year)
-        return ref.number
-
-    node.app.push_screen(
-        FormScreen(_("Mark {number} done").format(number=ref.number),
-                   [FormField("note", N_("Note (optional)"))], save),
-        when_done(lambda _r: on_done(_("{number} done.").format(number=ref.number))))
+    _one_field_act(node, ref, on_done, act=documents.mark_done,
+                   field=FormField("note", N_("Note (optional)")),
+                   title=_("Mark {number} done"), done=_("{number} done."))
 
 
 def give_back(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
     from domain import documents
 
-    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
-        documents.give_back(session, actor, ref.number, ref.unit, v["reason"], year=ref.year)
-        return ref.number
-
-    node.app.push_screen(
-        FormScreen(_("Return {number}").format(number=ref.number),
-                   [FormField("reason", N_("Reason for returning"), required=True)], save),
-        when_done(lambda _r: on_done(_("{number} returned.").format(number=ref.number))))
+    _one_field_act(node, ref, on_done, act=documents.give_back,
+                   field=FormField("reason", N_("Reason for returning"), required=True),
+                   title=_("Return {number}"), done=_("{number} returned."))
 
 
 def forward(node: Any, ref: DeliveryRef, on_done: Callable[[str], Any]) -> None:
     from domain import documents
 
-    def save(session: Any, actor: Any, v: dict[str, Any]) -> str:
-        documents.forward(session, actor, ref.number, ref.unit, v["to"], year=ref.year)
-        return str(v["to"])
-
-    node.app.push_screen(
-        FormScreen(_("Forward {number}").format(number=ref.number),
-                   [FormField("to", N_("To unit code"), required=True)], save),
-        when_done(lambda to: on_done(
-            _("{number} forwarded to {unit}.").format(number=ref.number, unit=to))))
+    _one_field_act(node, ref, on_done, act=documents.forward,
+                   field=FormField("to", N_("To unit code"), required=True),
+                   title=_("Forward {number}"), done=_("{number} forwarded to {unit}."))
 
 
 # What the clerk may still do with a delivery in each state.

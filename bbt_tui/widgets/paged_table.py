@@ -246,6 +246,19 @@ class _State:
     total: int | None = None
 
 
+class RecordMessage(Message):
+    """A message about one record of a PagedTable (`control` lets @on select the table)."""
+
+    def __init__(self, table: PagedTable, record: Record) -> None:
+        super().__init__()
+        self.table = table
+        self.record = record
+
+    @property
+    def control(self) -> PagedTable:
+        return self.table
+
+
 class PagedTable(Vertical):
     """Search box, a windowed table over a `RowSource`, and a status line."""
 
@@ -265,29 +278,11 @@ class PagedTable(Vertical):
 
     loading_page: reactive[bool] = reactive(False)
 
-    class Selected(Message):
+    class Selected(RecordMessage):
         """Enter (or a click) on a row."""
 
-        def __init__(self, table: PagedTable, record: Record) -> None:
-            super().__init__()
-            self.table = table
-            self.record = record
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(RecordMessage):
         """The cursor moved to another row (a screen shows more of it than the cells)."""
-
-        def __init__(self, table: PagedTable, record: Record) -> None:
-            super().__init__()
-            self.table = table
-            self.record = record
-
-        @property
-        def control(self) -> PagedTable:
-            return self.table
 
     class Loaded(Message):
         """A reload finished (tests and screens wait for it)."""
