@@ -123,7 +123,8 @@ AUDIT_ACTION_LABELS = {
 
 # The names of an audit entry's detail fields (others are shown as they are written).
 AUDIT_DETAIL_LABELS = {
-    "title": N_("Title"), "date": N_("Date"), "due": N_("Due"), "note": N_("Note"),
+    "title": N_("Title"), "date": N_("Date"), "year": N_("Year"), "due": N_("Due"),
+    "note": N_("Note"),
     "reason": N_("Reason"), "units": N_("Units"), "unit": N_("Unit"),
     "purpose": N_("Purpose"), "status": N_("Status"), "source": N_("From unit"),
     "from": N_("From"), "to": N_("To"), "role": N_("Role"), "name": N_("Name"),

@@ -118,7 +118,8 @@ def issue(
     )
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.issue", "document", doc.number, title=doc.title,
+    audit.record(session, actor, "document.issue", "document", doc.number, year=doc.date.year,
+                 title=doc.title,
                  date=doc.date, attachment=sha)
     files.register_main(session, actor, doc)
     return doc
@@ -203,7 +204,7 @@ def receive(
     )
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.receive", "document", doc.number,
+    audit.record(session, actor, "document.receive", "document", doc.number, year=doc.date.year,
                  incoming_number=incoming_no, recipient=recipient.code, attachment=sha)
     files.register_main(session, actor, doc)
     return doc
@@ -269,7 +270,7 @@ def withdraw(session: Session, actor: Actor, number: str, reason: str,
     doc.status, doc.withdrawn_reason, doc.withdrawn_at = "withdrawn", reason, utcnow()
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.withdraw", "document", doc.number,
+    audit.record(session, actor, "document.withdraw", "document", doc.number, year=doc.date.year,
                  date=doc.date, period=doc.period, reason=reason)
     return doc
 
@@ -340,7 +341,8 @@ def send(
         result.sent.append(unit.code)
     session.flush()
     if result.sent:
-        audit.record(session, actor, "document.send", "document", doc.number, purpose=purpose,
+        audit.record(session, actor, "document.send", "document", doc.number, year=doc.date.year,
+                     purpose=purpose,
                      due=due_date, units=result.sent)
     return result
 
@@ -383,7 +385,8 @@ def acknowledge(session: Session, actor: Actor, number: str, unit_code: str,
         raise BBTError(_("{unit} already has {number} ({status}).").format(
             unit=unit.code, number=doc.number, status=delivery.status))
     _move(session, delivery, expected_version, status="received", received_at=utcnow())
-    audit.record(session, actor, "delivery.ack", "delivery", f"{doc.number}@{unit.code}")
+    audit.record(session, actor, "delivery.ack", "delivery", f"{doc.number}@{unit.code}",
+                 year=doc.date.year)
     return delivery
 
 
@@ -397,7 +400,7 @@ def mark_done(session: Session, actor: Actor, number: str, unit_code: str, note:
     _move(session, delivery, expected_version, status="done", done_at=now,
           received_at=delivery.received_at or now, note=nfc(note))
     audit.record(session, actor, "delivery.done", "delivery", f"{doc.number}@{unit.code}",
-                 note=nfc(note))
+                 year=doc.date.year, note=nfc(note))
     return delivery
 
 
@@ -414,7 +417,7 @@ def give_back(session: Session, actor: Actor, number: str, unit_code: str, reaso
             unit=unit.code, number=doc.number, status=delivery.status))
     _move(session, delivery, None, status="returned", note=reason)
     audit.record(session, actor, "delivery.return", "delivery", f"{doc.number}@{unit.code}",
-                 reason=reason)
+                 year=doc.date.year, reason=reason)
     return delivery
 
 
@@ -437,7 +440,7 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
     session.add(delivery)
     session.flush()
     audit.record(session, actor, "delivery.forward", "delivery", f"{doc.number}@{target.code}",
-                 source=unit.code)
+                 year=doc.date.year, source=unit.code)
     return delivery
 
 
@@ -660,7 +663,8 @@ def show(session: Session, actor: Actor, number: str, year: int | None = None
     doc = visible(session, actor, number, year)
     if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
-    audit.record(session, actor, "document.view", "document", doc.number)  # NĐ30 access history
+    audit.record(session, actor, "document.view", "document", doc.number,
+                 year=doc.date.year)  # NĐ30 access history
     return describe(session, actor, [doc])[0] | signatures.summary(session, doc)
 
 

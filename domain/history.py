@@ -18,8 +18,9 @@ from models import AuditEntry
 def of_document(session: Session, actor: Actor, number: str, year: int | None = None
                 ) -> list[dict[str, Any]]:
     """Oldest first; deliveries (number@UNIT) are part of the document's history. The chain
-    names documents by number: where a number repeats across terms, the entries of both
-    are shown (each entry's time tells them apart)."""
+    names documents by number, which repeats across terms and years: each entry also holds
+    the document's year, and only this document's year is shown. Entries written before
+    they held it are shown for either document (each entry's time tells them apart)."""
     doc = files.visible_document(session, actor, number, year)
     query = select(AuditEntry).where(or_(
         (col(AuditEntry.entity) == "document") & (col(AuditEntry.entity_key) == doc.number),
@@ -34,6 +35,8 @@ def of_document(session: Session, actor: Actor, number: str, year: int | None = 
                 entry.entity_key.rsplit("@", 1)[-1] not in mine:
             continue
         detail = json.loads(entry.detail or "{}")
+        if detail.get("year", doc.date.year) != doc.date.year:
+            continue  # the same number's other document
         rows.append({"at": entry.at.isoformat(), "who": entry.actor, "action": entry.action,
                      "key": entry.entity_key, "detail": detail, "entry": entry.id})
     return rows

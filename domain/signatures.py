@@ -232,7 +232,8 @@ def verify(session: Session, actor: Actor, number: str, year: int | None = None,
     found = verify_document(session, actor, doc)
     valid = ((sealed or bool(found)) and (seal.valid or not sealed)
              and all(f.intact and f.trusted for f in found))
-    audit.record(session, actor, "document.verify", "document", doc.number, valid=valid,
+    audit.record(session, actor, "document.verify", "document", doc.number, year=doc.date.year,
+                 valid=valid,
                  seal=seal.valid if sealed else None,
                  legal_signatures=[[f.signer, f.intact, f.trusted] for f in found])
     return {"number": doc.number, "valid": valid,

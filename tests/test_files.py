@@ -126,4 +126,7 @@ def test_a_repeated_number_needs_its_year(bbt: Bbt, tmp_path: Path) -> None:
     assert bbt("doc", "history", "12/QĐ-UBND").exit_code == 1
     acts = [h["action"] for h in bbt.json("doc", "history", "12/QĐ-UBND", "--year", "2021")]
     assert "document.attach" in acts and "document.download" in acts
+    assert acts.count("document.issue") == 1
+    other = [h["action"] for h in bbt.json("doc", "history", "12/QĐ-UBND", "--year", "2022")]
+    assert other == ["document.issue"]  # not the 2021 one's issue, file and download
     assert bbt("doc", "verify", "12/QĐ-UBND", "--year", "2022").exit_code == 1  # not sealed

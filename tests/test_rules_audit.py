@@ -66,14 +66,14 @@ def test_registering_documents_writes_their_entries(world: World) -> None:
     doc = world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch tuyên truyền", "2022-03-01")
     issued = world.audit("document.issue")[-1]
     assert (issued.entity, issued.entity_key, issued.actor) == ("document", doc.number, "system")
-    assert json.loads(issued.detail) == {"title": "Kế hoạch tuyên truyền", "date": "2022-03-01",
-                                         "attachment": None}
+    assert json.loads(issued.detail) == {"year": 2022, "title": "Kế hoạch tuyên truyền",
+                                         "date": "2022-03-01", "attachment": None}
     incoming = world.run(documents.receive, SYSTEM, "12-CV/TU", "TU", "2022-03-01", "Công văn",
                          to="BBT", received="2022-03-02")
     received = world.audit("document.receive")[-1]
     assert (received.entity, received.entity_key) == ("document", incoming.number)
-    assert json.loads(received.detail) == {"incoming_number": 1, "recipient": "BBT",
-                                           "attachment": None}
+    assert json.loads(received.detail) == {"year": 2022, "incoming_number": 1,
+                                           "recipient": "BBT", "attachment": None}
     assert world.read(audit.verify).ok
 
 

@@ -84,7 +84,7 @@ def test_finishing_records_the_note_and_keeps_the_receipt_time(world: World) -> 
     assert done.received_at == received_at and done.done_at is not None
     entry = world.audit("delivery.done")[-1]
     assert (entry.entity_key, entry.actor, entry.detail) == (
-        f"{number}@XA1", "clerk-xa1", '{"note": "Đã triển khai"}')
+        f"{number}@XA1", "clerk-xa1", '{"note": "Đã triển khai", "year": 2022}')
     # Finished straight from sent: it counts as received at the same moment.
     world.run(documents.mark_done, SYSTEM, number, "XA2")
     direct = delivery(world, number, "XA2")
@@ -127,7 +127,7 @@ def test_forwarding_receives_the_source_and_inherits_purpose_and_due(world: Worl
                                                                     date(2022, 3, 20))
     entry = world.audit("delivery.forward")[-1]
     assert (entry.entity, entry.entity_key, entry.detail, entry.actor) == (
-        "delivery", f"{number}@XA2", '{"source": "XA1"}', "clerk-xa1")
+        "delivery", f"{number}@XA2", '{"source": "XA1", "year": 2022}', "clerk-xa1")
 
 
 def test_forwarding_an_acknowledged_delivery_keeps_it_and_may_set_its_own_terms(world: World

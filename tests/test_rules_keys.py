@@ -81,7 +81,7 @@ def test_a_seal_verifies_and_names_its_key(world: World, tmp_path: Path) -> None
     assert signed.signing_key_id == key.id and signed.signed_at is not None
     entry = world.audit("document.sign")[-1]
     assert (entry.entity, entry.entity_key, entry.actor, json.loads(entry.detail)) == (
-        "document", number, "operator-bbt", {"fingerprint": key.fingerprint[:16]})
+        "document", number, "operator-bbt", {"year": 2022, "fingerprint": key.fingerprint[:16]})
     assert verify(world, number) == keys.Verification(
         True, f"valid seal of BBT, key {key.fingerprint[:16]}")
     world.run(keys.revoke, SYSTEM, "BBT")
