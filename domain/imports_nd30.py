@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,7 +100,8 @@ class RegisterBook(Documents):
             return None, values
         party = numbering.is_party(unit) if direction == "outgoing" else parsed.party
         values.update(
-            number=numbering.format_number(parsed.seq, parsed.doc_type, unit.code, party),
+            number=str(replace(parsed, issuer=unit.code)) if parsed.untyped else
+            numbering.format_number(parsed.seq, parsed.doc_type, unit.code, party),
             seq=parsed.seq, doc_type=parsed.doc_type, issuer_id=unit.id, party=party,
             period=numbering.period_for(unit, day))
         self._incoming(cells, values)
@@ -119,8 +121,10 @@ class RegisterBook(Documents):
             if untyped is None or int(untyped[1]) < 1:
                 cells.fail("number", str(exc))
                 return None, text
-            parsed = numbering.Number(int(untyped[1]), named or "CV", untyped[2].upper(), False)
-            return parsed, summary if named and summary else text
+            parsed = numbering.Number(int(untyped[1]), "CV", untyped[2].upper(), False,
+                                      untyped=True, drafter=(untyped[3] or "").upper())
+        if parsed.untyped and named:  # "Tờ trình ..." numbered as a công văn: the name types it
+            return replace(parsed, doc_type=named), summary or text
         return parsed, summary if named == parsed.doc_type and summary else text
 
     def _extra(self, cells: Cells, values: dict[str, Any]) -> None:

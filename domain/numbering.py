@@ -4,7 +4,9 @@ Party bodies (Hướng dẫn 36-HD/VPTW) number each document type from 1 throug
 committee's term and write `N-TYPE/ISSUER` (`750-QĐ/HU`, `03-QĐi/HU`, `117-BC/BBT`).
 State bodies (Nghị định 30/2020) number all types together from 1 each calendar year and
 write `N/TYPE-ISSUER` (`156/QĐ-UBND`). Numbers below 10 are written with a leading zero in
-Party documents.
+Party documents. A state body's công văn carries no type (Nghị định 30/2020, Phụ lục III):
+`N/ISSUER-DRAFTER` (`45/UBND-VP`, the drafting office after the issuer) or `N/ISSUER`; such a
+number, received or imported, is kept as written so that it is found again as written.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _TYPE_BY_FOLD = {fold(t).replace(" ", ""): t for t in DOC_TYPES}
 MAX_SEQ = 999_999
 _PARTY = re.compile(r"^\s*(\d{1,6})\s*-\s*([^\W\d_]{1,5})\s*/\s*(\S.*?)\s*$")
 _STATE = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W\d_]{1,5})\s*-\s*(\S.*?)\s*$")
+_UNTYPED = re.compile(r"^\s*(\d{1,6})\s*/\s*([^\W_][\w]*?)(?:\s*-\s*([^\W_][\w]*))?\s*$")
 _ISSUER = re.compile(UNIT_CODE_PATTERN)
 
 
@@ -48,9 +51,17 @@ class Number:
     doc_type: str
     issuer: str
     party: bool
+    untyped: bool = False  # a state công văn written N/ISSUER[-DRAFTER]
+    drafter: str = ""
 
     def __str__(self) -> str:
+        if self.untyped:
+            return f"{self.seq}/{self.issuer}" + (f"-{self.drafter}" if self.drafter else "")
         return format_number(self.seq, self.doc_type, self.issuer, self.party)
+
+
+def _is_type(value: str) -> bool:
+    return fold(nfc(value)).replace(" ", "") in _TYPE_BY_FOLD
 
 
 def doc_type(value: str) -> str:
@@ -66,7 +77,7 @@ def format_number(seq: int, type_: str, issuer: str, party: bool) -> str:
 
 
 def parse(text: str) -> Number:
-    """Read either written form; refuse anything else with the forms it should take."""
+    """Read any of the written forms; refuse anything else with the forms it should take."""
     text = nfc(text)
     for pattern, party in ((_PARTY, True), (_STATE, False)):
         if m := pattern.match(text):
@@ -74,9 +85,16 @@ def parse(text: str) -> Number:
             seq = int(m[1])
             if seq < 1 or not _ISSUER.match(issuer):
                 break
+            if not party and not _is_type(m[2]):
+                break  # 45/UBND-VP: an untyped công văn, read below
             return Number(seq, doc_type(m[2]), issuer, party)
-    raise BBTError(_("'{text}' is not a document number; write it as 117-BC/BBT (Party bodies) "
-                     "or 156/QĐ-UBND (state bodies).").format(text=text))
+    if (m := _UNTYPED.match(text)) and int(m[1]) >= 1:
+        issuer, drafter = m[2].upper(), (m[3] or "").upper()
+        if _ISSUER.match(issuer) and (not drafter or _ISSUER.match(drafter)):
+            return Number(int(m[1]), "CV", issuer, False, untyped=True, drafter=drafter)
+    raise BBTError(_("'{text}' is not a document number; write it as 117-BC/BBT (Party bodies), "
+                     "156/QĐ-UBND (state bodies) or 45/UBND-VP (a state body's công văn)."
+                     ).format(text=text))
 
 
 def is_party(unit: Unit) -> bool:

@@ -65,6 +65,23 @@ def test_incoming_register_and_duplicates(demo: Bbt) -> None:
     assert shown["received_by"] == "VPHU"
 
 
+def test_a_state_cong_van_is_received_and_found_as_written(demo: Bbt) -> None:
+    """NĐ 30/2020: a state body's công văn has no type in its number, and the drafting
+    office after the issuer (45/UBND-VP); it is registered, found and refused twice as
+    written, never rewritten as 45/CV-UBND."""
+    demo.ok("doc", "receive", "--number", "45/ubnd - vp", "--from", "UBND", "--date",
+            "2022-06-01", "--title", "V/v triển khai phần mềm", "--to", "VPHU")
+    shown = demo.json("doc", "show", "45/UBND-VP")
+    assert (shown["number"], shown["type"], shown["issuer"]) == ("45/UBND-VP", "CV", "UBND")
+    again = demo("doc", "receive", "--number", "45/UBND-VP", "--from", "UBND", "--date",
+                 "2022-06-01", "--title", "V/v triển khai phần mềm", "--to", "VPHU")
+    assert again.exit_code == 1 and "already registered" in again.stderr
+    other = demo("doc", "receive", "--number", "45/UBND-TNMT", "--from", "VPHU", "--date",
+                 "2022-06-01", "--title", "x", "--to", "VPHU")
+    assert other.exit_code == 1 and "UBND" in other.stderr  # the number names its issuer
+    assert demo("doc", "show", "45/CV-UBND").exit_code == 1
+
+
 def test_full_cycle_to_grassroots(demo: Bbt, tmp_path: Path) -> None:
     attachment = tmp_path / "kh.pdf"
     attachment.write_bytes(b"%PDF-1.4 ke hoach chuyen doi so")

@@ -87,8 +87,12 @@ def test_outgoing_register_continues_numbering(bbt: Bbt, tmp_path: Path) -> None
     assert sorted((d["unit"], d["status"]) for d in shown["deliveries"]) == [
         ("BTGHU", "done"), ("DU-LOCAN", "done")]  # matched by name, accents ignored
     assert not any(d["overdue"] for d in shown["deliveries"])
-    assert bbt.json("doc", "show", "45/CV-UBND")["title"] == "V/v triển khai phần mềm IDOC"
-    assert bbt.json("doc", "show", "12/TTr-UBND")["title"] == "về kinh phí vận hành"
+    # A state công văn keeps its number as written (NĐ 30: no type, the drafting office last).
+    cv, ttr = bbt.json("doc", "show", "45/UBND-VP"), bbt.json("doc", "show", "12/UBND-VX")
+    assert (cv["number"], cv["type"], cv["title"]) == (
+        "45/UBND-VP", "CV", "V/v triển khai phần mềm IDOC")
+    assert (ttr["number"], ttr["type"], ttr["title"]) == (
+        "12/UBND-VX", "TTr", "về kinh phí vận hành")
 
     # The counters moved past the imported numbers: no gap, no clash.
     assert bbt.ok("doc", "issue", "--type", "QĐ", "--issuer", "HU", "--title", "Tiếp theo",

@@ -44,22 +44,30 @@ def test_party_numbers_have_two_digits_at_least_state_numbers_none() -> None:
     ("156/QĐ-UBND", numbering.Number(156, "QĐ", "UBND", False)),
     ("1 / qd - ub nd", numbering.Number(1, "QĐ", "UBND", False)),
     ("999999-BC/BBT", numbering.Number(999_999, "BC", "BBT", True)),
+    ("45/UBND-VP", numbering.Number(45, "CV", "UBND", False, untyped=True, drafter="VP")),
+    (" 7 / ubnd ", numbering.Number(7, "CV", "UBND", False, untyped=True)),
 ])
-def test_both_written_forms_are_read(text: str, number: numbering.Number) -> None:
+def test_every_written_form_is_read(text: str, number: numbering.Number) -> None:
     assert numbering.parse(text) == number
 
 
 @pytest.mark.parametrize("text", [
     "0-BC/BBT", "0/QĐ-UBND", "1000000-BC/BBT", "BC/BBT", "117-BC", "117-XYZ/BBT", "117-BC/B B?",
-    "117-BC/bbt#", "", "117-BC/BBT/x y", "12-3/BBT",
+    "117-BC/bbt#", "", "117-BC/BBT/x y", "12-3/BBT", "0/UBND-VP", "12/UBND-", "12/-VP",
+    "x/UBND", "12/UB ND-VP?",
 ])
 def test_anything_else_is_not_a_number(text: str) -> None:
     with pytest.raises(BBTError) as refused:
         numbering.parse(text)
     if "XYZ" not in text:
         assert str(refused.value) == (
-            f"'{text}' is not a document number; write it as 117-BC/BBT (Party bodies) "
-            "or 156/QĐ-UBND (state bodies).")
+            f"'{text}' is not a document number; write it as 117-BC/BBT (Party bodies), "
+            "156/QĐ-UBND (state bodies) or 45/UBND-VP (a state body's công văn).")
+
+
+def test_an_untyped_cong_van_is_written_as_read() -> None:
+    assert str(numbering.parse("45 / ubnd - vp")) == "45/UBND-VP"
+    assert str(numbering.parse("7/UBND")) == "7/UBND"
 
 
 @pytest.mark.parametrize(("day", "term"), [
