@@ -1,7 +1,7 @@
-"""Issue 13: `bbt export` writes as it reads, on both engines. The large kinds are read a
-page at a time by key (no OFFSET); with pages of a few rows an export still holds every
-record once, in the order of a single query; the writers hold one row; a failure half-way
-leaves no file."""
+"""Issue 13: `bbt export` writes as it reads, on both engines. Documents and deliveries are
+read a page at a time by key (no OFFSET), articles through one cursor in batches; with pages
+of a few rows an export still holds every record once, in the order of a single query; the
+writers hold one row; a failure half-way leaves no file."""
 
 from __future__ import annotations
 
@@ -59,8 +59,9 @@ def test_paged_exports_are_whole_and_in_order(demo: Bbt, monkeypatch: pytest.Mon
         for kind in PAGED:
             rows, held, reads = _exported(demo.url, kind)
             assert len(rows) > 2 * size and rows == whole[kind], kind  # all, once, in order
-            paged = whole["documents"] if kind == "deliveries" else rows
-            assert reads >= -(-len(paged) // size), kind  # a page per statement
+            if kind != "articles":  # read through one cursor (no index for its order)
+                paged = whole["documents"] if kind == "deliveries" else rows
+                assert reads >= -(-len(paged) // size), kind  # a page per statement
             assert held <= size, kind  # one page of documents at a time
     days = [date.fromisoformat(r["date"]) for r in whole["documents"]]
     assert days == sorted(days)  # the register's order, oldest first
