@@ -108,13 +108,9 @@ def print_json(data: Any) -> None:
 def print_json_stream(rows: Iterable[Any]) -> None:
     """A JSON list written item by item as the rows come (the same text as print_json), so a
     listing of any size never sits whole in memory."""
-    out = sys.stdout
-    first = True
-    for row in rows:
-        item = json.dumps(row, ensure_ascii=False, indent=2, default=str)
-        out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    from domain.output import json_list
+
+    sys.stdout.writelines(json_list(rows, default=str))
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -75,43 +75,47 @@ def register(app: typer.Typer) -> None:
         chosen = imports_io.format_of(output or Path("stdout.csv"), fmt)
         if output is None and chosen == "xlsx":
             raise BBTError(_("An XLSX export needs a file: add -o FILE.xlsx."))
+        if layout not in ("bbt", "nd30") or (layout == "nd30" and kind != "documents"):
+            raise BBTError(_("The layout is bbt, or nd30 for documents."))
         if output is not None:
             check_target(output, force=force)
+        # Written while it is read, inside the read transaction: the rows are never all in
+        # memory, and a failure half-way leaves no file (the temporary one is removed).
         with acting("read") as (session, actor):
-            if layout == "nd30" and kind == "documents":
+            if layout == "nd30":
                 from domain import registers
 
                 columns, rows = registers.export_rows(session, actor, book=book, year=year,
                                                       unit=unit)
-            elif layout == "bbt":
-                rows = imports.export(session, actor, kind)
-            else:
-                raise BBTError(_("The layout is bbt, or nd30 for documents."))
 
-        def write(target: Any) -> None:
-            if layout == "nd30":
-                imports_io.write(rows, columns, set(columns), chosen, target, sheet_name=book)
+                def write(target: Any) -> int:
+                    return imports_io.write(rows, columns, set(columns), chosen, target,
+                                            sheet_name=book)
             else:
-                imports.write_export(kind, rows, chosen, target)
+                records = imports.export(session, actor, kind)
 
-        if output is None:
-            sys.stdout.flush()
-            write(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-            return
-        _write_file(output, write, bom=chosen == "csv", force=force)
-        typer.echo(_("{count} rows written to {path}.").format(count=len(rows), path=output),
+                def write(target: Any) -> int:
+                    return imports.write_export(kind, records, chosen, target)
+
+            if output is None:
+                sys.stdout.flush()
+                write(sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+                return
+            count = _write_file(output, write, bom=chosen == "csv", force=force)
+        typer.echo(_("{count} rows written to {path}.").format(count=count, path=output),
                    err=True)
 
 
-def _write_file(path: Path, writer: Callable[[Any], None], bom: bool, force: bool) -> None:
-    """Mode 600, whole or absent, never over an existing file without --force."""
+def _write_file(path: Path, writer: Callable[[Any], int], bom: bool, force: bool) -> int:
+    """Mode 600, whole or absent, never over an existing file without --force; the answer
+    is the writer's (the number of rows)."""
     from domain.output import private_file
 
     with private_file(path, force=force) as target:
         if bom:
             target.write(b"\xef\xbb\xbf")  # Excel reads UTF-8 CSV correctly only with a BOM
-        writer(target)
+        return writer(target)
 
 
 @contextmanager

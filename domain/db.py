@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, and_, create_engine, event, or_, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -212,6 +213,40 @@ def take_turns(session: Session, *key: object) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                         {"key": "/".join(map(str, key))})
+
+
+def pages(session: Session, query: Any, keys: Sequence[Any],
+          key_of: Callable[[Any], tuple[Any, ...]], *, size: int = 500,
+          descending: bool = False, limit: int | None = None) -> Iterator[list[Any]]:
+    """A query's rows a page at a time, in the order of `keys` (columns, unique together and
+    never NULL): each page starts after the last row of the one before (`key_of` reads its
+    key), so every page is an index range, not an OFFSET that reads and drops every row
+    before it, and a caller that lets go of each page holds one page whatever the total.
+    `limit`: at most this many rows in all."""
+    order = [key.desc() if descending else key for key in keys]
+    after: tuple[Any, ...] | None = None
+    left = limit
+    while left is None or left > 0:
+        wanted = size if left is None else min(size, left)
+        page = query if after is None else query.where(_past(keys, after, descending))
+        rows = list(session.exec(page.order_by(*order).limit(wanted)))
+        if rows:
+            yield rows
+        if len(rows) < wanted:
+            return
+        after = key_of(rows[-1])
+        left = None if left is None else left - len(rows)
+
+
+def _past(keys: Sequence[Any], after: tuple[Any, ...], descending: bool) -> Any:
+    """Rows after `after` in the order of `keys`: (k1 > v1) OR (k1 = v1 AND k2 > v2)...,
+    spelt out rather than as a row value, which not every planner reads as an index range."""
+    terms = []
+    for index, (key, value) in enumerate(zip(keys, after, strict=True)):
+        beyond = key < value if descending else key > value
+        same = [k == v for k, v in zip(keys[:index], after[:index], strict=True)]
+        terms.append(and_(*same, beyond) if same else beyond)
+    return or_(*terms)
 
 
 def reading(engine: Engine) -> AbstractContextManager[Session]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from domain import (
     audit,
+    db,
     files,
     limits,
     numbering,
@@ -541,33 +542,28 @@ def listing(session: Session, actor: Actor, filters: Filters | None = None,
 
 def stream(session: Session, actor: Actor, filters: Filters | None = None,
            limit: int | None = None, page: int = 500) -> Iterator[dict[str, Any]]:
-    """The listing as JSON-shaped rows, newest first, read a page at a time: each page starts
-    after the last row of the one before (by date and id, the register's index: no OFFSET)
-    and is let go of before the next, so memory stays flat however many documents match."""
-    require(actor, "read")
-    query = _filtered(session, actor, filters or Filters())
+    """The listing as JSON-shaped rows, newest first, read a page at a time (`pages`), so
+    memory stays flat however many documents match."""
     codes = units.by_id(session)
-    after: tuple[date, int] | None = None
-    left = limit
-    while left is None or left > 0:
-        size = page if left is None else min(page, left)
-        docs = list(session.exec(_after(query, after).order_by(
-            col(Document.date).desc(), col(Document.id).desc()).limit(size)))
+    for docs in pages(session, actor, filters, limit=limit, size=page):
         grouped = deliveries_of(session, actor, docs)
         yield from (as_dict(d, codes, grouped.get(d.id or 0, [])) for d in docs)
-        if len(docs) < size:
-            return
-        after = (docs[-1].date, docs[-1].id or 0)
-        left = None if left is None else left - len(docs)
+
+
+def pages(session: Session, actor: Actor, filters: Filters | None = None, *,
+          oldest_first: bool = False, limit: int | None = None, size: int = 500
+          ) -> Iterator[list[Document]]:
+    """The listing's documents a page at a time, newest first (or oldest first, as the
+    register is exported): each page starts after the last row of the one before, by date
+    and id (the register's index, no OFFSET), and the session forgets a page's objects
+    once the caller asks for the next one."""
+    require(actor, "read")
+    query = _filtered(session, actor, filters or Filters())
+    for docs in db.pages(session, query, (col(Document.date), col(Document.id)),
+                         lambda d: (d.date, d.id), size=size, descending=not oldest_first,
+                         limit=limit):
+        yield docs
         session.expunge_all()  # the rows are written out; keep the identity map small
-
-
-def _after(query, after: tuple[date, int] | None):  # type: ignore[no-untyped-def]
-    if after is None:
-        return query
-    day, doc_id = after
-    return query.where(or_(col(Document.date) < day,
-                           and_(col(Document.date) == day, col(Document.id) < doc_id)))
 
 
 def count(session: Session, actor: Actor, filters: Filters | None = None) -> int:

@@ -15,7 +15,7 @@ imports_people (units, accounts, trainings) and imports_records (the rest).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -262,22 +262,26 @@ def write_rejects(path: Path, read: imports_io.Sheet, plan: Plan) -> None:
             path=path, reason=exc.strerror or exc)) from None
 
 
-def export(session: Session, actor: Actor, kind: str) -> list[dict[str, Any]]:
-    """Every record of a kind as import rows (accounts: never any password material)."""
+def export(session: Session, actor: Actor, kind: str) -> Iterator[dict[str, Any]]:
+    """Every record of a kind as import rows (accounts: never any password material), read
+    as they are written: the large kinds a page at a time, so that an export of any size
+    holds one page. Who may export is checked now; the rows come while the session is
+    open."""
     require(actor, "read")
     scope.require_unscoped(actor)  # an export holds every unit's records
     cls = handler(kind)
     return cls(session, actor, {}).export()
 
 
-def write_export(kind: str, rows: list[dict[str, Any]], fmt: str, target: IO[bytes]) -> None:
+def write_export(kind: str, rows: Iterable[dict[str, Any]], fmt: str, target: IO[bytes]
+                 ) -> int:
     """CSV and XLSX headed in the user's language (imports read either back); JSON keeps
-    the English codes."""
+    the English codes. Written row by row as they come; the answer is how many."""
     cls = handler(kind)
     names = [c.name for c in cls.columns]
     text = {c.name for c in cls.columns if c.text}
     if fmt != "json":
         headers = dict(zip(names, labels(names), strict=True))
-        rows = [{headers[k]: v for k, v in row.items() if k in headers} for row in rows]
+        rows = ({headers[k]: v for k, v in row.items() if k in headers} for row in rows)
         names, text = list(headers.values()), {headers[name] for name in text}
-    imports_io.write(rows, names, text, fmt, target, sheet_name=cls.kind)
+    return imports_io.write(rows, names, text, fmt, target, sheet_name=cls.kind)

@@ -340,7 +340,8 @@ class Handler:
     def write(self, plan: Plan, progress: Progress | None) -> None:
         raise NotImplementedError
 
-    def export(self) -> list[dict[str, Any]]:
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every record as an import row, in a stable order, as they are read."""
         raise NotImplementedError
 
     # --- the common flow

@@ -737,19 +737,37 @@ class Nested:
 
 
 def write(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_columns: set[str],
-          fmt: str, target: IO[bytes], sheet_name: str = "data") -> None:
-    """Write rows in exactly the form `read` takes back. `text_columns` are escaped against
-    formula injection in CSV and XLSX; numbers and dates are not text and stay as they are."""
+          fmt: str, target: IO[bytes], sheet_name: str = "data") -> int:
+    """Write rows in exactly the form `read` takes back, each as it comes (a generator of
+    any length costs one row of memory), and say how many. `text_columns` are escaped
+    against formula injection in CSV and XLSX; numbers and dates are not text and stay as
+    they are."""
     if fmt == "ods":
         raise BBTError(_("BBT reads .ods files but writes .xlsx; export to an .xlsx file, "
                          "which LibreOffice opens."))
+    count = 0
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for count, row in enumerate(rows, start=1):  # noqa: B007  # read after the loop
+            yield row
+
     if fmt == "json":
-        data = [{c: row.get(c) for c in columns} for row in rows]
-        target.write(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
+        _write_json(({c: row.get(c) for c in columns} for row in counted()), target)
     elif fmt == "xlsx":
-        _write_xlsx(rows, columns, text_columns, target, sheet_name)
+        _write_xlsx(counted(), columns, text_columns, target, sheet_name)
     else:
-        _write_csv(rows, columns, text_columns, target)
+        _write_csv(counted(), columns, text_columns, target)
+    return count
+
+
+def _write_json(items: Iterable[dict[str, Any]], target: IO[bytes]) -> None:
+    from domain.output import json_list
+
+    stream = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    stream.writelines(json_list(items))
+    stream.flush()
+    stream.detach()
 
 
 def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_columns: set[str],

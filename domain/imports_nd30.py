@@ -13,7 +13,7 @@ others stay in the register's text and are listed in the import's report.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -214,7 +214,7 @@ class RegisterBook(Documents):
         """What the import's report adds: the recipients that name no unit."""
         return {"unmatched_recipients": sorted(self.unmatched)}
 
-    def export(self) -> list[dict[str, Any]]:
+    def export(self) -> Iterator[dict[str, Any]]:
         raise BBTError(_("Export this layout with `bbt export documents --layout nd30`."))
 
 

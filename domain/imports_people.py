@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -164,14 +164,13 @@ class Units(Handler):
             rows.append(row)
         bulk_update(self.session, UNIT, rows)
 
-    def export(self) -> list[dict[str, Any]]:
+    def export(self) -> Iterator[dict[str, Any]]:
+        # A province has a thousand units: one listing.
         by_id = units.by_id(self.session)
-        rows = []
         for unit in units.listing(self.session):
             row = units.as_row(unit, by_id)
             row["term_start"] = unit.term_start.isoformat() if unit.term_start else None
-            rows.append(row)
-        return rows
+            yield row
 
 
 # ------------------------------------------------------------------ accounts
@@ -282,10 +281,11 @@ class Accounts(Handler):
             self.credentials_file = None
         return None
 
-    def export(self) -> list[dict[str, Any]]:
+    def export(self) -> Iterator[dict[str, Any]]:
+        # About one account per unit: one listing.
         columns = [c.name for c in self.columns]
-        return [{k: v for k, v in accounts.as_row(a, code).items() if k in columns}
-                for a, code in accounts.listing(self.session)]
+        return ({k: v for k, v in accounts.as_row(a, code).items() if k in columns}
+                for a, code in accounts.listing(self.session))
 
 
 CREDENTIAL_COLUMNS = ["username", "full_name", "unit", "one_time_password"]
@@ -386,6 +386,7 @@ class Trainings(Handler):
         bulk_insert(self.session, TRAINING_UNIT, [
             {"training_id": t, "unit_id": u} for t, u in pairs if (t, u) not in self.attended])
 
-    def export(self) -> list[dict[str, Any]]:
-        return [{"date": t.date.isoformat(), "topic": t.topic, "unit": code}
-                for t, codes in units.trainings(self.session) for code in codes]
+    def export(self) -> Iterator[dict[str, Any]]:
+        # A couple of trainings a year per block, their units: one listing.
+        return ({"date": t.date.isoformat(), "topic": t.topic, "unit": code}
+                for t, codes in units.trainings(self.session) for code in codes)

@@ -9,11 +9,12 @@ meanwhile); with `force` it is replaced in one step.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from domain.errors import BBTError
 from domain.i18n import _
@@ -76,6 +77,19 @@ def _move_into_place(tmp: Path, path: Path, *, force: bool) -> None:
                 target.write(chunk)
             target.flush()
             os.fsync(target.fileno())
+
+
+def json_list(items: Iterable[Any], default: Callable[[Any], Any] | None = None
+              ) -> Iterator[str]:
+    """The text of `json.dumps(list(items), ensure_ascii=False, indent=2)` and a newline, a
+    piece per item as the items come: a list of any length is written without being held
+    whole in memory, and reads exactly like the one-piece dump."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=default)
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def _cannot_write(path: Path, exc: OSError) -> BBTError:

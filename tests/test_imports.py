@@ -147,7 +147,7 @@ def in_process_round_trip(url: str, kind: str, fmt: str, folder: Path) -> dict:
 
     engine = get_engine(url)
     with transaction(engine) as session:
-        rows = imports.export(session, SYSTEM, kind)
+        rows = list(imports.export(session, SYSTEM, kind))
     path = folder / f"{kind}.{fmt}"
     with path.open("wb") as target:
         imports.write_export(kind, rows, fmt, target)

@@ -387,7 +387,7 @@ def test_import_rows_idempotent_all_or_nothing_and_round_trip(bbt, tmp_path) -> 
         assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(good))
         exported = tmp_path / f"export-{n}.csv"
         with transaction(engine) as session:
-            data = imports.export(session, admin, "articles")
+            data = list(imports.export(session, admin, "articles"))
         with exported.open("wb") as target:
             imports.write_export("articles", data, "csv", target)
         back = run(exported)

@@ -300,7 +300,7 @@ def test_credentials_of_accounts_not_committed_are_removed(tmp_path: Path) -> No
 def test_an_export_has_exactly_the_import_columns(world: World, tmp_path: Path) -> None:
     world.run(imports.run_import, SYSTEM, "visits",
               write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n"))
-    rows = world.read(lambda s: imports.export(s, SYSTEM, "visits"))
+    rows = world.read(lambda s: list(imports.export(s, SYSTEM, "visits")))
     assert rows == [{"month": "2022-01", "visitors": 100}]
     target = tmp_path / "out.csv"
     with target.open("wb") as out:
@@ -405,7 +405,7 @@ def test_one_unit_unchanged_then_renamed_and_documents_exported(world: World,
     assert world.read(lambda s: s.exec(select(Unit).where(Unit.code == "C1")).one().name) == (
         "Chi bộ Một")
     world.run(documents.issue, SYSTEM, "KH", "BBT", "Kế hoạch", "2022-03-01")
-    exported = world.read(lambda s: imports.export(s, SYSTEM, "documents"))
+    exported = world.read(lambda s: list(imports.export(s, SYSTEM, "documents")))
     assert [row["number"] for row in exported] == ["01-KH/BBT"]
 
 
