@@ -13,7 +13,7 @@ from sqlmodel import Session
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
 from domain.errors import BBTError
-from models import AuditEntry, AuditHead
+from models import AuditEntry, AuditHead, Unit
 from tests import rules_support
 from tests.rules_support import World
 
@@ -294,3 +294,36 @@ def test_an_emptied_chain_is_broken_and_an_anchor_of_todays_size_verifies(world:
     verdict = world.read(audit.verify)
     assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
         False, 0, 1, "the chain is empty although the database is in use")
+
+
+def test_a_chain_differing_from_its_anchor_counts_the_entries_checked(world: World) -> None:
+    record(world, 2)
+    anchor = world.read(audit.anchor)
+    forged = audit.Anchor(anchor.entries, "ab" * 32, anchor.merkle_root)
+    verdict = world.read(lambda s: audit.verify(s, forged))
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 3, "it differs from the anchor")
+
+
+def test_a_chain_without_its_head_row_lost_its_tail(world: World) -> None:
+    record(world, 2)
+    world.run(lambda s: s.execute(delete(AuditHead)))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 3, "entries at the end of the chain were deleted")
+
+
+def test_an_emptied_chain_without_its_head_row_is_broken_in_a_database_in_use(world: World
+                                                                              ) -> None:
+    record(world, 2)
+    world.run(lambda s: (s.execute(delete(AuditEntry)), s.execute(delete(AuditHead))))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 0, 1, "the chain is empty although the database is in use")
+
+
+def test_a_database_never_initialised_has_an_empty_intact_chain(world: World) -> None:
+    world.run(lambda s: s.execute(delete(Unit)))  # no units, no accounts, no audit rows
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (True, 0, None, "")
+    assert verdict.last_hash == audit.GENESIS
