@@ -494,3 +494,32 @@ def test_accounts_of_many_chunks_share_one_credentials_file(
     refused = world.run(imports.run_import, SYSTEM, "accounts", bad,
                         credentials=tmp_path / "pw2.csv")
     assert not refused.written and not (tmp_path / "pw2.csv").exists()
+
+
+# ------------------------------------------------------------------ who, and in which format
+
+
+def test_a_scoped_admin_neither_imports_nor_exports(world: World, tmp_path: Path) -> None:
+    """Both span every unit's records: an admin limited to one unit's subtree is refused."""
+    from domain.auth import Actor, AuthError
+
+    xa1 = world.unit_ids["XA1"]
+    scoped = Actor("admin-xa1", "admin", unit_id=xa1, unit_code="XA1", scope_unit_id=xa1,
+                   scope_code="XA1", scope=frozenset({xa1}))
+    path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n")
+    outside = "Your account is limited to the units under XA1; this lies outside them."
+    with pytest.raises(AuthError) as refused:
+        world.run(imports.run_import, scoped, "visits", path)
+    assert str(refused.value) == outside and visits(world) == {}
+    world.run(imports.run_import, SYSTEM, "visits", path)
+    with pytest.raises(AuthError) as refused:
+        world.read(lambda s: imports.export(s, scoped, "visits"))
+    assert str(refused.value) == outside
+
+
+def test_a_json_export_keeps_the_english_codes(tmp_path: Path) -> None:
+    target = tmp_path / "v.json"
+    with target.open("wb") as out:
+        imports.write_export("visits", [{"month": "2022-01", "visitors": 5}], "json", out)
+    assert json.loads(target.read_text(encoding="utf-8")) == [
+        {"month": "2022-01", "visitors": 5}]
