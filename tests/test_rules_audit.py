@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlmodel import Session
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
+from domain.db import transaction
 from domain.errors import BBTError
 from models import AuditEntry, AuditHead, Unit
 from tests import rules_support
@@ -327,3 +330,52 @@ def test_a_database_never_initialised_has_an_empty_intact_chain(world: World) ->
     verdict = world.read(audit.verify)
     assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (True, 0, None, "")
     assert verdict.last_hash == audit.GENESIS
+
+
+def test_two_transactions_appending_at_once_chain_one_after_the_other(world: World) -> None:
+    """The head row is read under a row lock: a second writer waits for the first one's
+    commit and chains after its entry, instead of reading the same head and failing on
+    (or forking) the next id. PostgreSQL only: SQLite's writers already take turns at
+    BEGIN IMMEDIATE."""
+    if not world.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers before they read the head")
+    record(world, 1)
+    started = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with transaction(world.engine) as session:
+                outcome["pid"] = session.execute(text("SELECT pg_backend_pid()")).scalar()
+                started.set()
+                outcome["entry"] = audit.record(session, SYSTEM, "test.second", "thing")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+        finally:
+            started.set()
+
+    with transaction(world.engine) as session:
+        first = audit.record(session, SYSTEM, "test.first", "thing")
+        writer = threading.Thread(target=second)
+        writer.start()
+        assert started.wait(30)
+        waiting_for_a_lock(world, outcome.get("pid"))
+    writer.join(30)
+    assert "error" not in outcome, outcome.get("error")
+    entry = outcome["entry"]
+    assert isinstance(entry, AuditEntry)
+    assert (first.id, entry.id, entry.prev_hash) == (3, 4, first.hash)
+    assert world.read(audit.verify).checked == 4
+
+
+def waiting_for_a_lock(world: World, pid: object, seconds: float = 30) -> None:
+    """Until the backend `pid` waits for a lock (its transaction reached the head row)."""
+    deadline = time.monotonic() + seconds
+    with world.engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waits = watcher.execute(text("SELECT wait_event_type FROM pg_stat_activity "
+                                         "WHERE pid = :pid"), {"pid": pid}).scalar()
+            watcher.rollback()  # a fresh snapshot of pg_stat_activity each time
+            if waits == "Lock":
+                return
+    raise AssertionError(f"backend {pid} never waited for a lock")
