@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -359,7 +358,7 @@ def test_two_transactions_appending_at_once_chain_one_after_the_other(world: Wor
         writer = threading.Thread(target=second)
         writer.start()
         assert started.wait(30)
-        waiting_for_a_lock(world, outcome.get("pid"))
+        rules_support.waiting_for_a_lock(world, outcome.get("pid"))
     writer.join(30)
     assert "error" not in outcome, outcome.get("error")
     entry = outcome["entry"]
@@ -367,15 +366,3 @@ def test_two_transactions_appending_at_once_chain_one_after_the_other(world: Wor
     assert (first.id, entry.id, entry.prev_hash) == (3, 4, first.hash)
     assert world.read(audit.verify).checked == 4
 
-
-def waiting_for_a_lock(world: World, pid: object, seconds: float = 30) -> None:
-    """Until the backend `pid` waits for a lock (its transaction reached the head row)."""
-    deadline = time.monotonic() + seconds
-    with world.engine.connect() as watcher:
-        while time.monotonic() < deadline:
-            waits = watcher.execute(text("SELECT wait_event_type FROM pg_stat_activity "
-                                         "WHERE pid = :pid"), {"pid": pid}).scalar()
-            watcher.rollback()  # a fresh snapshot of pg_stat_activity each time
-            if waits == "Lock":
-                return
-    raise AssertionError(f"backend {pid} never waited for a lock")
