@@ -563,3 +563,65 @@ def test_two_imports_of_one_file_at_once_take_turns(world: World, tmp_path: Path
     assert (first.inserted, result.inserted, result.unchanged) == (2, 0, 2)
     assert visits(world) == {"2022-01": 100, "2022-02": 200}
     assert len(world.audit("import")) == 1
+
+
+# ------------------------------------------------------------------ what the flow adds
+
+
+def test_text_cells_lose_exports_apostrophe_in_spreadsheets_only(world: World,
+                                                                  tmp_path: Path) -> None:
+    """CSV and XLSX exports escape a formula-like text with an apostrophe, which an import
+    of them takes off again; JSON is never escaped, so an apostrophe there is the text's."""
+    path = write(tmp_path, "u.csv", "code,name,kind\nC1,'=Chi bộ 1,grassroots\n")
+    assert world.run(imports.run_import, SYSTEM, "units", path).inserted == 1
+    path = write(tmp_path, "u.json", '[{"code": "C2", "name": "\'=Chi bộ 2", '
+                 '"kind": "grassroots"}]')
+    assert world.run(imports.run_import, SYSTEM, "units", path).inserted == 1
+    names = world.read(lambda s: {u.code: u.name for u in s.exec(
+        select(Unit).where(Unit.code.in_(["C1", "C2"])))})  # type: ignore[attr-defined]
+    assert names == {"C1": "=Chi bộ 1", "C2": "'=Chi bộ 2"}
+
+
+def test_new_accounts_need_a_credentials_file(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", "username,unit,role\nan,BBT,editor\n")
+    with pytest.raises(BBTError) as refused:
+        world.run(imports.run_import, SYSTEM, "accounts", path)
+    assert str(refused.value) == ("New accounts get one-time passwords: name a new file for "
+                                  "them with --credentials FILE.")
+
+
+def test_an_interrupted_accounts_import_leaves_no_credentials(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C after the first chunk's passwords were written: the transaction is rolled
+    back, and the passwords of accounts that do not exist must not stay on disk."""
+    from domain.imports_people import Accounts
+
+    monkeypatch.setattr(Accounts, "chunk_rows", 1)
+    checked = Accounts.check
+
+    def check_then_interrupt(self: Accounts, cells: Cells) -> object:
+        if cells.values["username"] == "binh":
+            raise KeyboardInterrupt
+        return checked(self, cells)
+
+    monkeypatch.setattr(Accounts, "check", check_then_interrupt)
+    path = write(tmp_path, "a.csv", "username,unit,role\nan,BBT,editor\nbinh,XA1,clerk\n")
+    credentials = tmp_path / "pw.csv"
+    with pytest.raises(KeyboardInterrupt):
+        world.run(imports.run_import, SYSTEM, "accounts", path, credentials=credentials)
+    assert not credentials.exists()
+    assert world.audit("import") == []
+
+
+def test_a_register_in_the_nd30_layout_reports_recipients_that_name_no_unit(
+        world: World, tmp_path: Path) -> None:
+    headers = ["Số, ký hiệu văn bản", "Ngày tháng văn bản",
+               "Tên loại và trích yếu nội dung văn bản", "Người ký", "Nơi nhận văn bản"]
+    quoted = ",".join(f'"{h}"' for h in headers)
+    path = write(tmp_path, "so-di.csv", quoted + "\n"
+                 '750-QĐ/HU,08/02/2022,Quyết định thành lập Ban Biên tập,Nguyễn Văn An,'
+                 '"- Sở Nội vụ;\n- Lưu VP."\n')
+    result = world.run(imports.run_import, SYSTEM, "documents", path)
+    assert result.as_json() == {"kind": "documents", "inserted": 1, "updated": 0,
+                                "unchanged": 0, "rejected": [],
+                                "unmatched_recipients": ["Sở Nội vụ"]}
