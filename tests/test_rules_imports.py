@@ -618,10 +618,41 @@ def test_a_register_in_the_nd30_layout_reports_recipients_that_name_no_unit(
     headers = ["Số, ký hiệu văn bản", "Ngày tháng văn bản",
                "Tên loại và trích yếu nội dung văn bản", "Người ký", "Nơi nhận văn bản"]
     quoted = ",".join(f'"{h}"' for h in headers)
-    path = write(tmp_path, "so-di.csv", quoted + "\n"
+    numbers = ",".join(f"({n})" for n in range(1, len(headers) + 1))  # a printed register's
+    path = write(tmp_path, "so-di.csv", quoted + "\n" + numbers + "\n"
                  '750-QĐ/HU,08/02/2022,Quyết định thành lập Ban Biên tập,Nguyễn Văn An,'
                  '"- Sở Nội vụ;\n- Lưu VP."\n')
     result = world.run(imports.run_import, SYSTEM, "documents", path)
     assert result.as_json() == {"kind": "documents", "inserted": 1, "updated": 0,
                                 "unchanged": 0, "rejected": [],
                                 "unmatched_recipients": ["Sở Nội vụ"]}
+
+
+def test_articles_of_a_full_log_keep_every_value_and_their_first_rows(world: World,
+                                                                      tmp_path: Path) -> None:
+    """A log with every column: rows like the ones before them are read the quick way,
+    and must come out as the full check reads them, duplicates named by their first row."""
+    from models import Article
+
+    header = "title,kind,unit,author,photos,status,submitted,published,url\n"
+    row = "{title},news,BBT,An,2,published,2022-03-01,2022-03-02,https://a.vn/{n}\n"
+    path = write(tmp_path, "a.csv", header + "".join(
+        row.format(title=title, n=n) for n, title in enumerate(
+            ["Tin một", "Tin hai", "Tin ba", "Tin hai"], start=1)))
+    result = world.run(imports.run_import, SYSTEM, "articles", path, on_error="skip")
+    assert result.rejected == [{"row": 4, "errors": [
+        "title: row 2 has the same title, unit and submitted date."]}]
+    stored = world.read(lambda s: sorted(
+        (a.title, a.kind, a.unit_id, a.author, a.photos, a.status, a.submitted, a.published,
+         a.url) for a in s.exec(select(Article))))
+    bbt = world.unit_ids["BBT"]
+    assert stored == [(title, "news", bbt, "An", 2, "published", date(2022, 3, 1),
+                       date(2022, 3, 2), f"https://a.vn/{n}")
+                      for title, n in (("Tin ba", 3), ("Tin hai", 2), ("Tin một", 1))]
+
+
+def test_the_same_username_twice_names_its_first_row(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", "username,unit,role\nan,BBT,editor\nAn,XA1,clerk\n")
+    result = world.run(imports.run_import, SYSTEM, "accounts", path, dry_run=True)
+    assert result.rejected == [{"row": 2, "errors": [
+        "username: The username 'an' is already in row 1."]}]
