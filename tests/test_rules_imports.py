@@ -656,3 +656,37 @@ def test_the_same_username_twice_names_its_first_row(world: World, tmp_path: Pat
     result = world.run(imports.run_import, SYSTEM, "accounts", path, dry_run=True)
     assert result.rejected == [{"row": 2, "errors": [
         "username: The username 'an' is already in row 1."]}]
+
+
+def test_a_row_refused_beyond_itself_leaves_the_rest_of_its_chunk(world: World,
+                                                                   tmp_path: Path) -> None:
+    path = write(tmp_path, "tr.csv", "date,topic,unit\n2022-07-01,Tập huấn,BBT\n"
+                 "2022-07-01,Tập huấn,\"HU, BBT\"\n2022-07-02,Bồi dưỡng,XA1\n")
+    result = world.run(imports.run_import, SYSTEM, "trainings", path, on_error="skip")
+    assert [r["row"] for r in result.rejected] == [2]
+    assert (result.inserted, result.written) == (2, True)
+
+
+def test_a_preview_lists_the_rows_of_each_fate(world: World, tmp_path: Path) -> None:
+    """The TUI shows an import's plan row by row before it is run."""
+    world.run(imports.run_import, SYSTEM, "visits",
+              write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n2022-02,200\n"))
+    rows = [(1, ["2022-01", 100]), (2, ["2022-02", 250]), (3, ["2022-03", 300]),
+            (4, ["2022-13", 1])]
+    plan = world.read(lambda s: imports.handler("visits")(
+        s, SYSTEM, {"month": 0, "visitors": 1}).plan(rows, None))
+    assert [[p.row for p in getattr(plan, fate)] for fate in (
+        "unchanged", "updates", "inserts", "rejected")] == [[1], [2], [3], [4]]
+    assert plan.updates[0].values == {"month": "2022-02", "visitors": 250}
+
+
+def test_checking_reports_progress_every_5000_rows(world: World) -> None:
+    def steps(total: int) -> list[tuple[str, int, int]]:
+        rows = [(n, [f"{1600 + n // 12:04d}-{n % 12 + 1:02d}", n]) for n in range(1, total + 1)]
+        seen: list[tuple[str, int, int]] = []
+        world.read(lambda s: imports.handler("visits")(
+            s, SYSTEM, {"month": 0, "visitors": 1}).stream(rows, lambda *step: seen.append(step)))
+        return seen
+
+    assert steps(imports_base.CHUNK - 1) == []
+    assert steps(imports_base.CHUNK) == [("check", imports_base.CHUNK, imports_base.CHUNK)]
