@@ -613,6 +613,20 @@ def test_an_interrupted_accounts_import_leaves_no_credentials(
     assert world.audit("import") == []
 
 
+def test_an_interrupted_import_stops_with_the_interruption(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from domain.imports_records import Visits
+
+    def interrupt(self: Visits, cells: Cells) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Visits, "check", interrupt)
+    path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n")
+    with pytest.raises(KeyboardInterrupt):
+        world.run(imports.run_import, SYSTEM, "visits", path)
+    assert visits(world) == {}
+
+
 def test_a_register_in_the_nd30_layout_reports_recipients_that_name_no_unit(
         world: World, tmp_path: Path) -> None:
     headers = ["Số, ký hiệu văn bản", "Ngày tháng văn bản",
