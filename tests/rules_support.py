@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from domain.auth import Actor
@@ -108,6 +109,20 @@ class World:
             return [e for e in entries if action is None or e.action == action]
 
         return self.read(query)
+
+
+def waiting_for_a_lock(world: World, pid: object, seconds: float = 30) -> None:
+    """PostgreSQL: return once the backend `pid` waits for a lock (a second writer has
+    reached what the first one holds), so that a test's order of events is certain."""
+    deadline = time.monotonic() + seconds
+    with world.engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waits = watcher.execute(text("SELECT wait_event_type FROM pg_stat_activity "
+                                         "WHERE pid = :pid"), {"pid": pid}).scalar()
+            watcher.rollback()  # a fresh snapshot of pg_stat_activity each time
+            if waits == "Lock":
+                return
+    raise AssertionError(f"backend {pid} never waited for a lock")
 
 
 def make_world(db_url: str) -> Iterator[World]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlmodel import Session
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
+from domain.db import transaction
 from domain.errors import BBTError
-from models import AuditEntry, AuditHead
+from models import AuditEntry, AuditHead, Unit
 from tests import rules_support
 from tests.rules_support import World
 
@@ -294,3 +296,73 @@ def test_an_emptied_chain_is_broken_and_an_anchor_of_todays_size_verifies(world:
     verdict = world.read(audit.verify)
     assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
         False, 0, 1, "the chain is empty although the database is in use")
+
+
+def test_a_chain_differing_from_its_anchor_counts_the_entries_checked(world: World) -> None:
+    record(world, 2)
+    anchor = world.read(audit.anchor)
+    forged = audit.Anchor(anchor.entries, "ab" * 32, anchor.merkle_root)
+    verdict = world.read(lambda s: audit.verify(s, forged))
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 3, "it differs from the anchor")
+
+
+def test_a_chain_without_its_head_row_lost_its_tail(world: World) -> None:
+    record(world, 2)
+    world.run(lambda s: s.execute(delete(AuditHead)))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 3, 3, "entries at the end of the chain were deleted")
+
+
+def test_an_emptied_chain_without_its_head_row_is_broken_in_a_database_in_use(world: World
+                                                                              ) -> None:
+    record(world, 2)
+    world.run(lambda s: (s.execute(delete(AuditEntry)), s.execute(delete(AuditHead))))
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (
+        False, 0, 1, "the chain is empty although the database is in use")
+
+
+def test_a_database_never_initialised_has_an_empty_intact_chain(world: World) -> None:
+    world.run(lambda s: s.execute(delete(Unit)))  # no units, no accounts, no audit rows
+    verdict = world.read(audit.verify)
+    assert (verdict.ok, verdict.checked, verdict.broken_id, verdict.reason) == (True, 0, None, "")
+    assert verdict.last_hash == audit.GENESIS
+
+
+def test_two_transactions_appending_at_once_chain_one_after_the_other(world: World) -> None:
+    """The head row is read under a row lock: a second writer waits for the first one's
+    commit and chains after its entry, instead of reading the same head and failing on
+    (or forking) the next id. PostgreSQL only: SQLite's writers already take turns at
+    BEGIN IMMEDIATE."""
+    if not world.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers before they read the head")
+    record(world, 1)
+    started = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with transaction(world.engine) as session:
+                outcome["pid"] = session.execute(text("SELECT pg_backend_pid()")).scalar()
+                started.set()
+                outcome["entry"] = audit.record(session, SYSTEM, "test.second", "thing")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+        finally:
+            started.set()
+
+    with transaction(world.engine) as session:
+        first = audit.record(session, SYSTEM, "test.first", "thing")
+        writer = threading.Thread(target=second)
+        writer.start()
+        assert started.wait(30)
+        rules_support.waiting_for_a_lock(world, outcome.get("pid"))
+    writer.join(30)
+    assert "error" not in outcome, outcome.get("error")
+    entry = outcome["entry"]
+    assert isinstance(entry, AuditEntry)
+    assert (first.id, entry.id, entry.prev_hash) == (3, 4, first.hash)
+    assert world.read(audit.verify).checked == 4
+
