@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from typer.testing import CliRunner
@@ -31,9 +32,16 @@ os.environ["BBT_LANG"] = "en"
 from domain.auth import use_cheap_hash_for_tests  # noqa: E402
 
 use_cheap_hash_for_tests()
+# Throwaway databases need no commit flushed to the disk (a few milliseconds each): SQLite's
+# synchronous=NORMAL in WAL mode, PostgreSQL's synchronous_commit=off (_pg_schema_url) keep
+# every commit visible and whole across a crash of the program, which is what tests check.
+import domain.db  # noqa: E402
+
+domain.db.SQLITE_SYNCHRONOUS = "NORMAL"
 
 PG_URL = os.environ.get("BBT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "Quan-tri-vien-2022"
+T = TypeVar("T")
 
 _pg_problem: str | None = None
 _pg_checked = False
@@ -66,7 +74,7 @@ def _pg_schema_url() -> Iterator[str]:
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
     finally:
         from domain.db import dispose_all
 
@@ -177,6 +185,32 @@ def _copy_or_init(request: pytest.FixtureRequest, db_url: str, template: str,
         copy_sqlite(request.getfixturevalue(template), Path(db_url.removeprefix("sqlite:///")))
         return Bbt(db_url).as_("admin", ADMIN_PASSWORD)
     return _initialised(db_url, *options)
+
+
+# What prepared() built once per test process on SQLite: the file and build's answer.
+_prepared: dict[str, tuple[Path, Any]] = {}
+
+
+def prepared(request: pytest.FixtureRequest, db_url: str, name: str,
+             build: Callable[[Bbt], T]) -> tuple[Bbt, T]:
+    """A fixture's data set made by `build(bbt)` on an initialised database: on SQLite once
+    per test process, each test getting its own copy; on PostgreSQL in the test's own schema.
+    Returns `bbt` on `db_url` as the admin and what `build` returned (the same on each copy:
+    numbers and ids are those of the copied rows)."""
+    if not db_url.startswith("sqlite:///"):
+        admin = request.getfixturevalue("bbt")
+        return admin, build(admin)
+    if name not in _prepared:
+        from domain.db import dispose_all
+
+        factory = request.getfixturevalue("tmp_path_factory")
+        path = factory.mktemp(name) / f"{name}.db"
+        copy_sqlite(request.getfixturevalue("fresh_template"), path)
+        _prepared[name] = path, build(Bbt(f"sqlite:///{path}").as_("admin", ADMIN_PASSWORD))
+        dispose_all()
+    path, made = _prepared[name]
+    copy_sqlite(path, Path(db_url.removeprefix("sqlite:///")))
+    return Bbt(db_url).as_("admin", ADMIN_PASSWORD), made
 
 
 @pytest.fixture
