@@ -70,12 +70,29 @@ async def type_text(pilot: Pilot, text: str) -> None:
         await pilot.press(*["space" if ch == " " else ch for ch in text])
 
 
-async def log_in(pilot: Pilot, username: str, password: str) -> None:
+async def press_and_settle(pilot: Pilot, *keys: str) -> None:
+    """Press keys, then wait for the workers they started (a key that opens a screen or
+    saves a form) and for their results to reach the widgets."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def fill(pilot: Pilot, selector: str, text: str) -> None:
+    """Replace a form field's text as a user would: focus it, clear it, type."""
+    field = await focus(pilot, selector)
+    field.value = ""
+    await type_text(pilot, text)
+
+
+async def log_in(pilot: Pilot, username: str, password: str, area: str | None = None) -> None:
+    """Log in from the login screen, then open `area` if one is named."""
     await type_text(pilot, username)
     await pilot.press("enter")
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+    if area is not None:
+        await go(pilot, area)
 
 
 async def go(pilot: Pilot, area: str) -> None:
@@ -104,6 +121,11 @@ async def steady(pilot: Pilot) -> None:
         widget.cursor_blink = False  # type: ignore[attr-defined]
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+
+
+def plain(cell: Any) -> str:
+    """A table cell's text, styled (Rich Text) or not."""
+    return getattr(cell, "plain", str(cell))
 
 
 def text_of(pilot: Pilot, selector: str) -> str:

@@ -32,6 +32,9 @@ event.listen(Session, "before_flush", limits.check_flush)
 HEAD_REVISION = "0001"
 
 BUSY_TIMEOUT_MS = 10_000
+# FULL: a commit survives a power cut, not only a crash of the program. The test suite lowers
+# it to NORMAL (tests/conftest.py): thousands of throwaway commits, none waiting for the disk.
+SQLITE_SYNCHRONOUS = "FULL"
 # How long a writer keeps asking for SQLite's write lock (busy timeouts plus back-off).
 WRITE_WAIT_SECONDS = 60.0
 # Statements a read transaction may run; anything else is a caller that forgot write=True.
@@ -60,7 +63,7 @@ def _sqlite_hooks(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -181,6 +181,20 @@ class Page:
                                 windowsVirtualKeyCode=code, nativeVirtualKeyCode=code)
             await asyncio.sleep(pause)
 
+    async def log_in(self, address: str, username: str, password: str) -> tuple[str, str]:
+        """Open the app's page and log in with the keys alone; returns what the login screen
+        and then the home screen wrote to the page."""
+        await self.open(address)
+        login = await self.wait_text(["Username", "Password"])
+        assert await self.wait_true(TERMINAL_HAS_FOCUS), \
+            "the page did not give the terminal the focus when it loaded"
+        mark = len(await self.text())
+        await self.type(username)
+        await self.press("Enter")
+        await self.type(password)
+        await self.press("Enter")
+        return login, await self.wait_text(["Dashboard", "Documents"], since=mark)
+
     async def screenshot(self, path: Path) -> None:
         await asyncio.sleep(0.5)  # let xterm.js draw what arrived before the picture
         shot = await self.call("Page.captureScreenshot", format="png")

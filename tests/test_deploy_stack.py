@@ -29,7 +29,6 @@ import pytest
 from tests.browser import (
     CHROMIUM,
     ROOT,
-    TERMINAL_HAS_FOCUS,
     answers,
     chromium,
     free_port,
@@ -93,15 +92,7 @@ def headers(url: str) -> dict[str, str]:
 async def log_in(devtools: int, address: str, shot: Path) -> None:
     async with page(devtools) as tab:
         try:
-            await tab.open(address)
-            await tab.wait_text(["Username", "Password"])
-            assert await tab.wait_true(TERMINAL_HAS_FOCUS), "the terminal has no focus"
-            mark = len(await tab.text())
-            await tab.type("vanthu")
-            await tab.press("Enter")
-            await tab.type(PASSWORD)
-            await tab.press("Enter")
-            await tab.wait_text(["Dashboard", "Documents"], since=mark)
+            await tab.log_in(address, "vanthu", PASSWORD)
         finally:
             await tab.screenshot(shot)
 

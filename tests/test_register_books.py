@@ -13,7 +13,6 @@ import pytest
 
 from domain.registers import INCOMING_COLUMNS, OUTGOING_COLUMNS
 from tests.conftest import Bbt, make_user
-from tests.test_tui import demo_sqlite, demo_template  # noqa: F401 - fixtures
 
 LONG = "về việc triển khai thực hiện nhiệm vụ chuyển đổi số trong các cơ quan Đảng " * 3
 
@@ -172,7 +171,7 @@ def test_book_columns_are_those_of_the_decree(book: str) -> None:
 # ------------------------------------------------------------------ TUI
 
 
-def test_tui_prints_the_book_of_the_highlighted_document(demo_sqlite: Bbt, tmp_path: Path,  # noqa: F811
+def test_tui_prints_the_book_of_the_highlighted_document(demo_sqlite: Bbt, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input, Select
 

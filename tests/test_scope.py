@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import Bbt
+from tests.conftest import Bbt, prepared
 
 YEAR = dt.date.today().year
 TODAY = dt.date.today().isoformat()
@@ -35,8 +35,7 @@ def _issue(who: Bbt, issuer: str, title: str) -> str:
                   "--date", TODAY).stdout.split()[0]
 
 
-@pytest.fixture
-def province(bbt: Bbt) -> Province:
+def build_province(bbt: Bbt) -> dict[str, str]:
     for code, parent in (("HA", None), ("HA-X1", "HA"), ("HA-X2", "HA"),
                          ("HB", None), ("HB-X1", "HB")):
         bbt.ok("unit", "add", code, f"Đơn vị {code}",
@@ -63,7 +62,16 @@ def province(bbt: Bbt) -> Province:
         who.ok("article", "approve", article)
         who.ok("article", "publish", article, "--on", TODAY)
     bbt.ok("training", "add", "--date", TODAY, "--topic", "Tập huấn B", "--unit", "HB-X1")
-    return Province(bbt, a, b, doc_a, doc_b, shared, article_a, article_b)
+    return {"doc_a": doc_a, "doc_b": doc_b, "shared": shared, "article_a": article_a,
+            "article_b": article_b}
+
+
+@pytest.fixture
+def province(db_url: str, request: pytest.FixtureRequest) -> Province:
+    """Built once per test process on SQLite (each test gets a copy), per test on
+    PostgreSQL."""
+    root, made = prepared(request, db_url, "province", build_province)
+    return Province(root, root.as_("qt-a", PASSWORD_A), root.as_("qt-b", PASSWORD_B), **made)
 
 
 def refused(who: Bbt, *args: str, **kwargs) -> None:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,29 +25,13 @@ from textual.widgets import Input, Static
 
 from bbt_tui import areas
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import (
-    choose,
-    focus,
-    frozen_clock,
-    go,
-    log_in,
-    settle,
-    text_of,
-    type_text,
-)
+from bbt_tui.pilot import choose, focus, go, log_in, press_and_settle, settle, text_of, type_text
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
 from tests.conftest import ADMIN_PASSWORD, Bbt, make_user
 
 SIZE = (140, 45)
-# Demo accounts given known passwords in the prepared demo (username, password).
-DEMO_USERS = {"vanthu": "Van-thu-Huyen-uy-2022", "bientap": "Bien-tap-vien-BBT-2022",
-              "vt.du-locthanh": "Van-thu-Loc-Thanh-2022", "lanhdao": "Lanh-dao-xem-bao-cao"}
-# The demo is Bảo Lâm as of the reference report's date; its clock is frozen there too, so
-# that audit times (the dashboard shows the last one) are the same in every run.
-DEMO_DAY = "2022-06-13"
-DEMO_CLOCK = datetime(2022, 6, 13, 1, 30, tzinfo=UTC)  # as scripts/screenshots
 
 
 def drive(url: str, script: Callable[[BBTApp, Pilot], Awaitable[Any]]) -> Any:
@@ -73,70 +55,6 @@ def accounts_json(bbt: Bbt) -> dict[str, dict]:
     return {a["username"]: a for a in bbt.json("account", "list")}
 
 
-# --- prepared databases -------------------------------------------------------------------
-
-
-def copy_sqlite(source: Path, target: Path) -> str:
-    """SQLite's own backup: a consistent copy even with a WAL beside the file."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture(scope="session")
-def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from domain.db import dispose_all
-
-    path = tmp_path_factory.mktemp("fresh") / "fresh.db"
-    Bbt(f"sqlite:///{path}").ok("init", "--password-stdin", input=ADMIN_PASSWORD + "\n")
-    dispose_all()
-    return path
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo with the accounts of DEMO_USERS usable, prepared once per test process."""
-    import domain.accounts  # noqa: F401 - imported before the clock is frozen
-    import domain.audit  # noqa: F401
-    import domain.keys  # noqa: F401
-    from domain.db import dispose_all
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with frozen_clock(DEMO_CLOCK):
-        runner = Bbt(f"sqlite:///{path}")
-        runner.ok("init", "--demo", "--password-stdin", input=ADMIN_PASSWORD + "\n")
-        admin = runner.as_("admin", ADMIN_PASSWORD)
-        admin.ok("account", "add", "lanhdao", "--unit", "BBT", "--role", "viewer",
-                 "--name", "Lãnh đạo Ban", "--password-stdin",
-                 input=DEMO_USERS["lanhdao"] + "\n")
-        for username in ("vanthu", "bientap", "vt.du-locthanh"):
-            make_user(admin, username, "", "", DEMO_USERS[username])
-    dispose_all()
-    return path
-
-
-@pytest.fixture
-def fresh_sqlite(fresh_template: Path, tmp_path: Path) -> Iterator[Bbt]:
-    """A new database with only the admin (SQLite only: for engine-independent UI)."""
-    from domain.db import dispose_all
-
-    yield Bbt(copy_sqlite(fresh_template, tmp_path / "ui.db")).as_("admin", ADMIN_PASSWORD)
-    dispose_all()
-
-
-@pytest.fixture
-def demo_sqlite(demo_template: Path, tmp_path: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[Bbt]:
-    """The prepared demo, as of its day (BBT_TODAY), SQLite only."""
-    from domain.db import dispose_all
-
-    monkeypatch.setenv("BBT_TODAY", DEMO_DAY)
-    yield Bbt(copy_sqlite(demo_template, tmp_path / "demo.db")).as_("admin", ADMIN_PASSWORD)
-    dispose_all()
-
-
 # --- login ----------------------------------------------------------------------------------
 
 
@@ -150,11 +68,9 @@ def test_wrong_password_shows_an_error_and_five_lock_the_account(bbt: Bbt) -> No
         assert app.actor is None and app.screen.query_one("#password", Input).value == ""
         for _ in range(4):
             await type_text(pilot, "sai-mat-khau")
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_and_settle(pilot, "enter")
         await type_text(pilot, "Mat-khau-van-thu")  # the right one, too late
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         messages.append(text_of(pilot, "#login-error"))
         assert app.actor is None
         return messages
@@ -196,27 +112,20 @@ def test_lock_with_a_keymap_roles_and_a_forced_password_change(fresh_sqlite: Bbt
     bbt.ok("settings", "set", "keymap", json.dumps({"accounts.lock": "k"}))
 
     async def lock_as_admin(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "accounts")
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="accounts")
         table = app.screen.query_one(PagedTable)
         await pilot.press("slash")
         await type_text(pilot, "locan")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert [r.key for r in table.records] == ["vt.locan"]
-        await pilot.press("l")  # moved to "k" by the keymap: nothing happens
-        await settle(pilot)
+        await press_and_settle(pilot, "l")  # moved to "k" by the keymap: nothing happens
         assert not isinstance(app.screen, ConfirmScreen)
-        await pilot.press("k")
-        await settle(pilot)
+        await press_and_settle(pilot, "k")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")  # changed my mind
-        await settle(pilot)
+        await press_and_settle(pilot, "n")  # changed my mind
         assert table.records[0].data["status"] == "active"
-        await pilot.press("k")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "k")
+        await press_and_settle(pilot, "y")
         assert table.records[0].data["status"] == "locked"
 
     async def look_as_viewer(app: BBTApp, pilot: Pilot) -> None:
@@ -227,8 +136,7 @@ def test_lock_with_a_keymap_roles_and_a_forced_password_change(fresh_sqlite: Bbt
             shown = {b.action for _n, b, enabled, _t in app.screen.active_bindings.values()
                      if enabled}
             assert "app.help" in shown and not shown & writes, (area, shown & writes)
-        await pilot.press("n")  # the keys screen's "new key": refused silently
-        await settle(pilot)
+        await press_and_settle(pilot, "n")  # the keys screen's "new key": refused silently
         assert not isinstance(app.screen, FormScreen)
         assert "imports" not in [a.name for a in areas.visible(app.actor)]
 
@@ -238,13 +146,11 @@ def test_lock_with_a_keymap_roles_and_a_forced_password_change(fresh_sqlite: Bbt
         await type_text(pilot, "Tin-bai-moi-2022")
         await pilot.press("enter")
         await type_text(pilot, "Tin-bai-khac")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert text_of(pilot, "#error-again") == "The two passwords differ."
         (await focus(pilot, "#field-again")).value = ""
         await type_text(pilot, "Tin-bai-moi-2022")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert app.actor is not None and app.actor.role == "editor"
         assert [a.name for a in areas.visible(app.actor)] == [
             "dashboard", "articles", "visits", "stats", "reports", "imports"]
@@ -283,8 +189,7 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo_sqlite: Bbt) -
                        "acknowledged"):
             seen[figure] = str(app.screen.query_one(f"#figure-{figure}").render()).split("\n")
         await focus(pilot, "#figure-units")
-        await pilot.press("enter")  # a figure opens its screen
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")  # a figure opens its screen
         seen["opened"] = type(app.screen).__name__
         table = app.screen.query_one(PagedTable)
         table.apply_search_now("loc thanh")  # no accents typed, "Lộc Thành" found
@@ -296,8 +201,7 @@ def test_dashboard_figures_search_sort_and_audit_on_the_demo(demo_sqlite: Bbt) -
         await settle(pilot)
         seen["sorted"] = [r.key for r in table.records]
         await go(pilot, "audit")
-        await pilot.press("v")
-        await settle(pilot)
+        await press_and_settle(pilot, "v")
         seen["verdict"] = app.screen.last_verdict  # type: ignore[attr-defined]
         return seen
 
@@ -324,21 +228,17 @@ def test_create_a_unit_and_an_account_through_the_forms(fresh_sqlite: Bbt) -> No
     bbt = fresh_sqlite
 
     async def script(app: BBTApp, pilot: Pilot) -> str:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "units")
-        await pilot.press("n")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="units")
+        await press_and_settle(pilot, "n")
         assert isinstance(app.screen, FormScreen)
         await type_text(pilot, "DU-LOCTHANH")
-        await pilot.press("f2")  # no name, no kind yet
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")  # no name, no kind yet
         assert text_of(pilot, "#error-name") == "This field is required."
         assert text_of(pilot, "#error-kind") == "This field is required."
         await focus(pilot, "#field-name")
         await type_text(pilot, "Đảng ủy xã Lộc Thành")
         choose(pilot, "#field-kind", "grassroots")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert not isinstance(app.screen, FormScreen)
         assert "DU-LOCTHANH" in [r.key for r in app.screen.query_one(PagedTable).records]
 
@@ -347,14 +247,12 @@ def test_create_a_unit_and_an_account_through_the_forms(fresh_sqlite: Bbt) -> No
         await pilot.press("ctrl+p")
         await type_text(pilot, "new account")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, FormScreen)
         await type_text(pilot, "vt.locthanh")
         choose(pilot, "#field-unit", "DU-LOCTHANH")
         choose(pilot, "#field-role", "clerk")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert isinstance(app.screen, MessageScreen)
         one_time = str(app.screen.query_one("#secret", Static).render())
         await pilot.press("enter")
@@ -381,27 +279,20 @@ def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(fresh_sqlite: Bbt
     make_user(bbt, "vt.locan", "DU-LOCAN", "clerk", "Van-thu-Loc-An-2022")
 
     async def script(app: BBTApp, pilot: Pilot) -> list[str]:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
-        await pilot.press("n")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="documents")
+        await press_and_settle(pilot, "n")
         choose(pilot, "#field-doc_type", "BC")
         await focus(pilot, "#field-title")
         await type_text(pilot, "Báo cáo kết quả 6 tháng đầu năm 2022")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert isinstance(app.screen, ConfirmScreen)  # an official number is taken: asked
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         table = app.screen.query_one(PagedTable)
         assert table.records[0].data == "01-BC/BBT"
-        await pilot.press("g")
-        await settle(pilot)
+        await press_and_settle(pilot, "g")
         app.screen.query_one("#field-units").add_kind("grassroots")  # type: ignore[attr-defined]
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
+        await press_and_settle(pilot, "y")
         assert not isinstance(app.screen, FormScreen)
         await log_out(pilot)
 
@@ -409,8 +300,7 @@ def test_issue_send_to_a_whole_kind_and_acknowledge_as_a_clerk(fresh_sqlite: Bbt
         assert type(app.screen).__name__ == "InboxScreen"
         inbox = app.screen.query_one(PagedTable)
         numbers = [r.data["number"] for r in inbox.records]
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         return numbers
 
     assert drive(bbt.url, script) == ["01-BC/BBT"]
@@ -428,23 +318,17 @@ def test_an_editor_records_and_publishes_an_article(fresh_sqlite: Bbt) -> None:
     make_user(bbt, "bientap", "BBT", "editor", "Bien-tap-vien-2022")
 
     async def script(app: BBTApp, pilot: Pilot) -> list[str]:
-        await log_in(pilot, "bientap", "Bien-tap-vien-2022")
-        await go(pilot, "articles")
-        await pilot.press("n")
-        await settle(pilot)
+        await log_in(pilot, "bientap", "Bien-tap-vien-2022", area="articles")
+        await press_and_settle(pilot, "n")
         await type_text(pilot, "Lộc Thành ra quân làm đường giao thông nông thôn")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         table = app.screen.query_one(PagedTable)
         statuses = [table.selected.cells[6]] if table.selected else []
         for key in ("e", "a"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press_and_settle(pilot, key)
             statuses.append(table.selected.cells[6] if table.selected else "")
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "p")
+        await press_and_settle(pilot, "f2")
         statuses.append(table.selected.cells[6] if table.selected else "")
         return statuses
 

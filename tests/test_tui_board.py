@@ -13,16 +13,14 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import focus, go, log_in, settle, type_text
+from bbt_tui.pilot import focus, log_in, press_and_settle, type_text
 from bbt_tui.screens.late_units import LateUnitsScreen, LetterScreen
 from bbt_tui.widgets.dialogs import MessageScreen, TableScreen
 from bbt_tui.widgets.figures import Figure
 from bbt_tui.widgets.paged_table import PagedTable
-from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.conftest import ADMIN_PASSWORD, DEMO_USERS, Bbt
 from tests.test_feeds import RSS
-from tests.test_tui import DEMO_USERS, drive
-from tests.test_tui import demo_sqlite as demo_sqlite  # noqa: F401 - fixtures
-from tests.test_tui import demo_template as demo_template  # noqa: F401
+from tests.test_tui import drive
 
 
 def test_queue_on_the_editors_dashboard(demo_sqlite: Bbt) -> None:
@@ -44,10 +42,8 @@ def test_documents_l_opens_the_late_units(demo_sqlite: Bbt) -> None:
     late = [u["unit"] for u in demo_sqlite.json("doc", "late")]
 
     async def script(app: BBTApp, pilot: Pilot) -> list[str]:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
-        await pilot.press("l")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="documents")
+        await press_and_settle(pilot, "l")
         assert isinstance(app.screen, LateUnitsScreen)
         assert not isinstance(app.screen, LetterScreen)
         return [r.key for r in app.screen.query_one(PagedTable).records]
@@ -67,21 +63,17 @@ def test_royalties_and_last_feed_sync_from_articles(demo_sqlite: Bbt, tmp_path: 
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "bientap", DEMO_USERS["bientap"])
-        await go(pilot, "articles")
-        await pilot.press("y")
-        await settle(pilot)
+        await log_in(pilot, "bientap", DEMO_USERS["bientap"], area="articles")
+        await press_and_settle(pilot, "y")
         assert isinstance(app.screen, TableScreen)
         seen["rows"] = len(app.screen.query_one(PagedTable).records)
         seen["intro"] = str(app.screen.query_one(".intro", Static).render())
         field = await focus(pilot, "#save-path")
         field.value = ""
         await type_text(pilot, str(target))
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert not isinstance(app.screen, TableScreen)
-        await pilot.press("f")
-        await settle(pilot)
+        await press_and_settle(pilot, "f")
         assert isinstance(app.screen, MessageScreen)
         seen["feed"] = app.screen.body
 

@@ -15,7 +15,7 @@ from textual.widgets import Markdown
 
 from bbt_tui.app import BBTApp
 from bbt_tui.labels import AUDIT_ACTION_LABELS
-from bbt_tui.pilot import go, log_in, settle, text_of, type_text
+from bbt_tui.pilot import log_in, plain, press_and_settle, text_of, type_text
 from bbt_tui.screens.audit import AuditScreen, detail_lines
 from bbt_tui.screens.document_detail import DeliveryScreen
 from bbt_tui.screens.inbox import InboxScreen
@@ -24,18 +24,12 @@ from bbt_tui.screens.login import LoginScreen
 from bbt_tui.widgets.dialogs import ConfirmScreen, MessageScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
-from tests.conftest import ADMIN_PASSWORD, Bbt, make_user
+from tests.conftest import ADMIN_PASSWORD, DEMO_USERS, Bbt, make_user
 from tests.test_reminders import setup_late
-from tests.test_tui import DEMO_USERS, drive
-from tests.test_tui import demo_sqlite as demo_sqlite  # noqa: F401 - fixtures
-from tests.test_tui import demo_template as demo_template  # noqa: F401
+from tests.test_tui import drive
 
 CLERK = "vt.du-locthanh"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def plain(cell: Any) -> str:
-    return getattr(cell, "plain", str(cell))
 
 
 def shown(pilot: Pilot) -> list[str]:
@@ -43,7 +37,7 @@ def shown(pilot: Pilot) -> list[str]:
     return [r.key for r in table.records]
 
 
-def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:
     bbt = demo_sqlite
     clerk = bbt.as_(CLERK, DEMO_USERS[CLERK])
     pending = clerk.json("doc", "inbox")
@@ -64,28 +58,22 @@ def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noq
         seen["highlighted"] = (record.data["number"], plain(record.cells[3]))
         seen["sender"] = (plain(record.cells[2]), record.data["sender"])
         seen["next"] = table.records[2].key if len(table.records) > 2 else None
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, DeliveryScreen)
         seen["opened"] = (app.screen.doc["number"], text_of(pilot, "#document-title"))
         seen["body"] = text_of(pilot, "#document-body")
-        await pilot.press("d")  # done, from the document: this delivery
-        await settle(pilot)
+        await press_and_settle(pilot, "d")  # done, from the document: this delivery
         assert isinstance(app.screen, FormScreen)
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert isinstance(app.screen, DeliveryScreen)
         seen["after"] = text_of(pilot, "#document-body")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert isinstance(app.screen, InboxScreen)
         seen["waiting_after"] = [r.data["number"] for r in table.records]
         seen["cursor_after"] = table.selected.key if table.selected else None
-        await pilot.press(*["t"] * (2 if status == "sent" else 1))  # to the done tab
-        await settle(pilot)
+        await press_and_settle(pilot, *["t"] * (2 if status == "sent" else 1))  # to the done tab
         seen["done_tab"] = [r.data["number"] for r in table.records]
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+l")
         seen["logged_out"] = isinstance(app.screen, LoginScreen) and app.actor is None
 
     drive(bbt.url, script)
@@ -104,8 +92,7 @@ def test_the_clerk_opens_finishes_and_logs_out(demo_sqlite: Bbt) -> None:  # noq
     assert (waiting[0], status) in statuses  # the other one untouched
 
 
-def test_the_clerk_returns_and_forwards_the_highlighted_deliveries(
-        demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_the_clerk_returns_and_forwards_the_highlighted_deliveries(demo_sqlite: Bbt) -> None:
     """R and F act on the row under the cursor, not the first one: the second row is
     returned with its reason, then the (new) second row forwarded to a unit that did not
     have it; the first row stays as it was."""
@@ -114,12 +101,10 @@ def test_the_clerk_returns_and_forwards_the_highlighted_deliveries(
     seen: dict[str, Any] = {}
 
     async def answer(pilot: Pilot, key: str, text: str) -> None:
-        await pilot.press(key)
-        await settle(pilot)
+        await press_and_settle(pilot, key)
         assert isinstance(pilot.app.screen, FormScreen)
         await type_text(pilot, text)
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
         await log_in(pilot, CLERK, DEMO_USERS[CLERK])
@@ -145,7 +130,7 @@ def test_the_clerk_returns_and_forwards_the_highlighted_deliveries(
     assert seen["to"] in to
 
 
-def test_the_late_units_and_one_reminder_then_a_viewer(demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_the_late_units_and_one_reminder_then_a_viewer(demo_sqlite: Bbt) -> None:
     bbt = demo_sqlite
     operator = bbt.as_("vanthu", DEMO_USERS["vanthu"])
     late = [r["unit"] for r in operator.json("doc", "late")]
@@ -155,33 +140,25 @@ def test_the_late_units_and_one_reminder_then_a_viewer(demo_sqlite: Bbt) -> None
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "vanthu", DEMO_USERS["vanthu"])
-        await go(pilot, "late")
+        await log_in(pilot, "vanthu", DEMO_USERS["vanthu"], area="late")
         assert isinstance(app.screen, LateUnitsScreen)
         seen["listed"] = shown(pilot)
         seen["days"] = {r.key: r.cells[5] for r in app.screen.query_one(PagedTable).records}
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         assert isinstance(app.screen, LetterScreen)
         seen["letter"] = app.screen.shown.letter
         assert app.screen.query_one(Markdown) is not None
-        await pilot.press("c")
-        await settle(pilot)
+        await press_and_settle(pilot, "c")
         assert isinstance(app.screen, ConfirmScreen)
         seen["question"] = app.screen.question
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert isinstance(app.screen, MessageScreen)
         seen["message"] = app.screen.body
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("ctrl+l")  # a viewer sees the late units but cannot remind
-        await settle(pilot)
-        await log_in(pilot, "lanhdao", DEMO_USERS["lanhdao"])
-        await go(pilot, "late")
+        await press_and_settle(pilot, "escape")
+        await press_and_settle(pilot, "ctrl+l")  # a viewer sees the late units but cannot remind
+        await log_in(pilot, "lanhdao", DEMO_USERS["lanhdao"], area="late")
         assert isinstance(app.screen, LateUnitsScreen) and shown(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         seen["viewer_letter"] = isinstance(app.screen, LetterScreen)
 
     drive(bbt.url, script)
@@ -213,21 +190,15 @@ def test_the_previewed_number_is_the_one_given_on_both_engines(
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "late")
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="late")
+        await press_and_settle(pilot, "r")
+        await press_and_settle(pilot, "c")
         assert isinstance(app.screen, ConfirmScreen)
         seen["question"] = app.screen.question
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert isinstance(app.screen, MessageScreen)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
+        await press_and_settle(pilot, "ctrl+l")
         await log_in(pilot, "vt.d", "Van-thu-D-2022")
         assert isinstance(app.screen, InboxScreen), app.screen
         seen["status"] = text_of(pilot, "PagedTable .status")
@@ -282,14 +253,12 @@ def test_an_audit_detail_reads_as_names_and_values() -> None:
     assert detail_lines("not json") == ["not json"]
 
 
-def test_the_audit_screen_shows_labels(demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_the_audit_screen_shows_labels(demo_sqlite: Bbt) -> None:
     async def script(app: BBTApp, pilot: Pilot) -> tuple[list[str], str]:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "audit")
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="audit")
         assert isinstance(app.screen, AuditScreen)
         records = app.screen.query_one(PagedTable).records
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, MessageScreen)
         return [plain(r.cells[3]) for r in records], app.screen.body
 

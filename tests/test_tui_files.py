@@ -9,23 +9,17 @@ from typing import Any
 from textual.pilot import Pilot
 
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import focus, go, log_in, settle, text_of, type_text
+from bbt_tui.pilot import fill, log_in, press_and_settle, settle, text_of
 from bbt_tui.screens.document_detail import DocumentScreen
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.paged_table import PagedTable
 from tests.conftest import ADMIN_PASSWORD, Bbt
 from tests.filekit import make_root, make_signer, pdf_bytes, sign_pdf
-from tests.test_tui import demo_sqlite, demo_template, drive  # noqa: F401 - fixtures
-
-
-async def fill(pilot: Pilot, selector: str, text: str) -> None:
-    field = await focus(pilot, selector)
-    field.value = ""
-    await type_text(pilot, text)
+from tests.test_tui import drive
 
 
 def test_receive_with_a_signed_pdf_attach_save_and_verify(
-        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+        demo_sqlite: Bbt, tmp_path: Path) -> None:
     bbt = demo_sqlite
     root = make_root()
     (tmp_path / "root.pem").write_bytes(root.pem())
@@ -40,41 +34,31 @@ def test_receive_with_a_signed_pdf_attach_save_and_verify(
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
-        await pilot.press("r")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="documents")
+        await press_and_settle(pilot, "r")
         await fill(pilot, "#field-number", "201-NQ/TU")
         await fill(pilot, "#field-sender", "TU")
         await fill(pilot, "#field-day", "25/05/2022")
         await fill(pilot, "#field-title", "Nghị quyết về hạ tầng số")
         await fill(pilot, "#field-file", str(signed))
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("y")  # the dialog naming the document before it is registered
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
+        await press_and_settle(pilot, "y")  # the dialog naming the document before it is registered
         assert not isinstance(app.screen, FormScreen), text_of(pilot, "#form-error")
         app.screen.query_one(PagedTable).apply_search_now("ha tang so")  # by the PDF's words
         await settle(pilot)
         seen["found"] = [r.data for r in app.screen.query_one(PagedTable).records]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, DocumentScreen)
         seen["body"] = text_of(pilot, "#document-body")
         seen["history"] = text_of(pilot, "#document-history")
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         await fill(pilot, "#field-path", str(appendix))
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["attached"] = text_of(pilot, "#document-body")
-        await pilot.press("o")
-        await settle(pilot)
+        await press_and_settle(pilot, "o")
         await fill(pilot, "#field-folder", str(out))
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("v")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
+        await press_and_settle(pilot, "v")
         seen["verdict"] = text_of(pilot, "#verdict")
         seen["history_after"] = text_of(pilot, "#document-history")
 
@@ -92,8 +76,8 @@ def test_receive_with_a_signed_pdf_attach_save_and_verify(
 
 
 def test_the_clerks_inbox_opens_the_document_with_its_files(
-        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
-    from tests.test_tui import DEMO_USERS
+        demo_sqlite: Bbt, tmp_path: Path) -> None:
+    from tests.conftest import DEMO_USERS
 
     bbt = demo_sqlite
     clerk = bbt.as_("vt.du-locthanh", DEMO_USERS["vt.du-locthanh"])
@@ -108,11 +92,9 @@ def test_the_clerks_inbox_opens_the_document_with_its_files(
         await log_in(pilot, "vt.du-locthanh", DEMO_USERS["vt.du-locthanh"])
         assert type(app.screen).__name__ == "InboxScreen"
         table = app.screen.query_one(PagedTable)
-        await pilot.press("down")  # the second row: Enter must open that one
-        await settle(pilot)
+        await press_and_settle(pilot, "down")  # the second row: Enter must open that one
         seen["highlighted"] = table.selected.data["number"]  # type: ignore[union-attr]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, DocumentScreen)
         seen["opened"] = app.screen.doc["number"]
         seen["body"] = text_of(pilot, "#document-body")

@@ -21,17 +21,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Select
 
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import focus, go, log_in, settle, type_text
+from bbt_tui.pilot import fill, focus, go, log_in, press_and_settle, type_text
 from bbt_tui.widgets.paged_table import PagedTable
 from tests import rules_support
-from tests.conftest import ADMIN_PASSWORD, Bbt
+from tests.conftest import ADMIN_PASSWORD, DEMO_USERS, Bbt
 from tests.rules_support import World
-from tests.test_tui import (  # noqa: F401 - fixtures
-    DEMO_USERS,
-    demo_sqlite,
-    demo_template,
-    drive,
-)
+from tests.test_tui import drive
 
 world = rules_support.world
 EDITOR = ("bientap", DEMO_USERS["bientap"])
@@ -53,12 +48,6 @@ def cursor_key(app: BBTApp) -> str | None:
 
 def notes(app: BBTApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
-
-
-async def fill(pilot: Pilot, selector: str, text: str) -> None:
-    field = await focus(pilot, selector)
-    field.value = ""
-    await type_text(pilot, text)
 
 
 # --- the domain behind the screens (both engines) --------------------------------------------
@@ -101,7 +90,7 @@ def test_latest_month_position_and_newest_first(world: World) -> None:
 
 
 def test_article_keys_follow_the_new_article(
-        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:
     """The list is newest first; a new article dated in March lands mid-list (past the first
     page): the cursor goes to it, and e, a and x (confirmed) move that article and no other;
     a refused move names the statuses in the user's language."""
@@ -112,27 +101,22 @@ def test_article_keys_follow_the_new_article(
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, *EDITOR)
-        await go(pilot, "articles")
+        await log_in(pilot, *EDITOR, area="articles")
         seen["first"] = cursor_key(app)
         await pilot.press("n")
         await type_text(pilot, "Hội nghị chuyên đề tháng Ba")
         await fill(pilot, "#field-submitted", "15/03/2022")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["after_new"] = cursor_key(app)
         for key in ("e", "a"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press_and_settle(pilot, key)
             seen[f"after_{key}"] = cursor_key(app)
-        await pilot.press("x")
-        await settle(pilot)
+        await press_and_settle(pilot, "x")
         seen["question"] = str(app.screen.query_one("#confirm-record").render())
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         seen["after_x"] = cursor_key(app)
-        await pilot.press("a")  # a rejected article cannot be approved: the refusal is read
-        await settle(pilot)
+        # a rejected article cannot be approved: the refusal is read
+        await press_and_settle(pilot, "a")
         seen["notes"] = notes(app)
 
     drive(bbt.url, script)
@@ -152,7 +136,7 @@ def test_article_keys_follow_the_new_article(
 # --- documents --------------------------------------------------------------------------------
 
 
-def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None:
     """Issuing asks first, naming the document, then the cursor is on the new document (dated
     earlier, below the newest), so k seals that one; w withdraws the highlighted document
     and no other; the send dialog ticks only the units chosen."""
@@ -166,36 +150,28 @@ def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None
         await fill(pilot, "#field-title", "Báo cáo kết quả tháng Năm")
         await fill(pilot, "#field-day", "31/05/2022")
         await fill(pilot, "#field-number", "117")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["issue_question"] = str(app.screen.query_one("#confirm-record").render())
         seen["issued_before_yes"] = query(bbt, "SELECT count(*) FROM document WHERE title = ?",
                                           "Báo cáo kết quả tháng Năm")[0][0]
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         seen["issued"] = cursor_key(app)
-        await pilot.press("k")
-        await settle(pilot)
+        await press_and_settle(pilot, "k")
         seen["seal_form"] = str(app.screen.query_one(".dialog-title").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
 
     async def withdraw(app: BBTApp, pilot: Pilot) -> None:
         await pilot.press("down", "down")
         seen["chosen"] = cursor_key(app)
-        await pilot.press("w")
-        await settle(pilot)
+        await press_and_settle(pilot, "w")
         await type_text(pilot, "Ban hành nhầm")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["withdraw_question"] = str(app.screen.query_one("#confirm-record").render())
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         seen["after_withdraw"] = cursor_key(app)
 
     async def send(app: BBTApp, pilot: Pilot) -> None:
-        await pilot.press("g")
-        await settle(pilot)
+        await press_and_settle(pilot, "g")
         ticks = app.screen.query_one(".unit-list")
         count = app.screen.query_one("#field-units .count")
 
@@ -208,8 +184,7 @@ def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None
         seen["one"] = (boxes(), str(count.render()))
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "documents")
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="documents")
         for step in (issue, withdraw, send):
             await step(app, pilot)
 
@@ -239,7 +214,7 @@ def test_document_keys_act_on_the_highlighted_document(demo_sqlite: Bbt) -> None
 
 
 def test_screens_open_on_the_newest_month_with_records(
-        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        demo_sqlite: Bbt, monkeypatch: pytest.MonkeyPatch) -> None:
     """The 2022 demo opened years later: the dashboard, the statistics and the reports show
     June 2022 (its newest records), not twelve empty months of today's year."""
     monkeypatch.setenv("BBT_TODAY", "2026-12-01")
@@ -254,8 +229,7 @@ def test_screens_open_on_the_newest_month_with_records(
         await log_in(pilot, "admin", ADMIN_PASSWORD)
         seen["month"] = app.screen.query_one("#month", Input).value
         seen["published"] = str(app.screen.query_one("#figure-published").render())
-        await pilot.press("left_square_bracket")  # the month before
-        await settle(pilot)
+        await press_and_settle(pilot, "left_square_bracket")  # the month before
         seen["before"] = app.screen.query_one("#month", Input).value
         seen["documents"] = str(app.screen.query_one("#figure-documents").render())
         await go(pilot, "stats")
@@ -274,22 +248,19 @@ def test_screens_open_on_the_newest_month_with_records(
     assert seen["reports"] == ("2022", "1")
 
 
-def test_a_year_typed_into_the_report_stays_in_its_box(demo_sqlite: Bbt) -> None:  # noqa: F811
+def test_a_year_typed_into_the_report_stays_in_its_box(demo_sqlite: Bbt) -> None:
     """Y moves to the year box, which shows the focus; digits typed there change the year
     and never switch screens (digits are the navigation keys elsewhere)."""
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "reports")
-        await pilot.press("y")
-        await settle(pilot)
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="reports")
+        await press_and_settle(pilot, "y")
         year = app.screen.query_one("#year", Input)
         seen["focused"] = app.focused is year
         seen["border"] = (year.styles.border_top[0], year.styles.border_top[1])
         year.value = ""
-        await pilot.press("2", "0", "2", "1", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "2", "0", "2", "1", "enter")
         seen["screen"] = type(app.screen).__name__
         seen["choice"] = app.screen.choice()  # type: ignore[attr-defined]
         seen["heading"] = app.screen.query_one(Markdown).source
@@ -310,7 +281,7 @@ DU-LOCBAO,Đảng ủy xã Lộc Bảo,commune,
 
 
 def test_import_keys_work_from_the_path_box_and_reasons_show_whole(
-        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811
+        demo_sqlite: Bbt, tmp_path: Path) -> None:
     bbt = demo_sqlite
     sheet = tmp_path / "don-vi.csv"
     sheet.write_text(UNITS_CSV, encoding="utf-8")
@@ -320,24 +291,19 @@ def test_import_keys_work_from_the_path_box_and_reasons_show_whole(
     seen: dict[str, Any] = {}
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "imports")
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="imports")
         seen["hint"] = str(app.screen.query_one("#import-status").render())
         app.screen.query_one("#kind", Select).value = "units"
         await fill(pilot, "#path", str(sheet))
-        await pilot.press("f3")  # the key the hint names, pressed in the path box
-        await settle(pilot)
+        await press_and_settle(pilot, "f3")  # the key the hint names, pressed in the path box
         seen["path"] = app.screen.query_one("#path", Input).value
         table = app.screen.query_one(PagedTable)
         seen["rows"] = [r.key for r in table.records]
-        await pilot.press("down")
-        await settle(pilot)
+        await press_and_settle(pilot, "down")
         seen["detail"] = str(app.screen.query_one("#fate-detail").render())
-        await pilot.press("f4")
-        await settle(pilot)
+        await press_and_settle(pilot, "f4")
         app.screen.query_one("#field-on_error", Select).value = "skip"
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["status"] = str(app.screen.query_one("#import-status").render())
 
     drive(bbt.url, script)

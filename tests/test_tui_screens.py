@@ -20,42 +20,34 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, Static, TextArea
 
 from bbt_tui.app import BBTApp
-from bbt_tui.pilot import choose, focus, go, log_in, settle, text_of, type_text
+from bbt_tui.pilot import (
+    choose,
+    fill,
+    focus,
+    go,
+    log_in,
+    plain,
+    press_and_settle,
+    settle,
+    text_of,
+    type_text,
+)
 from bbt_tui.screens.document_detail import DocumentScreen
 from bbt_tui.widgets.dialogs import ConfirmScreen, TableScreen
 from bbt_tui.widgets.files import FilePicker
 from bbt_tui.widgets.form import FormScreen
 from bbt_tui.widgets.nav import NavBar
 from bbt_tui.widgets.paged_table import PagedTable
-from tests.conftest import ADMIN_PASSWORD, Bbt, make_user
-from tests.test_tui import (  # noqa: F401 - fixtures
-    DEMO_USERS,
-    demo_sqlite,
-    demo_template,
-    drive,
-    fresh_sqlite,
-    fresh_template,
-    log_out,
-)
+from tests.conftest import ADMIN_PASSWORD, DEMO_USERS, Bbt, make_user
+from tests.test_tui import drive
 
 OPERATOR = ("vanthu", "Van-thu-Huyen-uy-2022")
-
-
-async def fill(pilot: Pilot, selector: str, text: str) -> None:
-    """Replace a form field's text as a user would: focus it, clear it, type."""
-    field = await focus(pilot, selector)
-    field.value = ""
-    await type_text(pilot, text)
 
 
 def form_errors(pilot: Pilot) -> str:
     """Every message a form shows, for an assertion's explanation."""
     return " / ".join(str(w.render()) for w in pilot.app.screen.query(".field-error, .form-error")
                       if str(w.render()))
-
-
-def plain(cell: Any) -> str:
-    return getattr(cell, "plain", str(cell))
 
 
 # --- the operator's day: data entry, reports, statistics ------------------------------------
@@ -78,61 +70,47 @@ def test_operator_data_entry_and_report(
                        if getattr(r.cells[1], "style", "") == "bold red"}
         table.apply_search_now("vpub")
         await settle(pilot)
-        await pilot.press("e")  # the cursor is on the row, not a period: its first gap
-        await settle(pilot)
+        await press_and_settle(pilot, "e")  # the cursor is on the row, not a period: its first gap
         assert isinstance(app.screen, FormScreen)
         seen["form"] = {name: app.screen.values()[name]
                         for name in ("unit", "subsystem", "period", "status")}
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         row = app.screen.query_one(PagedTable).records[0]
         seen["cells"] = [plain(c) for c in row.cells]
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert isinstance(app.screen, TableScreen)
         seen["ready"] = [r.key for r in app.screen.query_one(PagedTable).records]
         await fill(pilot, "#save-path", str(tmp_path / "ready.json"))
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert not isinstance(app.screen, TableScreen)
 
     async def report(app: BBTApp, pilot: Pilot) -> None:
         await go(pilot, "reports")  # the half-year report of the day's half: 2022 H1
         seen["notes"] = text_of(pilot, "#report-notes")
-        await pilot.press("e")
-        await settle(pilot)
+        await press_and_settle(pilot, "e")
         assert isinstance(app.screen, FormScreen)
         assert isinstance(app.focused, TextArea)
         await type_text(pilot, "Ưu điểm:\nCác đơn vị đã nhận văn bản trên phần mềm.")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["preview"] = app.screen.query_one(Markdown).source
-        await pilot.press("p")  # before registering: a draft, no number
-        await settle(pilot)
+        await press_and_settle(pilot, "p")  # before registering: a draft, no number
         await fill(pilot, "#field-path", str(tmp_path / "draft.pdf"))
         await fill(pilot, "#field-day", "13/06/2022")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert not isinstance(app.screen, FormScreen), form_errors(pilot)
-        await pilot.press("r")  # register once
-        await settle(pilot)
+        await press_and_settle(pilot, "r")  # register once
         await fill(pilot, "#field-day", "13/06/2022")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         assert isinstance(app.screen, ConfirmScreen)  # a number is taken: asked first
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert not isinstance(app.screen, FormScreen), form_errors(pilot)
         seen["registered"] = text_of(pilot, "#report-notes")
-        await pilot.press("r")  # a second time: refused, nothing opens
-        await settle(pilot)
+        await press_and_settle(pilot, "r")  # a second time: refused, nothing opens
         assert not isinstance(app.screen, FormScreen)
         for key, name in (("d", "bc.docx"), ("p", "bc.pdf")):  # the registered one, twice
-            await pilot.press(key)
-            await settle(pilot)
+            await press_and_settle(pilot, key)
             await fill(pilot, "#field-path", str(tmp_path / name))
-            await pilot.press("f2")
-            await settle(pilot)
+            await press_and_settle(pilot, "f2")
             assert not isinstance(app.screen, FormScreen), form_errors(pilot)
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
@@ -184,7 +162,7 @@ def test_operator_data_entry_and_report(
 
 
 def test_statistics_table_chart_and_files(
-        demo_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+        demo_sqlite: Bbt, tmp_path: Path) -> None:
     """The table is `bbt stats monthly`, the chart its news per month, the files the same
     table as the command line writes."""
     demo = demo_sqlite
@@ -195,22 +173,18 @@ def test_statistics_table_chart_and_files(
     async def statistics(app: BBTApp, pilot: Pilot) -> None:
         await go(pilot, "stats")
         await fill(pilot, "#year", "2021")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         seen["2021"] = plain(app.screen.query_one("#stats-table").get_row_at(12)[1])  # type: ignore[attr-defined]
-        await pilot.press("right_square_bracket")  # the year after
-        await settle(pilot)
+        await press_and_settle(pilot, "right_square_bracket")  # the year after
         table = app.screen.query_one("#stats-table")
         seen["stats"] = [[plain(c) for c in table.get_row_at(i)]  # type: ignore[attr-defined]
                          for i in range(13)]
         chart = app.screen.query_one("#chart-news", Static).content
         seen["chart"] = "\n".join(line.plain for line in chart.lines())  # type: ignore[union-attr]
         for key, name in (("c", "tui.csv"), ("x", "tui.xlsx")):
-            await pilot.press(key)
-            await settle(pilot)
+            await press_and_settle(pilot, key)
             await fill(pilot, "#field-path", str(tmp_path / name))
-            await pilot.press("f2")
-            await settle(pilot)
+            await press_and_settle(pilot, "f2")
             assert not isinstance(app.screen, FormScreen), form_errors(pilot)
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
@@ -252,7 +226,7 @@ BBT,Ban Biên tập,board,
 
 
 def test_import_shows_every_row_then_imports(
-        fresh_sqlite: Bbt, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+        fresh_sqlite: Bbt, tmp_path: Path) -> None:
     bbt = fresh_sqlite
     folder = tmp_path / "files"
     folder.mkdir()
@@ -271,43 +245,32 @@ def test_import_shows_every_row_then_imports(
                 for r in app.screen.query_one("#fates", PagedTable).records]
 
     async def script(app: BBTApp, pilot: Pilot) -> None:
-        await log_in(pilot, "admin", ADMIN_PASSWORD)
-        await go(pilot, "imports")
+        await log_in(pilot, "admin", ADMIN_PASSWORD, area="imports")
         choose(pilot, "#kind", "units")
         await fill(pilot, "#path", str(folder / "nothing.csv"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         seen["missing"] = text_of(pilot, "#import-status")
         await focus(pilot, "#kind")
-        await pilot.press("b")  # pick the file in the folder tree
-        await settle(pilot)
+        await press_and_settle(pilot, "b")  # pick the file in the folder tree
         assert isinstance(app.screen, FilePicker)
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "down", "enter")
         seen["picked"] = app.screen.query_one("#path", Input).value
         seen["fates"] = fates(app)
         seen["summary"] = text_of(pilot, "#import-status")
-        await pilot.press("i")  # "write nothing while a row has errors" is the default
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "i")  # "write nothing while a row has errors" is the default
+        await press_and_settle(pilot, "f2")
         seen["aborted"] = text_of(pilot, "#import-status")
-        await pilot.press("i")
-        await settle(pilot)
+        await press_and_settle(pilot, "i")
         choose(pilot, "#field-on_error", "skip")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["again"] = fates(app)
 
         choose(pilot, "#kind", "accounts")
         await fill(pilot, "#path", str(accounts_file))
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
+        await press_and_settle(pilot, "i")
         await fill(pilot, "#field-credentials", str(passwords))
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["accounts"] = fates(app)
 
     drive(bbt.url, script)
@@ -341,28 +304,24 @@ def test_import_shows_every_row_then_imports(
 # --- signing keys, signatures, the navigation bar ------------------------------------------------
 
 
-def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - the imported fixture
+def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:
     bbt = demo_sqlite
     seen: dict[str, Any] = {}
 
     async def create_key(app: BBTApp, pilot: Pilot) -> None:
         await go(pilot, "keys")  # after the tenth area: through the command palette
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         await type_text(pilot, "BBT")
         await fill(pilot, "#field-passphrase", "ngan")
         await fill(pilot, "#field-again", "ngan")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["short"] = text_of(pilot, "#error-passphrase")
         await fill(pilot, "#field-passphrase", "Khoa-ky-Ban-Bien-tap")
         await fill(pilot, "#field-again", "Khoa-ky-Ban-Bien-tap!")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["differ"] = text_of(pilot, "#error-again")
         await fill(pilot, "#field-again", "Khoa-ky-Ban-Bien-tap")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press_and_settle(pilot, "f2")
         seen["keys"] = [(r.data["unit"], r.data["active"])
                         for r in app.screen.query_one(PagedTable).records]
 
@@ -374,34 +333,26 @@ def test_keys_sign_verify_and_revoke(demo_sqlite: Bbt) -> None:  # noqa: F811 - 
         seen["clicked"] = type(app.screen).__name__
         app.screen.query_one(PagedTable).apply_search_now("116-BC/BBT")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, DocumentScreen)
-        await pilot.press("v")
-        await settle(pilot)
+        await press_and_settle(pilot, "v")
         seen["before"] = text_of(pilot, "#verdict")
-        await pilot.press("k")
-        await settle(pilot)
+        await press_and_settle(pilot, "k")
         await type_text(pilot, "Sai-mat-khau-khoa")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         seen["wrong"] = form_errors(pilot)
         await fill(pilot, "#field-passphrase", "Khoa-ky-Ban-Bien-tap")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")
         assert isinstance(app.screen, DocumentScreen)
         seen["after"] = text_of(pilot, "#verdict")
         seen["signed"] = "Sealed: yes" in text_of(pilot, "#document-body")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
 
     async def revoke(app: BBTApp, pilot: Pilot) -> None:
         await go(pilot, "keys")
-        await pilot.press("r")
-        await settle(pilot)
+        await press_and_settle(pilot, "r")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         seen["revoked"] = [r.data["active"] for r in app.screen.query_one(PagedTable).records]
 
     async def script(app: BBTApp, pilot: Pilot) -> None:

@@ -21,7 +21,6 @@ import pytest
 from tests.browser import (
     CHROMIUM,
     ROOT,
-    TERMINAL_HAS_FOCUS,
     Page,
     answers,
     chromium,
@@ -30,8 +29,7 @@ from tests.browser import (
     started,
     wait_for,
 )
-from tests.conftest import ADMIN_PASSWORD, Bbt
-from tests.test_tui import DEMO_USERS, copy_sqlite, demo_template, fresh_template  # noqa: F401
+from tests.conftest import ADMIN_PASSWORD, DEMO_USERS, Bbt, copy_sqlite
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium): the "
@@ -46,7 +44,7 @@ def serve(url: str, port: int, tmp_path: Path, language: str):  # type: ignore[n
 
 
 def test_bbt_serve_shows_the_login_screen_in_chromium(
-        fresh_template: Path, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+        fresh_template: Path, tmp_path: Path) -> None:
     port = free_port()
 
     async def look(devtools: int) -> str:
@@ -78,16 +76,7 @@ async def log_in_and_issue(devtools: int, address: str, title: str, shot: Path) 
 
 
 async def steps(tab: Page, address: str, title: str, seen: dict) -> None:
-    await tab.open(address)
-    seen["login"] = await tab.wait_text(["Username", "Password"])
-    assert await tab.wait_true(TERMINAL_HAS_FOCUS), \
-        "the page did not give the terminal the focus when it loaded"
-    mark = len(await tab.text())
-    await tab.type("vanthu")
-    await tab.press("Enter")
-    await tab.type(DEMO_USERS["vanthu"])
-    await tab.press("Enter")
-    seen["home"] = await tab.wait_text(["Dashboard", "Documents"], since=mark)
+    seen["login"], seen["home"] = await tab.log_in(address, "vanthu", DEMO_USERS["vanthu"])
     mark = len(await tab.text())
     await tab.type("2")  # the operator's second area: the document registers
     seen["documents"] = await tab.wait_text(["Issue"], since=mark)
@@ -108,7 +97,7 @@ async def steps(tab: Page, address: str, title: str, seen: dict) -> None:
 
 
 def test_a_demo_operator_logs_in_and_issues_a_document_in_chromium(
-        demo_template: Path, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
+        demo_template: Path, tmp_path: Path) -> None:
     url = copy_sqlite(demo_template, tmp_path / "serve.db")
     port = free_port()
     title = "Nghị quyết về công tác tuyên truyền qua trình duyệt"

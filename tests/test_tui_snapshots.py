@@ -28,14 +28,8 @@ from bbt_tui.app import BBTApp
 from bbt_tui.pilot import frozen_clock, go, log_in, settle, steady, type_text
 from bbt_tui.widgets.nav import BBTFooter, NavBar
 from domain.i18n import _
-from tests.conftest import ADMIN_PASSWORD, Bbt
-from tests.test_tui import (  # noqa: F401 - fixtures
-    DEMO_CLOCK,
-    DEMO_USERS,
-    demo_sqlite,
-    demo_template,
-    log_out,
-)
+from tests.conftest import ADMIN_PASSWORD, DEMO_CLOCK, DEMO_USERS, Bbt
+from tests.test_tui import log_out
 
 SMALL, LARGE = (80, 24), (200, 50)
 # The admin's screens pictured, in the order visited; the clerk's inbox comes after.
@@ -81,7 +75,7 @@ def run_at(url: str, size: tuple[int, int],
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x50"])
 def test_main_screens_look_as_pinned(
-        demo_sqlite: Bbt,  # noqa: F811 - the imported fixture
+        demo_sqlite: Bbt,
         snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch,
         size: tuple[int, int]) -> None:
     monkeypatch.setenv("BBT_LANG", "vi")
@@ -130,7 +124,7 @@ def columns_shown(app: BBTApp) -> set[str]:
 
 
 def test_80x24_keeps_navigation_main_keys_and_columns_on_screen(
-        demo_sqlite: Bbt,  # noqa: F811 - the imported fixture
+        demo_sqlite: Bbt,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BBT_LANG", "vi")
     seen: dict[str, Any] = {"missing": []}
