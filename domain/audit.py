@@ -37,8 +37,8 @@ GENESIS = "0" * 64
 GENESIS_ACTION = "audit.genesis"
 ANCHOR_FORMAT = "bbt-audit-anchor-1"
 # Entries are read this many at a time (keyset pages on id): memory stays bounded however
-# long the chain.
-PAGE = 5000
+# long the chain (4 MB above the process for 1,000; 13 MB for 5,000, no faster).
+PAGE = 1000
 
 # `at` is read as the driver gives it (SQLite's text, PostgreSQL's aware datetime) and
 # converted by _utc_text as SQLAlchemy and SQLModel's UTCDateTime would: their per-row
