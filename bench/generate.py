@@ -30,7 +30,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, islice
+from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import (
     Column,
@@ -38,10 +40,8 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
-    MetaData,
     Table,
     func,
-    insert,
     select,
     text,
     update,
@@ -58,6 +58,8 @@ from models import (
     PARTY_KINDS,
     Account,
     Article,
+    AuditEntry,
+    AuditHead,
     DataEntry,
     Delivery,
     Document,
@@ -69,7 +71,8 @@ from models import (
     Visit,
 )
 
-FULL_SCALE = {"documents": 200_000, "deliveries": 2_000_000, "articles": 300_000}
+FULL_SCALE = {"documents": 200_000, "deliveries": 2_000_000, "articles": 300_000,
+              "audit": 1_000_000}
 END = date(2022, 6, 30)  # the data stop where the demo's do: the 2022 half-year report
 START = date(END.year - 10, END.month, END.day) + timedelta(days=1)
 INCOMING_SHARE = 0.1  # documents received from senders outside the province
@@ -716,6 +719,46 @@ def dataentry_row(rng: random.Random, row_id: int, unit: U, subsystem: str, peri
             "status": status, "entered_on": entered, "synced_on": synced}
 
 
+# --- the audit trail --------------------------------------------------------------------
+
+# What the offices' commands write most, in turn: a document issued, sent, acknowledged
+# by a unit, an article published.
+AUDIT_KINDS = (("document.issue", "document"), ("document.send", "document"),
+               ("delivery.ack", "delivery"), ("article.publish", "article"))
+
+
+def load_audit(loader: Loader, count: int, actor: str = ADMIN) -> int:
+    """Append `count` valid entries to the chain, each hashed by domain.audit.entry_hash from
+    the one before, times spread evenly over the ten years; the head follows them."""
+    conn, head = loader.conn, table(AuditHead)
+    with conn.begin():
+        last_id, prev = conn.execute(select(head.c.last_id, head.c.hash)).one()
+    first, end = at(START, 7), at(END, 17)
+    step = (end - first) / max(count, 1)
+    tail = {"id": last_id, "hash": prev}
+
+    def rows() -> Iterator[dict]:
+        prev = tail["hash"]
+        for i in range(count):
+            action, entity = AUDIT_KINDS[i % len(AUDIT_KINDS)]
+            number = f"{i // len(AUDIT_KINDS) + 1}-CV/BBT"
+            # An entry domain.audit.entry_hash can read, whose __dict__ is the loader's row.
+            entry = SimpleNamespace(
+                id=last_id + 1 + i, at=first + step * i, actor=actor, action=action,
+                entity=entity, entity_key=number if entity != "delivery" else f"{number}@HU",
+                detail=f'{{"title": "Công văn số {number} về công tác tuyên giáo"}}',
+                prev_hash=prev)
+            entry.hash = prev = audit.entry_hash(prev, entry)  # type: ignore[arg-type]
+            yield vars(entry)
+        tail.update(id=last_id + count, hash=prev)
+
+    loaded = loader.load("audit_entry", AuditEntry, rows())
+    with conn.begin():
+        conn.execute(update(head).where(head.c.id == 1).values(last_id=tail["id"],
+                                                              hash=tail["hash"]))
+    return loaded
+
+
 # --- loading ----------------------------------------------------------------------------
 
 @dataclass
@@ -734,7 +777,7 @@ class Loader:
         self.pg = engine.dialect.name == "postgresql"
         self.quiet = quiet
         self.stages: list[Stage] = []
-        self._views: dict[str, tuple[Table, list[tuple[str, Callable]]]] = {}
+        self._converters: dict[str, list[tuple[str, Callable]]] = {}
         self.conn: Connection = engine.connect()
         if not self.pg:
             raw = self.conn.connection.driver_connection
@@ -764,24 +807,29 @@ class Loader:
         if self.pg:
             self._copy(target, batch)
             return
-        plain, converters = self._sqlite_view(target)
+        converters = self._sqlite_converters(target)
         for row in batch:
             for column, convert in converters:
                 if row.get(column) is not None:
                     row[column] = convert(row[column])
-        self.conn.execute(insert(plain), batch)
+        # The driver's executemany of plain tuples: SQLAlchemy's per-row parameter handling
+        # cost more than SQLite's insert.
+        columns = list(batch[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+        self.conn.exec_driver_sql(f'INSERT INTO "{target.name}" ({names}) VALUES ({marks})',
+                                  list(map(values, batch)))
 
-    def _sqlite_view(self, target: Table) -> tuple[Table, list[tuple[str, Callable]]]:
-        """The table without SQLAlchemy's per-value type processing, which costs more than
-        SQLite's own insert: dates and times are written here in exactly the text form the
-        typed columns store (UTC, `YYYY-MM-DD HH:MM:SS.ffffff`)."""
-        if target.name not in self._views:
-            plain = Table(target.name, MetaData(), *(Column(c.name) for c in target.columns))
-            converters = [(c.name, sqlite_datetime if isinstance(stored(c), DateTime) else
-                           date.isoformat) for c in target.columns
-                          if isinstance(stored(c), DateTime | Date)]
-            self._views[target.name] = (plain, converters)
-        return self._views[target.name]
+    def _sqlite_converters(self, target: Table) -> list[tuple[str, Callable]]:
+        """No SQLAlchemy per-value type processing, which costs more than SQLite's own
+        insert: dates and times are written here in exactly the text form the typed
+        columns store (UTC, `YYYY-MM-DD HH:MM:SS.ffffff`)."""
+        if target.name not in self._converters:
+            self._converters[target.name] = [
+                (c.name, sqlite_datetime if isinstance(stored(c), DateTime) else date.isoformat)
+                for c in target.columns if isinstance(stored(c), DateTime | Date)]
+        return self._converters[target.name]
 
     def _copy(self, target: Table, batch: list[dict]) -> None:
         columns = list(batch[0])
@@ -861,8 +909,10 @@ def blocks_for(scale: float) -> int:
 
 
 def generate(url: str, scale: float = 1.0, seed: int = 2022, admin: str = ADMIN,
-             password: str = ADMIN_PASSWORD, quiet: bool = False) -> dict[str, int]:
-    """Build the database at url (which must hold no data yet); returns the row counts."""
+             password: str = ADMIN_PASSWORD, quiet: bool = False,
+             audit_entries: int | None = None) -> dict[str, int]:
+    """Build the database at url (which must hold no data yet); returns the row counts.
+    The audit trail has a million entries at scale 1.0 unless `audit_entries` says."""
     started, cpu = time.perf_counter(), time.process_time()
     rng = random.Random(seed)
     say = (lambda *_: None) if quiet else print
@@ -875,6 +925,8 @@ def generate(url: str, scale: float = 1.0, seed: int = 2022, admin: str = ADMIN,
     say(f"  {'schema and admin':<18}{time.perf_counter() - started:>23.2f} s wall")
     loader = Loader(engine, quiet)
     counts = load_everything(loader, rng, scale)
+    entries = scaled(scale)["audit"] if audit_entries is None else audit_entries
+    counts["audit"] = load_audit(loader, entries, admin)
     loader.finish()
     with transaction(engine) as session:
         audit.record(session, SYSTEM, "bench.generate", "database", "province", scale=scale,
@@ -953,16 +1005,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-password", default=ADMIN_PASSWORD)
     parser.add_argument("--force", action="store_true",
                         help="replace an existing database (SQLite file or BBT's PostgreSQL tables)")
+    parser.add_argument("--audit-entries", type=int, default=None, metavar="N",
+                        help="audit entries to write (default: 1,000,000 x the scale)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
+    if args.audit_entries is not None and args.audit_entries < 0:
+        parser.error("--audit-entries must not be negative")
     url = args.db or sqlite_url(OUT / f"province-{args.scale:g}.db")
     if args.force:
         clear(url)
     try:
         counts = generate(url, args.scale, args.seed, args.admin, args.admin_password,
-                          args.quiet)
+                          args.quiet, args.audit_entries)
     except BBTError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from hashlib import sha256
+from itertools import islice
 
 LeafSource = Callable[[int, int], Iterable[bytes]]
 
 _LEAF, _NODE = b"\x00", b"\x01"
+# Leaves hashed together by Accumulator.extend: 4096 x 32 bytes.
+CHUNK = 4096
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -44,13 +48,29 @@ class Accumulator:
         self.size = 0
         self._stack: list[tuple[int, bytes]] = []
 
-    def add(self, data: bytes) -> None:
-        size, digest = 1, leaf_hash(data)
-        while self._stack and self._stack[-1][0] == size:
-            left_size, left = self._stack.pop()
-            size, digest = left_size + size, node_hash(left, digest)
-        self._stack.append((size, digest))
-        self.size += 1
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        """Append leaves, CHUNK at a time: a chunk is hashed a level at a time, each level
+        in one comprehension rather than a Python loop per leaf, and memory stays bounded
+        by CHUNK however many leaves come."""
+        feed = iter(leaves)
+        while chunk := list(islice(feed, CHUNK)):
+            self.size += len(chunk)
+            self._fold([sha256(_LEAF + data).digest() for data in chunk])
+
+    def _fold(self, nodes: list[bytes]) -> None:
+        """Merge adjacent subtree hashes of one size (1, then 2, 4...) with the stack: the
+        stack's subtree of that size, if any, stands just left of them; an odd one out on
+        the right is a perfect subtree of the new decomposition."""
+        size, odd = 1, []
+        while nodes:
+            if self._stack and self._stack[-1][0] == size:
+                nodes = [self._stack.pop()[1], *nodes]
+            if len(nodes) % 2:
+                odd.append((size, nodes.pop()))
+            nodes = [sha256(_NODE + left + right).digest()
+                     for left, right in zip(nodes[::2], nodes[1::2], strict=True)]
+            size *= 2
+        self._stack.extend(reversed(odd))
 
     def root(self) -> bytes:
         if not self._stack:
@@ -64,8 +84,7 @@ class Accumulator:
 def subtree_hash(source: LeafSource, start: int, end: int) -> bytes:
     """MTH(D[start:end])."""
     acc = Accumulator()
-    for data in source(start, end):
-        acc.add(data)
+    acc.extend(source(start, end))
     return acc.root()
 
 

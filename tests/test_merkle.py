@@ -38,6 +38,20 @@ def test_streaming_root_is_the_rfc_mth(n: int) -> None:
     assert root(n) == reference_mth(LEAVES[:n])
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4, 7])
+def test_the_root_does_not_depend_on_how_leaves_are_handed_in(chunk: int,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """Accumulator.extend hashes CHUNK leaves at a time, merging them with the subtrees
+    already held: every size, split anywhere into two calls, gives the RFC's root."""
+    monkeypatch.setattr(merkle, "CHUNK", chunk)
+    for n in range(0, 21):
+        for cut in range(0, n + 1):
+            acc = merkle.Accumulator()
+            acc.extend(LEAVES[:cut])
+            acc.extend(iter(LEAVES[cut:n]))
+            assert (acc.size, acc.root()) == (n, reference_mth(LEAVES[:n])), (n, cut)
+
 def test_root_depends_on_every_leaf_and_on_order() -> None:
     base = root(13)
     for i in range(13):
