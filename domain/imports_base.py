@@ -423,6 +423,11 @@ class Handler:
             result.counted[fate] += len(getattr(part, fate))
         if settle is not None:
             settle(part, result)
+        # The collector is paused for the import (paused_gc), but executing a chunk's
+        # statements leaves reference cycles (SQLAlchemy's contexts, holding the lookup's
+        # thousands of parameters): without this they piled up with every chunk. Only the
+        # young generation: the objects made since the last chunk.
+        gc.collect(0)
 
     def _classify(self, good: list[Planned], result: Plan) -> None:
         existing, changed = self.existing, self.changed

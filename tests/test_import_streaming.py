@@ -241,10 +241,10 @@ def test_an_import_streams_in_one_transaction_and_a_last_bad_row_undoes_it(
     assert large_done == [rows[1] - rows[0], 0, rows[0], 0]
     again, again_rss, _ = _import_in_child(bbt.url, large, dry=False)
     assert again == [0, 0, rows[1], 0]
-    if bbt.url.startswith("sqlite"):
-        assert large_rss - small_rss < 24 * 1024, (small_rss, large_rss)
-        assert max(large_rss, again_rss) < 150 * 1024, (large_rss, again_rss)
-    else:  # PostgreSQL still grows with the file (105 MB, then 173 MB at 40 MB): not found yet
-        assert max(large_rss, again_rss) < 300 * 1024, (large_rss, again_rss)
+    # Before, PostgreSQL grew by 68 MB here (105, then 173 MB): each chunk's lookup fetched
+    # every stored article of its days, this import's own included, and psycopg holds a
+    # whole result; matching titles too, the statements' cycles piled up (collector paused).
+    assert large_rss - small_rss < 24 * 1024, (small_rss, large_rss)
+    assert max(large_rss, again_rss) < 150 * 1024, (large_rss, again_rss)
     print(f"import RSS: 10 MB file {small_rss // 1024} MB, 40 MB file {large_rss // 1024} MB "
           f"({seconds:.0f} s); re-import {again_rss // 1024} MB")
