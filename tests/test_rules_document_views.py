@@ -1,0 +1,170 @@
+"""How documents are read: `show` (and the access history it writes), the listing streamed a
+page at a time, a document's place in the listing, who sent each delivery of an inbox, and the
+number `issue` would give next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+
+from domain import documents, units
+from domain.auth import SYSTEM, Actor
+from domain.errors import AuthError, BBTError, NotFound
+from models import Unit
+from tests import rules_support
+from tests.rules_support import World
+
+world = rules_support.world
+
+GHOST = Actor("ghost", "ghost")
+
+
+def test_showing_a_document_records_who_read_it(world: World) -> None:
+    number = world.run(lambda s: documents.issue(s, SYSTEM, "KH", "HU", "Kế hoạch",
+                                                 day="2022-03-01").number)
+    world.run(documents.send, SYSTEM, number, to=["XA2"])
+    before = len(world.audit())
+    shown = world.run(documents.show, world.admin, number)
+    assert shown["number"] == number and shown["legally_signed"] is False
+    entries = world.audit()[before:]
+    assert [(e.action, e.entity, e.entity_key, e.actor) for e in entries] == [
+        ("document.view", "document", number, "admin-bbt")]
+    # A clerk of a unit it was not sent to is told it does not exist, and nothing is recorded.
+    with pytest.raises(NotFound) as caught:
+        world.run(documents.show, world.clerk, number)
+    assert str(caught.value) == f"There is no document {number}."
+    with pytest.raises(AuthError):
+        world.run(documents.show, GHOST, number)
+    assert len(world.audit()) == before + 1
+    clerk_xa2 = world.actor("clerk", "XA2")
+    assert world.run(documents.show, clerk_xa2, number)["deliveries"][0]["unit"] == "XA2"
+    assert world.audit()[-1].actor == "clerk-xa2"
+
+
+def test_showing_a_repeated_number_names_the_year(world: World) -> None:
+    for title, day in (("Cũ", "2021-05-01"), ("Mới", "2022-05-01")):
+        world.run(documents.issue, SYSTEM, "TB", "UBND", title, day)
+    with pytest.raises(BBTError, match="add --year to say which"):
+        world.run(documents.show, SYSTEM, "1/TB-UBND")
+    assert world.run(documents.show, SYSTEM, "1/TB-UBND", 2021)["title"] == "Cũ"
+    assert world.run(documents.show, SYSTEM, "1/TB-UBND", year=2022)["title"] == "Mới"
+    clerk_ubnd = world.actor("clerk", "UBND")
+    assert world.run(documents.show, clerk_ubnd, "1/TB-UBND", 2021)["date"] == "2021-05-01"
+
+
+def test_a_finished_delivery_shows_when_it_was_done(world: World) -> None:
+    number = world.run(lambda s: documents.issue(s, SYSTEM, "KH", "HU", "Kế hoạch",
+                                                 day="2022-03-01").number)
+    world.run(documents.send, SYSTEM, number, to=["XA1"])
+    done = world.run(documents.mark_done, SYSTEM, number, "XA1", note="Xong")
+    shown = world.read(lambda s: documents.show(s, SYSTEM, number))["deliveries"][0]
+    assert (shown["status"], shown["note"]) == ("done", "Xong")
+    assert shown["done_at"] == done.done_at.isoformat() == shown["received_at"]
+
+
+def register(session: Session) -> list[str]:
+    """Six documents over three days, four on the same day (ties across a page's end)."""
+    numbers = []
+    for day in ("2022-03-01", "2022-03-02", "2022-03-02", "2022-03-02", "2022-03-02",
+                "2022-03-05"):
+        doc = documents.issue(session, SYSTEM, "KH", "HU", f"Kế hoạch {day}", day=day)
+        documents.send(session, SYSTEM, doc.number, to=["XA1", "XA2"], due="2022-03-20")
+        numbers.append(doc.number)
+    documents.receive(session, SYSTEM, "7-CV/TU", "TU", "2022-03-03", "Công văn", to="XA2")
+    return numbers
+
+
+def listed(world: World, actor: Actor = SYSTEM, **filters: object) -> list[str]:
+    docs = world.read(lambda s: documents.listing(s, actor, documents.Filters(**filters)))
+    return [d.number for d in docs]
+
+
+def streamed(world: World, actor: Actor = SYSTEM, filters: documents.Filters | None = None,
+             **options: object) -> list[dict]:
+    return world.read(lambda s: list(documents.stream(s, actor, filters, **options)))
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 500])
+def test_the_stream_reads_the_listing_a_page_at_a_time(world: World, page: int) -> None:
+    world.run(register)
+    everything = listed(world)
+    assert len(everything) == 7
+    rows = streamed(world, page=page)
+    assert [r["number"] for r in rows] == everything
+    expected = world.read(lambda s: documents.describe(s, SYSTEM, documents.listing(s, SYSTEM)))
+    assert rows == expected
+    for limit in (0, 1, 2, 3, 6, 7, 8):
+        assert [r["number"] for r in streamed(world, limit=limit, page=page)] == \
+            everything[:limit], limit
+
+
+def test_the_stream_keeps_the_filters_and_what_a_clerk_may_see(world: World) -> None:
+    world.run(register)
+    incoming = streamed(world, filters=documents.Filters(direction="incoming"), page=1)
+    assert [r["number"] for r in incoming] == ["07-CV/TU"]
+    clerk = streamed(world, world.clerk, page=2)
+    assert [r["number"] for r in clerk] == listed(world, world.clerk)
+    assert "07-CV/TU" not in [r["number"] for r in clerk]
+    assert {d["unit"] for r in clerk for d in r["deliveries"]} == {"XA1"}
+    with pytest.raises(AuthError):
+        streamed(world, GHOST)
+
+
+def test_a_documents_position_is_its_row_in_the_listing(world: World) -> None:
+    world.run(register)
+
+    def position(actor: Actor, doc_id: int, **filters: object) -> int | None:
+        return world.read(lambda s: documents.position(
+            s, actor, doc_id, documents.Filters(**filters) if filters else None))
+
+    ids = world.read(lambda s: [d.id for d in documents.listing(s, SYSTEM)])
+    assert [position(SYSTEM, i) for i in ids] == list(range(len(ids)))
+    outgoing = world.read(lambda s: [d.id for d in documents.listing(
+        s, SYSTEM, documents.Filters(direction="outgoing"))])
+    assert [position(SYSTEM, i, direction="outgoing") for i in outgoing] == list(range(6))
+    incoming = next(i for i in ids if i not in outgoing)
+    assert position(SYSTEM, incoming, direction="outgoing") is None  # filtered out
+    assert position(world.clerk, incoming) is None  # received by XA2: not the XA1 clerk's
+    assert position(SYSTEM, ids[0], search="Kế hoạch") is None  # ordered by relevance
+    assert position(SYSTEM, max(ids) + 100) is None
+    with pytest.raises(AuthError):
+        position(GHOST, ids[0])
+
+
+def test_an_inbox_names_who_sent_each_delivery(world: World) -> None:
+    world.run(register)
+    number = listed(world)[0]
+    world.run(documents.forward, SYSTEM, number, "XA1", "BBT")
+
+    def senders(session: Session) -> dict[str, str]:
+        rows = documents.inbox(session, SYSTEM, "BBT") + documents.inbox(session, SYSTEM, "XA2")
+        by_delivery = documents.senders(session, rows)
+        return {f"{doc.number}@{session.get(Unit, d.unit_id).code}":  # type: ignore[union-attr]
+                by_delivery[d.id].code for d, doc in rows}
+
+    sent = world.read(senders)
+    assert sent.pop(f"{number}@BBT") == "XA1"  # forwarded: the forwarding unit
+    assert set(sent.values()) == {"HU"} and len(sent) == 6  # the issuer of the others
+    assert world.read(lambda s: documents.senders(s, [])) == {}
+
+
+def test_the_next_number_is_shown_but_not_taken(world: World) -> None:
+    def next_number(code: str, doc_type: str, day: date) -> str:
+        return world.read(lambda s: documents.next_number(s, units.get(s, code), doc_type, day))
+
+    day = date(2022, 3, 1)
+    assert next_number("HU", "KH", day) == "01-KH/HU"
+    assert next_number("HU", "KH", day) == "01-KH/HU"  # peeking takes nothing
+    world.run(documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", day)
+    assert next_number("HU", "kh", day) == "02-KH/HU"
+    assert next_number("HU", "QĐ", day) == "01-QĐ/HU"  # a Party body numbers each type apart
+    # HU's term started on 2020-10-01: that day belongs to it, the day before to the last term.
+    assert next_number("HU", "KH", date(2020, 10, 1)) == "02-KH/HU"
+    assert next_number("HU", "KH", date(2020, 9, 30)) == "01-KH/HU"
+    assert world.run(documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", day).number == "02-KH/HU"
+    # A state body numbers all types in one series that starts again on 1 January.
+    world.run(documents.issue, SYSTEM, "TB", "UBND", "Thông báo", date(2022, 12, 31))
+    assert next_number("UBND", "CV", date(2022, 12, 31)) == "2/CV-UBND"
+    assert next_number("UBND", "CV", date(2023, 1, 1)) == "1/CV-UBND"
