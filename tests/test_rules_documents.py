@@ -273,3 +273,26 @@ def test_a_delivery_sent_at_midnight_belongs_to_the_day_that_starts(world: World
     assert [r["unit"] for r in world.read(lambda s: documents.unit_summary(s, start=day))] == [
         "XA1"]
     assert world.read(lambda s: documents.unit_summary(s, end=day)) == []
+
+
+def test_the_unit_summary_keeps_apart_units_of_the_same_name_and_skips_withdrawn(world: World
+                                                                                ) -> None:
+    from domain import units
+
+    def seed(session: Session) -> None:
+        for code in ("CB1", "CB2"):
+            units.add(session, SYSTEM, code, "Chi bộ thôn 1", "grassroots")
+        doc = documents.issue(session, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01")
+        documents.send(session, SYSTEM, doc.number, to=["CB1", "CB2"], due="2022-03-09")
+        gone = documents.issue(session, SYSTEM, "KH", "HU", "Rút lại", "2022-03-01")
+        documents.send(session, SYSTEM, gone.number, to=["CB1", "XA1"], due="2022-03-09")
+        documents.withdraw(session, SYSTEM, gone.number, "Ban hành nhầm")
+
+    world.run(seed)
+    rows = world.read(lambda s: documents.unit_summary(s, on=date(2022, 3, 10)))
+    assert [(r["unit"], r["name"], r["deliveries"], r["overdue"]) for r in rows] == [
+        ("CB1", "Chi bộ thôn 1", 1, 1), ("CB2", "Chi bộ thôn 1", 1, 1)]
+    clerk = Actor("clerk-xa1", "clerk", world.unit_ids["XA1"], "XA1")
+    assert world.read(lambda s: documents.inbox(s, clerk)) == []  # withdrawn: nothing to do
+    everything = world.read(lambda s: documents.inbox(s, clerk, pending_only=False))
+    assert [doc.title for _d, doc in everything] == ["Rút lại"]
