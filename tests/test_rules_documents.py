@@ -3,6 +3,7 @@ clerk sees, the inbox and the per-unit summary."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -296,3 +297,51 @@ def test_the_unit_summary_keeps_apart_units_of_the_same_name_and_skips_withdrawn
     assert world.read(lambda s: documents.inbox(s, clerk)) == []  # withdrawn: nothing to do
     everything = world.read(lambda s: documents.inbox(s, clerk, pending_only=False))
     assert [doc.title for _d, doc in everything] == ["Rút lại"]
+
+
+def test_withdrawing_keeps_the_number_with_its_reason_and_stops_sending(world: World) -> None:
+    doc = world.run(documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01")
+    world.run(documents.send, SYSTEM, doc.number, to=["XA1"])
+    for blank in ("", "  "):
+        with pytest.raises(BBTError) as refused:
+            world.run(documents.withdraw, SYSTEM, doc.number, blank)
+        assert str(refused.value) == "Give the reason for withdrawing with --reason."
+    assert world.audit("document.withdraw") == []
+    operator = world.actor("operator")
+    gone = world.run(documents.withdraw, operator, doc.number, " Ban hành nhầm ")
+    assert (gone.status, gone.withdrawn_reason, gone.number) == ("withdrawn", "Ban hành nhầm",
+                                                                 "01-KH/HU")
+    assert gone.withdrawn_at is not None
+    entry = world.audit("document.withdraw")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor) == ("document", "01-KH/HU",
+                                                             "operator-bbt")
+    assert json.loads(entry.detail) == {"date": "2022-03-01", "period": "2020-10-01",
+                                        "reason": "Ban hành nhầm"}
+    with pytest.raises(BBTError) as again:
+        world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
+    assert str(again.value) == f"01-KH/HU was already withdrawn on {gone.withdrawn_at.date()}."
+    stopped = "01-KH/HU was withdrawn (Ban hành nhầm); it can no longer be sent."
+    with pytest.raises(BBTError) as sending:
+        world.run(documents.send, SYSTEM, doc.number, to=["XA2"])
+    assert str(sending.value) == stopped
+    with pytest.raises(BBTError) as forwarding:
+        world.run(documents.forward, SYSTEM, doc.number, "XA1", "XA2")
+    assert str(forwarding.value) == stopped
+    assert len(world.audit("document.withdraw")) == 1
+    shown = world.read(lambda s: documents.show(s, SYSTEM, doc.number))
+    assert (shown["status"], shown["withdrawn_reason"]) == ("withdrawn", "Ban hành nhầm")
+    # The number stays taken: the register goes on after it.
+    assert world.run(documents.issue, SYSTEM, "KH", "HU", "Mới", "2022-03-02").number == \
+        "02-KH/HU"
+
+
+def test_a_new_number_may_be_dated_thirty_days_ahead_not_more(world: World,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    monkeypatch.setenv("BBT_TODAY", "2022-03-01")
+    assert world.run(documents.issue, SYSTEM, "KH", "HU", "Hội nghị", "2022-03-31").date == \
+        date(2022, 3, 31)
+    with pytest.raises(BBTError) as refused:
+        world.run(documents.issue, SYSTEM, "KH", "XA1", "Hội nghị", "2022-04-01")
+    assert str(refused.value) == ("The date 2022-04-01 is more than 30 days ahead; check it, "
+                                  "or enter a historical number with --number.")

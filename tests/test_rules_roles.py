@@ -222,3 +222,8 @@ def test_the_listing_is_read_by_every_known_role(world: World) -> None:
     doc_id = world.run(lambda s: _sent(s).id)
     check_roles(world, lambda s, a, i: list(documents.stream(s, a)), EVERYONE)
     check_roles(world, lambda s, a, i: documents.position(s, a, doc_id), EVERYONE)
+
+
+def test_documents_are_withdrawn_by_admins_and_operators(world: World) -> None:
+    check_roles(world, lambda s, a, i: documents.withdraw(s, a, _issued(s).number, "Nhầm"),
+                {"admin", "operator"})
