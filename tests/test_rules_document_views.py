@@ -168,3 +168,79 @@ def test_the_next_number_is_shown_but_not_taken(world: World) -> None:
     world.run(documents.issue, SYSTEM, "TB", "UBND", "Thông báo", date(2022, 12, 31))
     assert next_number("UBND", "CV", date(2022, 12, 31)) == "2/CV-UBND"
     assert next_number("UBND", "CV", date(2023, 1, 1)) == "1/CV-UBND"
+
+
+def test_a_scoped_admin_reaches_its_own_units_only(world: World) -> None:
+    """An admin limited to XA1 (SPEC 7.5): every document operation checks the scope itself."""
+    xa1 = world.unit_ids["XA1"]
+    scoped = Actor("admin-xa1", "admin", unit_id=xa1, unit_code="XA1", scope_unit_id=xa1,
+                   scope_code="XA1", scope=frozenset({xa1}))
+    hu = world.run(documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01").number
+    world.run(documents.send, SYSTEM, hu, to=["XA2"])
+    own = world.run(documents.issue, scoped, "KH", "XA1", "Kế hoạch xã", "2022-03-01").number
+    outside = "Your account is limited to the units under XA1; this lies outside them."
+    before = len(world.audit())
+    for op in (lambda s: documents.withdraw(s, scoped, hu, "Nhầm"),
+               lambda s: documents.send(s, scoped, hu, to=["XA1"]),
+               lambda s: documents.send(s, scoped, own, to=["XA2"]),
+               lambda s: documents.show(s, scoped, hu),
+               lambda s: documents.give_back(s, scoped, hu, "XA2", "Nhầm"),
+               lambda s: documents.acknowledge(s, scoped, hu, "XA2"),
+               lambda s: documents.mark_done(s, scoped, hu, "XA2"),
+               lambda s: documents.inbox(s, scoped, "XA2"),
+               lambda s: documents.issue(s, scoped, "KH", "HU", "Kế hoạch", "2022-03-02"),
+               lambda s: documents.receive(s, scoped, "5-CV/TU", "TU", "2022-03-01", "Công văn",
+                                           to="XA2")):
+        with pytest.raises(AuthError) as refused:
+            world.run(op)
+        assert str(refused.value) == outside
+    assert len(world.audit()) == before
+    assert listed(world, scoped) == [own]
+    assert [r["number"] for r in streamed(world, scoped)] == [own]
+    assert world.read(lambda s: documents.count(s, scoped)) == 1
+
+
+def test_the_stream_and_positions_filter_by_unit(world: World) -> None:
+    world.run(register)
+    to_xa2 = documents.Filters(unit="XA2")
+    expected = listed(world, unit="XA2")
+    assert "07-CV/TU" in expected and len(expected) == 7
+    world.run(documents.receive, SYSTEM, "8-CV/TU", "TU", "2022-03-03", "Công văn", to="XA1")
+    assert [r["number"] for r in streamed(world, filters=to_xa2, page=2)] == expected
+    ids = world.read(lambda s: [d.id for d in documents.listing(s, SYSTEM, to_xa2)])
+    assert [world.read(lambda s, i=i: documents.position(s, SYSTEM, i, to_xa2))
+            for i in ids] == list(range(7))
+
+
+def test_an_inbox_outside_the_scope_is_closed_even_the_actors_own_units(world: World) -> None:
+    xa1 = world.unit_ids["XA1"]
+    elsewhere = Actor("op-hu", "operator", unit_id=world.unit_ids["HU"], unit_code="HU",
+                      scope_unit_id=xa1, scope_code="XA1", scope=frozenset({xa1}))
+    with pytest.raises(AuthError):
+        world.read(lambda s: documents.inbox(s, elsewhere))
+    assert world.read(lambda s: documents.inbox(s, elsewhere, "XA1")) == []
+
+
+def test_senders_of_more_forwards_than_one_query_chunk(world: World) -> None:
+    from models import Delivery, Document
+
+    def seed(session: Session) -> None:
+        docs = [Document(number=f"{n}/TB-UBND", seq=n, doc_type="TB", period="2022",
+                         issuer_id=world.unit_ids["UBND"], date=date(2022, 1, 1),
+                         title="Thông báo", direction="outgoing") for n in range(1, 503)]
+        session.add_all(docs)
+        session.flush()
+        firsts = [Delivery(document_id=d.id, unit_id=world.unit_ids["XA1"]) for d in docs]
+        session.add_all(firsts)
+        session.flush()
+        session.add_all(Delivery(document_id=f.document_id, unit_id=world.unit_ids["XA2"],
+                                 forwarded_from_id=f.id) for f in firsts)
+
+    world.run(seed)
+
+    def senders(session: Session) -> list[str]:
+        rows = documents.inbox(session, SYSTEM, "XA2")
+        assert len(rows) == 502
+        return sorted({u.code for u in documents.senders(session, rows).values()})
+
+    assert world.read(senders) == ["XA1"]

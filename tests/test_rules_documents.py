@@ -345,3 +345,12 @@ def test_a_new_number_may_be_dated_thirty_days_ahead_not_more(world: World,
         world.run(documents.issue, SYSTEM, "KH", "XA1", "Hội nghị", "2022-04-01")
     assert str(refused.value) == ("The date 2022-04-01 is more than 30 days ahead; check it, "
                                   "or enter a historical number with --number.")
+
+
+def test_withdrawing_a_repeated_number_names_the_year(world: World) -> None:
+    for title, day in (("Cũ", "2021-05-01"), ("Mới", "2022-05-01")):
+        world.run(documents.issue, SYSTEM, "TB", "UBND", title, day)
+    with pytest.raises(BBTError, match="add --year to say which"):
+        world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm")
+    assert world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm", year=2021).title == "Cũ"
+    assert world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm", 2022).title == "Mới"
