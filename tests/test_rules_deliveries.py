@@ -292,3 +292,25 @@ def test_acting_on_a_repeated_number_names_the_year(world: World) -> None:
     assert world.read(lambda s: states(s, 2021)) == {"XA1": "returned", "XA2": "received",
                                                      "HU": "sent"}
     assert world.read(lambda s: states(s, 2022)) == {"XA1": "done", "XA2": "received"}
+
+
+def test_a_bad_due_date_of_a_forward_is_named_as_the_due_date(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    with pytest.raises(BBTError) as sending:
+        world.run(documents.send, SYSTEM, number, to=["XA2"], due="mai")
+    with pytest.raises(BBTError) as forwarding:
+        world.run(documents.forward, SYSTEM, number, "XA1", "XA2", due="mai")
+    assert str(forwarding.value) == str(sending.value) and "mai" in str(sending.value)
+    assert delivery(world, number, "XA1").status == "sent"
+
+
+def test_finishing_without_a_note_leaves_it_empty_and_writes_a_delivery_entry(world: World
+                                                                             ) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    world.run(documents.mark_done, SYSTEM, number, "XA1")
+    assert delivery(world, number, "XA1").note == ""
+    entry = world.audit("delivery.done")[-1]
+    assert (entry.entity, entry.entity_key, json.loads(entry.detail)) == (
+        "delivery", f"{number}@XA1", {"note": ""})

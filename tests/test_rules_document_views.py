@@ -24,9 +24,10 @@ GHOST = Actor("ghost", "ghost")
 def test_showing_a_document_records_who_read_it(world: World) -> None:
     number = world.run(lambda s: documents.issue(s, SYSTEM, "KH", "HU", "Kế hoạch",
                                                  day="2022-03-01").number)
-    world.run(documents.send, SYSTEM, number, to=["XA2"])
+    world.run(documents.send, SYSTEM, number, to=["XA2", "HU", "UBND", "BBT"])
     before = len(world.audit())
     shown = world.run(documents.show, world.admin, number)
+    assert [d["unit"] for d in shown["deliveries"]] == ["BBT", "UBND", "XA2"]  # by code
     assert shown["number"] == number and shown["legally_signed"] is False
     entries = world.audit()[before:]
     assert [(e.action, e.entity, e.entity_key, e.actor) for e in entries] == [
@@ -194,10 +195,13 @@ def test_a_scoped_admin_reaches_its_own_units_only(world: World) -> None:
         with pytest.raises(AuthError) as refused:
             world.run(op)
         assert str(refused.value) == outside
-    assert len(world.audit()) == before
-    assert listed(world, scoped) == [own]
-    assert [r["number"] for r in streamed(world, scoped)] == [own]
-    assert world.read(lambda s: documents.count(s, scoped)) == 1
+    world.run(documents.send, SYSTEM, hu, to=["XA1"])  # now the scoped admin sees it
+    with pytest.raises(AuthError):
+        world.run(documents.forward, scoped, hu, "XA1", "XA2")
+    assert len(world.audit()) == before + 1  # the one send
+    assert listed(world, scoped) == [own, hu]
+    assert [r["number"] for r in streamed(world, scoped)] == [own, hu]
+    assert world.read(lambda s: documents.count(s, scoped)) == 2
 
 
 def test_the_stream_and_positions_filter_by_unit(world: World) -> None:

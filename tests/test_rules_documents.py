@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from domain import documents, settings
 from domain.auth import SYSTEM, Actor
 from domain.errors import BBTError, NotFound
-from models import Attachment
+from models import Attachment, Document
 from tests import rules_support
 from tests.rules_support import World
 
@@ -314,12 +315,17 @@ def test_withdrawing_keeps_the_number_with_its_reason_and_stops_sending(world: W
     assert gone.withdrawn_at is not None
     entry = world.audit("document.withdraw")[-1]
     assert (entry.entity, entry.entity_key, entry.actor) == ("document", "01-KH/HU",
-                                                             "operator-bbt")
+                                                             "operator-bbt")  # not "DOCUMENT"
     assert json.loads(entry.detail) == {"date": "2022-03-01", "period": "2020-10-01",
                                         "reason": "Ban hành nhầm"}
     with pytest.raises(BBTError) as again:
         world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
     assert str(again.value) == f"01-KH/HU was already withdrawn on {gone.withdrawn_at.date()}."
+    # A document withdrawn without its time (an imported register) still says so.
+    world.run(lambda s: s.execute(update(Document).values(withdrawn_at=None)))
+    with pytest.raises(BBTError) as untimed:
+        world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
+    assert str(untimed.value) == "01-KH/HU was already withdrawn on -."
     stopped = "01-KH/HU was withdrawn (Ban hành nhầm); it can no longer be sent."
     with pytest.raises(BBTError) as sending:
         world.run(documents.send, SYSTEM, doc.number, to=["XA2"])
