@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from datetime import date
 
 import pytest
@@ -213,3 +215,102 @@ def test_forwarding_where_it_already_is_or_to_an_inactive_unit_is_refused(world:
             documents.forward, SYSTEM, number, "XA1", "HU", purpose="play")
     assert delivery(world, number, "XA1").status == "sent"  # nothing half-done
     assert world.audit("delivery.forward") == []
+
+
+NOT_OURS = "Không thuộc thẩm quyền"
+
+
+def test_giving_back_returns_the_delivery_with_its_reason(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1", due="2022-03-09")
+    # The reason is stored as typed in NFC (a decomposed "ẩ" from some keyboards) and trimmed.
+    world.run(documents.give_back, world.clerk, number, "XA1",
+              "  " + unicodedata.normalize("NFD", NOT_OURS) + " ")
+    returned = delivery(world, number, "XA1")
+    assert (returned.status, returned.note, returned.version) == ("returned", NOT_OURS, 2)
+    assert returned.received_at is None and returned.done_at is None
+    assert not documents.is_overdue(returned, date(2022, 3, 10))  # returned: never late
+    entry = world.audit("delivery.return")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor, json.loads(entry.detail)) == (
+        "delivery", f"{number}@XA1", "clerk-xa1", {"reason": NOT_OURS})
+    assert world.read(lambda s: documents.inbox(s, world.clerk)) == []
+    refused(world, f"XA1 already has {number} (returned).", documents.acknowledge, SYSTEM,
+            number, "XA1")
+
+
+def test_a_received_delivery_may_be_given_back_and_keeps_its_receipt(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    world.run(documents.acknowledge, SYSTEM, number, "XA1")
+    received_at = delivery(world, number, "XA1").received_at
+    world.run(documents.give_back, SYSTEM, number, "XA1", "Gửi nhầm")
+    returned = delivery(world, number, "XA1")
+    assert (returned.status, returned.version, returned.received_at) == ("returned", 3,
+                                                                         received_at)
+
+
+def test_giving_back_needs_a_reason_and_an_unfinished_delivery(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1", "XA2")
+    for blank in ("", "   "):
+        refused(world, "Give the reason for returning with --reason.", documents.give_back,
+                SYSTEM, number, "XA1", blank)
+    assert delivery(world, number, "XA1").status == "sent"
+    world.run(documents.give_back, SYSTEM, number, "XA1", NOT_OURS)
+    refused(world, f"XA1 has already finished {number} (returned).", documents.give_back,
+            SYSTEM, number, "XA1", "Lần nữa")
+    world.run(documents.mark_done, SYSTEM, number, "XA2")
+    refused(world, f"XA2 has already finished {number} (done).", documents.give_back,
+            SYSTEM, number, "XA2", NOT_OURS)
+    assert (delivery(world, number, "XA1").note, delivery(world, number, "XA2").status) == (
+        NOT_OURS, "done")
+    assert len(world.audit("delivery.return")) == 1
+    with pytest.raises(NotFound, match=f"^{number} was not sent to HU.$"):
+        world.run(documents.give_back, SYSTEM, number, "HU", NOT_OURS)
+
+
+def test_acting_on_a_repeated_number_names_the_year(world: World) -> None:
+    """UBND numbers restart each year: the delivery acted on is the one of the year named."""
+    old, new = issue(world, "UBND", "2021-05-01"), issue(world, "UBND", "2022-05-01")
+    assert old == new
+    for day in ("2021-05-01", "2022-05-01"):
+        world.run(lambda s, day=day: documents.send(
+            s, SYSTEM, old, to=["XA1", "XA2"], year=int(day[:4])))
+    world.run(documents.give_back, SYSTEM, old, "XA1", NOT_OURS, year=2021)
+    world.run(documents.acknowledge, SYSTEM, old, "XA2", year=2022)
+    world.run(documents.mark_done, SYSTEM, old, "XA1", year=2022)
+    world.run(documents.forward, SYSTEM, old, "XA2", "HU", year=2021)
+
+    def states(session: Session, year: int) -> dict[str, str]:
+        doc = documents.get(session, old, year)
+        rows = session.exec(select(Delivery).where(Delivery.document_id == doc.id))
+        return {world_code(d.unit_id): d.status for d in rows}
+
+    def world_code(unit_id: int) -> str:
+        return next(code for code, i in world.unit_ids.items() if i == unit_id)
+
+    assert world.read(lambda s: states(s, 2021)) == {"XA1": "returned", "XA2": "received",
+                                                     "HU": "sent"}
+    assert world.read(lambda s: states(s, 2022)) == {"XA1": "done", "XA2": "received"}
+
+
+def test_a_bad_due_date_of_a_forward_is_named_as_the_due_date(world: World) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    with pytest.raises(BBTError) as sending:
+        world.run(documents.send, SYSTEM, number, to=["XA2"], due="mai")
+    with pytest.raises(BBTError) as forwarding:
+        world.run(documents.forward, SYSTEM, number, "XA1", "XA2", due="mai")
+    assert str(forwarding.value) == str(sending.value) and "mai" in str(sending.value)
+    assert delivery(world, number, "XA1").status == "sent"
+
+
+def test_finishing_without_a_note_leaves_it_empty_and_writes_a_delivery_entry(world: World
+                                                                             ) -> None:
+    number = issue(world)
+    send(world, number, "XA1")
+    world.run(documents.mark_done, SYSTEM, number, "XA1")
+    assert delivery(world, number, "XA1").note == ""
+    entry = world.audit("delivery.done")[-1]
+    assert (entry.entity, entry.entity_key, json.loads(entry.detail)) == (
+        "delivery", f"{number}@XA1", {"note": ""})

@@ -3,17 +3,19 @@ clerk sees, the inbox and the per-unit summary."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from domain import documents, settings
 from domain.auth import SYSTEM, Actor
 from domain.errors import BBTError, NotFound
-from models import Attachment
+from models import Attachment, Document
 from tests import rules_support
 from tests.rules_support import World
 
@@ -273,3 +275,88 @@ def test_a_delivery_sent_at_midnight_belongs_to_the_day_that_starts(world: World
     assert [r["unit"] for r in world.read(lambda s: documents.unit_summary(s, start=day))] == [
         "XA1"]
     assert world.read(lambda s: documents.unit_summary(s, end=day)) == []
+
+
+def test_the_unit_summary_keeps_apart_units_of_the_same_name_and_skips_withdrawn(world: World
+                                                                                ) -> None:
+    from domain import units
+
+    def seed(session: Session) -> None:
+        for code in ("CB1", "CB2"):
+            units.add(session, SYSTEM, code, "Chi bộ thôn 1", "grassroots")
+        doc = documents.issue(session, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01")
+        documents.send(session, SYSTEM, doc.number, to=["CB1", "CB2"], due="2022-03-09")
+        gone = documents.issue(session, SYSTEM, "KH", "HU", "Rút lại", "2022-03-01")
+        documents.send(session, SYSTEM, gone.number, to=["CB1", "XA1"], due="2022-03-09")
+        documents.withdraw(session, SYSTEM, gone.number, "Ban hành nhầm")
+
+    world.run(seed)
+    rows = world.read(lambda s: documents.unit_summary(s, on=date(2022, 3, 10)))
+    assert [(r["unit"], r["name"], r["deliveries"], r["overdue"]) for r in rows] == [
+        ("CB1", "Chi bộ thôn 1", 1, 1), ("CB2", "Chi bộ thôn 1", 1, 1)]
+    clerk = Actor("clerk-xa1", "clerk", world.unit_ids["XA1"], "XA1")
+    assert world.read(lambda s: documents.inbox(s, clerk)) == []  # withdrawn: nothing to do
+    everything = world.read(lambda s: documents.inbox(s, clerk, pending_only=False))
+    assert [doc.title for _d, doc in everything] == ["Rút lại"]
+
+
+def test_withdrawing_keeps_the_number_with_its_reason_and_stops_sending(world: World) -> None:
+    doc = world.run(documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", "2022-03-01")
+    world.run(documents.send, SYSTEM, doc.number, to=["XA1"])
+    for blank in ("", "  "):
+        with pytest.raises(BBTError) as refused:
+            world.run(documents.withdraw, SYSTEM, doc.number, blank)
+        assert str(refused.value) == "Give the reason for withdrawing with --reason."
+    assert world.audit("document.withdraw") == []
+    operator = world.actor("operator")
+    gone = world.run(documents.withdraw, operator, doc.number, " Ban hành nhầm ")
+    assert (gone.status, gone.withdrawn_reason, gone.number) == ("withdrawn", "Ban hành nhầm",
+                                                                 "01-KH/HU")
+    assert gone.withdrawn_at is not None
+    entry = world.audit("document.withdraw")[-1]
+    assert (entry.entity, entry.entity_key, entry.actor) == ("document", "01-KH/HU",
+                                                             "operator-bbt")  # not "DOCUMENT"
+    assert json.loads(entry.detail) == {"date": "2022-03-01", "period": "2020-10-01",
+                                        "reason": "Ban hành nhầm"}
+    with pytest.raises(BBTError) as again:
+        world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
+    assert str(again.value) == f"01-KH/HU was already withdrawn on {gone.withdrawn_at.date()}."
+    # A document withdrawn without its time (an imported register) still says so.
+    world.run(lambda s: s.execute(update(Document).values(withdrawn_at=None)))
+    with pytest.raises(BBTError) as untimed:
+        world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
+    assert str(untimed.value) == "01-KH/HU was already withdrawn on -."
+    stopped = "01-KH/HU was withdrawn (Ban hành nhầm); it can no longer be sent."
+    with pytest.raises(BBTError) as sending:
+        world.run(documents.send, SYSTEM, doc.number, to=["XA2"])
+    assert str(sending.value) == stopped
+    with pytest.raises(BBTError) as forwarding:
+        world.run(documents.forward, SYSTEM, doc.number, "XA1", "XA2")
+    assert str(forwarding.value) == stopped
+    assert len(world.audit("document.withdraw")) == 1
+    shown = world.read(lambda s: documents.show(s, SYSTEM, doc.number))
+    assert (shown["status"], shown["withdrawn_reason"]) == ("withdrawn", "Ban hành nhầm")
+    # The number stays taken: the register goes on after it.
+    assert world.run(documents.issue, SYSTEM, "KH", "HU", "Mới", "2022-03-02").number == \
+        "02-KH/HU"
+
+
+def test_a_new_number_may_be_dated_thirty_days_ahead_not_more(world: World,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    monkeypatch.setenv("BBT_TODAY", "2022-03-01")
+    assert world.run(documents.issue, SYSTEM, "KH", "HU", "Hội nghị", "2022-03-31").date == \
+        date(2022, 3, 31)
+    with pytest.raises(BBTError) as refused:
+        world.run(documents.issue, SYSTEM, "KH", "XA1", "Hội nghị", "2022-04-01")
+    assert str(refused.value) == ("The date 2022-04-01 is more than 30 days ahead; check it, "
+                                  "or enter a historical number with --number.")
+
+
+def test_withdrawing_a_repeated_number_names_the_year(world: World) -> None:
+    for title, day in (("Cũ", "2021-05-01"), ("Mới", "2022-05-01")):
+        world.run(documents.issue, SYSTEM, "TB", "UBND", title, day)
+    with pytest.raises(BBTError, match="add --year to say which"):
+        world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm")
+    assert world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm", year=2021).title == "Cũ"
+    assert world.run(documents.withdraw, SYSTEM, "1/TB-UBND", "Nhầm", 2022).title == "Mới"

@@ -207,3 +207,23 @@ def test_refusals_say_which_role_and_permission() -> None:
     with pytest.raises(AuthError) as other_unit:
         auth.require_own_unit(clerk, 6)
     assert str(other_unit.value) == "A unit clerk can only act on its own unit's documents."
+
+
+def test_deliveries_are_given_back_by_admins_operators_and_the_own_units_clerk(world: World
+                                                                              ) -> None:
+    def give_back(session: Session, actor: Actor, i: int) -> Any:
+        return documents.give_back(session, actor, _sent(session).number, "XA1", "Gửi nhầm")
+
+    check_roles(world, give_back, {"admin", "operator", "clerk"})
+    check_roles(world, give_back, {"admin", "operator"}, clerk_unit="XA2")
+
+
+def test_the_listing_is_read_by_every_known_role(world: World) -> None:
+    doc_id = world.run(lambda s: _sent(s).id)
+    check_roles(world, lambda s, a, i: list(documents.stream(s, a)), EVERYONE)
+    check_roles(world, lambda s, a, i: documents.position(s, a, doc_id), EVERYONE)
+
+
+def test_documents_are_withdrawn_by_admins_and_operators(world: World) -> None:
+    check_roles(world, lambda s, a, i: documents.withdraw(s, a, _issued(s).number, "Nhầm"),
+                {"admin", "operator"})
