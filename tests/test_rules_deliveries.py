@@ -232,7 +232,7 @@ def test_giving_back_returns_the_delivery_with_its_reason(world: World) -> None:
     assert not documents.is_overdue(returned, date(2022, 3, 10))  # returned: never late
     entry = world.audit("delivery.return")[-1]
     assert (entry.entity, entry.entity_key, entry.actor, json.loads(entry.detail)) == (
-        "delivery", f"{number}@XA1", "clerk-xa1", {"reason": NOT_OURS})
+        "delivery", f"{number}@XA1", "clerk-xa1", {"reason": NOT_OURS, "year": 2022})
     assert world.read(lambda s: documents.inbox(s, world.clerk)) == []
     refused(world, f"XA1 already has {number} (returned).", documents.acknowledge, SYSTEM,
             number, "XA1")
@@ -313,4 +313,4 @@ def test_finishing_without_a_note_leaves_it_empty_and_writes_a_delivery_entry(wo
     assert delivery(world, number, "XA1").note == ""
     entry = world.audit("delivery.done")[-1]
     assert (entry.entity, entry.entity_key, json.loads(entry.detail)) == (
-        "delivery", f"{number}@XA1", {"note": ""})
+        "delivery", f"{number}@XA1", {"note": "", "year": 2022})

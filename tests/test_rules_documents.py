@@ -317,7 +317,7 @@ def test_withdrawing_keeps_the_number_with_its_reason_and_stops_sending(world: W
     assert (entry.entity, entry.entity_key, entry.actor) == ("document", "01-KH/HU",
                                                              "operator-bbt")  # not "DOCUMENT"
     assert json.loads(entry.detail) == {"date": "2022-03-01", "period": "2020-10-01",
-                                        "reason": "Ban hành nhầm"}
+                                        "reason": "Ban hành nhầm", "year": 2022}
     with pytest.raises(BBTError) as again:
         world.run(documents.withdraw, SYSTEM, doc.number, "Lần nữa")
     assert str(again.value) == f"01-KH/HU was already withdrawn on {gone.withdrawn_at.date()}."
