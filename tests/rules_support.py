@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -123,6 +124,37 @@ def waiting_for_a_lock(world: World, pid: object, seconds: float = 30) -> None:
             if waits == "Lock":
                 return
     raise AssertionError(f"backend {pid} never waited for a lock")
+
+
+def one_waits_for_the_other(world: World, first: Callable[[Session], Any],
+                            second: Callable[[Session], Any]) -> tuple[Any, Any]:
+    """PostgreSQL: run `first` in a transaction and, before it commits, `second` in another
+    on a thread; return both results once the second one, after waiting for a lock the
+    first held, has ended. A failure of the second is raised here."""
+    started = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def run_second() -> None:
+        try:
+            with transaction(world.engine) as session:
+                outcome["pid"] = session.execute(text("SELECT pg_backend_pid()")).scalar()
+                started.set()
+                outcome["result"] = second(session)
+        except Exception as exc:  # noqa: BLE001 - raised in the test's thread below
+            outcome["error"] = exc
+        finally:
+            started.set()
+
+    with transaction(world.engine) as session:
+        result = first(session)
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        assert started.wait(30)
+        waiting_for_a_lock(world, outcome.get("pid"))
+    thread.join(30)
+    if "error" in outcome:
+        raise outcome["error"]
+    return result, outcome["result"]
 
 
 def make_world(db_url: str) -> Iterator[World]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from domain import audit, documents
 from domain.auth import SYSTEM, Actor
-from domain.db import transaction
 from domain.errors import BBTError
 from models import AuditEntry, AuditHead, Unit
 from tests import rules_support
@@ -339,30 +337,9 @@ def test_two_transactions_appending_at_once_chain_one_after_the_other(world: Wor
     if not world.url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers before they read the head")
     record(world, 1)
-    started = threading.Event()
-    outcome: dict[str, object] = {}
-
-    def second() -> None:
-        try:
-            with transaction(world.engine) as session:
-                outcome["pid"] = session.execute(text("SELECT pg_backend_pid()")).scalar()
-                started.set()
-                outcome["entry"] = audit.record(session, SYSTEM, "test.second", "thing")
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcome["error"] = exc
-        finally:
-            started.set()
-
-    with transaction(world.engine) as session:
-        first = audit.record(session, SYSTEM, "test.first", "thing")
-        writer = threading.Thread(target=second)
-        writer.start()
-        assert started.wait(30)
-        rules_support.waiting_for_a_lock(world, outcome.get("pid"))
-    writer.join(30)
-    assert "error" not in outcome, outcome.get("error")
-    entry = outcome["entry"]
-    assert isinstance(entry, AuditEntry)
+    first, entry = rules_support.one_waits_for_the_other(
+        world, lambda s: audit.record(s, SYSTEM, "test.first", "thing"),
+        lambda s: audit.record(s, SYSTEM, "test.second", "thing"))
     assert (first.id, entry.id, entry.prev_hash) == (3, 4, first.hash)
     assert world.read(audit.verify).checked == 4
 

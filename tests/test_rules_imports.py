@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import gc
 import json
-import threading
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from domain import imports, imports_base
 from domain.auth import SYSTEM
 from domain.columns import every_label, labels
-from domain.db import transaction
 from domain.errors import BBTError
 from domain.imports_base import Cells, Column, Planned, choice, header_key
 from domain.imports_io import MAX_CELL_CHARS, Nested
@@ -536,30 +533,9 @@ def test_two_imports_of_one_file_at_once_take_turns(world: World, tmp_path: Path
     if not world.url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers before they read")
     path = write(tmp_path, "v.csv", "month,visitors\n2022-01,100\n2022-02,200\n")
-    started = threading.Event()
-    outcome: dict[str, object] = {}
-
-    def second() -> None:
-        try:
-            with transaction(world.engine) as session:
-                outcome["pid"] = session.execute(text("SELECT pg_backend_pid()")).scalar()
-                started.set()
-                outcome["result"] = imports.run_import(session, SYSTEM, "visits", path)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            outcome["error"] = exc
-        finally:
-            started.set()
-
-    with transaction(world.engine) as session:
-        first = imports.run_import(session, SYSTEM, "visits", path)
-        importer = threading.Thread(target=second)
-        importer.start()
-        assert started.wait(30)
-        rules_support.waiting_for_a_lock(world, outcome.get("pid"))
-    importer.join(30)
-    assert "error" not in outcome, outcome.get("error")
-    result = outcome["result"]
-    assert isinstance(result, imports.Result)
+    first, result = rules_support.one_waits_for_the_other(
+        world, lambda s: imports.run_import(s, SYSTEM, "visits", path),
+        lambda s: imports.run_import(s, SYSTEM, "visits", path))
     assert (first.inserted, result.inserted, result.unchanged) == (2, 0, 2)
     assert visits(world) == {"2022-01": 100, "2022-02": 200}
     assert len(world.audit("import")) == 1
