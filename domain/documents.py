@@ -558,12 +558,32 @@ def pages(session: Session, actor: Actor, filters: Filters | None = None, *,
     and id (the register's index, no OFFSET), and the session forgets a page's objects
     once the caller asks for the next one."""
     require(actor, "read")
-    query = _filtered(session, actor, filters or Filters())
-    for docs in db.pages(session, query, (col(Document.date), col(Document.id)),
-                         lambda d: (d.date, d.id), size=size, descending=not oldest_first,
-                         limit=limit):
+    f = filters or Filters()
+    query = _filtered(session, actor, f)
+    if f.search:
+        chunks = _ranked_pages(session, query, size=size, limit=limit)
+    else:
+        chunks = db.pages(session, query, (col(Document.date), col(Document.id)),
+                          lambda d: (d.date, d.id), size=size, descending=not oldest_first,
+                          limit=limit)
+    for docs in chunks:
         yield docs
         session.expunge_all()  # the rows are written out; keep the identity map small
+
+
+def _ranked_pages(session: Session, query: Any, *, size: int, limit: int | None
+                  ) -> Iterator[list[Document]]:
+    """A search's documents, best matches first, a page at a time. A search is ordered by
+    relevance, which no key of the table follows, so paging by (date, id) would skip and
+    repeat rows: the matching ids are read once in order (a few bytes each), then their
+    documents a page at a time."""
+    ids = list(session.exec(query.with_only_columns(col(Document.id)).order_by(
+        col(Document.date).desc(), col(Document.id).desc()).limit(limit)))
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        found = {d.id: d for d in session.exec(select(Document).where(
+            col(Document.id).in_(chunk)))}
+        yield [found[i] for i in chunk]
 
 
 def count(session: Session, actor: Actor, filters: Filters | None = None) -> int:

@@ -248,3 +248,22 @@ def test_senders_of_more_forwards_than_one_query_chunk(world: World) -> None:
         return sorted({u.code for u in documents.senders(session, rows).values()})
 
     assert world.read(senders) == ["XA1"]
+
+
+@pytest.mark.parametrize("page", [1, 2, 500])
+def test_a_search_streams_best_matches_first_across_pages(world: World, page: int) -> None:
+    """A search is ordered by relevance, not by date: reading it a page at a time must give
+    the same rows in the same order as reading it at once (`doc list --search --limit 0`)."""
+    def issue(session: Session) -> None:
+        for title, day in (("Tuyên truyền tuyên truyền tuyên truyền", "2022-03-01"),
+                           ("Tuyên truyền tuyên truyền", "2022-03-03"),
+                           ("Báo cáo không liên quan", "2022-03-04"),
+                           ("Kế hoạch tuyên truyền về nhiều việc khác nhau trong năm", "2022-03-05")):
+            documents.issue(session, SYSTEM, "KH", "HU", title, day=day)
+    world.run(issue)
+    search = documents.Filters(search="tuyên truyền")
+    at_once = listed(world, search="tuyên truyền")
+    assert len(at_once) == 3 and at_once != listed(world)[:3]  # relevance, not date
+    assert [r["number"] for r in streamed(world, filters=search, page=page)] == at_once
+    assert [r["number"] for r in streamed(world, filters=search, page=page, limit=2)] == \
+        at_once[:2]
