@@ -320,7 +320,7 @@ def send(
     require(actor, "documents.write")
     doc = owned(session, actor, number, year)
     _require_issued(doc)
-    targets = [units.require_active(units.visible(session, actor, code)) for code in to]
+    targets = [units.require_active(units.addressable(session, actor, code)) for code in to]
     if to_kind:
         targets += units.listing(session, to_kind, actor=actor)
     unique = {u.id: u for u in targets}  # a unit named twice gets one delivery
@@ -428,7 +428,7 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
     """Pass a received document on to another unit, remembering where it came from."""
     doc, unit, source = _acting_delivery(session, actor, number, from_code, year)
     _require_issued(doc)
-    target = units.require_active(units.visible(session, actor, to_code))
+    target = units.require_active(units.addressable(session, actor, to_code))
     if session.exec(select(Delivery).where(Delivery.document_id == doc.id,
                                            Delivery.unit_id == target.id)).first():
         raise BBTError(_("{number} was already sent to {unit}.").format(
@@ -616,10 +616,14 @@ def position(session: Session, actor: Actor, doc_id: int,
 
 def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
                   ) -> dict[int, list[tuple[Delivery, str]]]:
-    """Each document's deliveries with the recipient's code (a clerk sees only its own), as
-    read-only rows with the Delivery's attribute names: a listing of 200,000 documents has
-    ten times as many deliveries, and an ORM object each cost more than the query."""
+    """Each document's deliveries with the recipient's code (a clerk sees only its own; a
+    scoped account those in its units, and every one of its own register's documents, sent
+    up to the province included), as read-only rows with the Delivery's attribute names: a
+    listing of 200,000 documents has ten times as many deliveries, and an ORM object each
+    cost more than the query."""
+    docs = list(docs)
     ids = [d.id for d in docs]
+    owned = {d.id for d in docs if scope.contains(actor, scope.owner(d))}
     grouped: dict[int, list[tuple[Delivery, str]]] = {i: [] for i in ids if i is not None}
     table = Delivery.__table__  # type: ignore[attr-defined]
     for start in range(0, len(ids), 500):
@@ -628,7 +632,9 @@ def deliveries_of(session: Session, actor: Actor, docs: Iterable[Document]
                  .order_by(col(Unit.code)))
         if actor.role == "clerk":
             query = query.where(table.c.unit_id == actor.unit_id)
-        query = scope.where_units(query, actor, table.c.unit_id)
+        if scope.is_scoped(actor):
+            query = query.where(or_(scope.units_clause(actor, table.c.unit_id),
+                                    table.c.document_id.in_(owned)))
         for row in session.execute(query):  # a row reads like the Delivery (same names)
             grouped[row.document_id].append((cast(Delivery, row), row.code))
     return grouped

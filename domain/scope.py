@@ -55,6 +55,21 @@ def subtree(session: Session, root_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
+def above(session: Session, actor: Actor | None) -> frozenset[int]:
+    """The units above the actor's scope root (its parent, the parent's parent...): a
+    district sends its reports up to them, though it neither sees nor changes their work."""
+    actor = effective(actor)
+    if actor is None or actor.scope_unit_id is None:
+        return frozenset()
+    parents = dict(session.exec(select(Unit.id, Unit.parent_id)).all())
+    found: set[int] = set()
+    current = parents.get(actor.scope_unit_id)
+    while current is not None and current not in found:  # a cycle cannot loop forever
+        found.add(current)
+        current = parents.get(current)
+    return frozenset(found)
+
+
 def with_scope(session: Session, actor: Actor) -> Actor:
     """The actor with its subtree computed (once per command or per TUI action)."""
     if actor.scope_unit_id is None:
@@ -100,7 +115,12 @@ def where_units(query: Any, actor: Actor | None, column: Any) -> Any:
     (no actor given: the one the transaction acts for)."""
     if not is_scoped(actor):
         return query
-    return query.where(col(column).in_(_ids(actor)))
+    return query.where(units_clause(actor, column))
+
+
+def units_clause(actor: Actor | None, column: Any) -> Any:
+    """The condition that the column's unit lies in the (scoped) actor's subtree."""
+    return col(column).in_(_ids(actor))
 
 
 def documents_clause(actor: Actor | None) -> Any:

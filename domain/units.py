@@ -42,6 +42,15 @@ def visible(session: Session, actor: Actor | None, code: str) -> Unit:
     return unit
 
 
+def addressable(session: Session, actor: Actor | None, code: str) -> Unit:
+    """A unit the actor may send or forward a document to: one in its scope, or one above
+    its scope's root (a district reports up to the province); exit 3 for any other."""
+    unit = get(session, code)
+    if unit.id not in scope.above(session, actor):
+        scope.require_in_scope(actor, unit.id)
+    return unit
+
+
 def by_id(session: Session) -> dict[int, Unit]:
     return {u.id: u for u in session.exec(select(Unit))}  # type: ignore[misc]
 

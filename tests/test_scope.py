@@ -205,6 +205,29 @@ def test_documents_and_deliveries_of_another_district_cannot_be_changed(
     assert province.root.json("doc", "show", province.doc_b)["status"] == "issued"
 
 
+def test_a_district_sends_up_to_the_province_and_sees_who_opened_it(
+        province: Province) -> None:
+    """Sending and forwarding reach the units above the district (its reports go up), never
+    a neighbour; the district follows its own documents' deliveries up there, without
+    seeing the province's other work or acting for it."""
+    root, a = province.root, province.a
+    root.ok("unit", "add", "TINH", "Tỉnh ủy", "--kind", "committee")
+    root.ok("unit", "set", "HA", "--parent", "TINH")
+    root.ok("unit", "set", "HB", "--parent", "TINH")
+    a.ok("doc", "send", province.doc_a, "--to", "TINH", "--purpose", "report")
+    refused(a, "doc", "send", province.doc_a, "--to", "HB")  # a neighbour, also under TINH
+    refused(a, "doc", "forward", province.doc_a, "--from", "HA-X1", "--to", "HB-X1")
+    shown = {d["unit"]: d["status"] for d in a.json("doc", "show", province.doc_a)["deliveries"]}
+    assert shown == {"HA-X1": "sent", "TINH": "sent"}
+    assert {u["code"] for u in a.json("unit", "list")} == {"HA", "HA-X1", "HA-X2"}
+    refused(a, "doc", "ack", province.doc_a, "--unit", "TINH")  # the province's own act
+    root.ok("doc", "ack", province.doc_a, "--unit", "TINH")
+    shown = {d["unit"]: d["status"] for d in a.json("doc", "show", province.doc_a)["deliveries"]}
+    assert shown["TINH"] == "received"
+    # The shared document is the board's, not A's: its other deliveries stay hidden.
+    assert [d["unit"] for d in a.json("doc", "show", province.shared)["deliveries"]] == ["HA-X1"]
+
+
 def test_articles_statistics_and_reports_of_another_district_cannot_be_changed(
         province: Province, tmp_path) -> None:
     a = province.a
