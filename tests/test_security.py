@@ -531,7 +531,7 @@ def _database_bytes(url: str) -> bytes:
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed: cannot read the whole PostgreSQL database")
     plain = url.split("?", 1)[0].replace("+psycopg", "")
-    schema = url.rsplit("%3D", 1)[1]
+    schema = re.search(r"search_path%3D(\w+)", url)[1]  # type: ignore[index]
     return subprocess.run(["pg_dump", f"--dbname={plain}", f"--schema={schema}"],
                           capture_output=True, check=True).stdout
 
