@@ -187,6 +187,7 @@ def test_a_scoped_admin_reaches_its_own_units_only(world: World) -> None:
                lambda s: documents.show(s, scoped, hu),
                lambda s: documents.give_back(s, scoped, hu, "XA2", "Nhầm"),
                lambda s: documents.acknowledge(s, scoped, hu, "XA2"),
+               lambda s: documents.acknowledge(s, scoped, hu, "XA1"),  # not sent there: unseen
                lambda s: documents.mark_done(s, scoped, hu, "XA2"),
                lambda s: documents.inbox(s, scoped, "XA2"),
                lambda s: documents.issue(s, scoped, "KH", "HU", "Kế hoạch", "2022-03-02"),
@@ -198,6 +199,13 @@ def test_a_scoped_admin_reaches_its_own_units_only(world: World) -> None:
     world.run(documents.send, SYSTEM, hu, to=["XA1"])  # now the scoped admin sees it
     with pytest.raises(AuthError):
         world.run(documents.forward, scoped, hu, "XA1", "XA2")
+    # Seen, but its delivery to XA2 is XA2's to act on.
+    for op in (lambda s: documents.acknowledge(s, scoped, hu, "XA2"),
+               lambda s: documents.mark_done(s, scoped, hu, "XA2"),
+               lambda s: documents.give_back(s, scoped, hu, "XA2", "Nhầm")):
+        with pytest.raises(AuthError) as refused:
+            world.run(op)
+        assert str(refused.value) == outside
     assert len(world.audit()) == before + 1  # the one send
     assert listed(world, scoped) == [own, hu]
     assert [r["number"] for r in streamed(world, scoped)] == [own, hu]
