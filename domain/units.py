@@ -46,8 +46,10 @@ def addressable(session: Session, actor: Actor | None, code: str) -> Unit:
     """A unit the actor may send or forward a document to: one in its scope, or one above
     its scope's root (a district reports up to the province); exit 3 for any other."""
     unit = get(session, code)
-    if unit.id not in scope.above(session, actor):
-        scope.require_in_scope(actor, unit.id)
+    # The walk up reads every unit's parent: only for a unit outside the scope (and sending
+    # to 70 units inside it reads nothing more).
+    if not scope.contains(actor, unit.id) and unit.id not in scope.above(session, actor):
+        raise scope.outside(actor)
     return unit
 
 
