@@ -191,7 +191,8 @@ def receive(
     registers.guard(session, actor, recipient, received_on, historical=reopen, reopen=reopen)
     period = numbering.period_in_force(session, issuer, when)
     assert issuer.id is not None and recipient.id is not None
-    if existing := _find(session, issuer.id, str(parsed), period):
+    if existing := _find(session, issuer.id, str(parsed), period) or \
+            _same_place(session, issuer.id, parsed, period):
         raise BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
             number=existing.number, no=existing.incoming_number or "-", unit=recipient.code))
     incoming_no = numbering.next_value(session, recipient.id, "in", "*", str(received_on.year))
@@ -222,6 +223,15 @@ def _find(session: Session, issuer_id: int, number: str, period: str) -> Documen
     return session.exec(select(Document).where(
         Document.issuer_id == issuer_id, Document.number == number,
         Document.period == period)).first()
+
+
+def _same_place(session: Session, issuer_id: int, parsed: numbering.Number, period: str
+                ) -> Document | None:
+    """The document holding this number's place in its issuer's register, however it was
+    spelt: a công văn written 45/UBND-VP (NĐ 30) and 45/CV-UBND is one document."""
+    return session.exec(select(Document).where(
+        Document.issuer_id == issuer_id, Document.period == period,
+        Document.seq == parsed.seq, Document.doc_type == parsed.doc_type)).first()
 
 
 def get(session: Session, number: str, year: int | None = None) -> Document:

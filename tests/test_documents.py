@@ -80,6 +80,10 @@ def test_a_state_cong_van_is_received_and_found_as_written(demo: Bbt) -> None:
                  "2022-06-01", "--title", "x", "--to", "VPHU")
     assert other.exit_code == 1 and "UBND" in other.stderr  # the number names its issuer
     assert demo("doc", "show", "45/CV-UBND").exit_code == 1
+    for spelt in ("45/CV-UBND", "45/UBND-TNMT"):  # the same place in UBND's 2022 register
+        twice = demo("doc", "receive", "--number", spelt, "--from", "UBND", "--date",
+                     "2022-06-01", "--title", "V/v triển khai phần mềm", "--to", "VPHU")
+        assert twice.exit_code == 1 and "already registered" in twice.stderr, spelt
 
 
 def test_full_cycle_to_grassroots(demo: Bbt, tmp_path: Path) -> None:
