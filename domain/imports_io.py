@@ -63,6 +63,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Cell = str | int | float | date | None
 _LENGTH = struct.Struct("<I")
+# Rows per pickle in a Rows spool, and the text they may hold (a row may be megabytes).
+_BATCH, _BATCH_CHARS = 500, 1024 * 1024
 
 
 class Rows:
@@ -74,16 +76,28 @@ class Rows:
         # Deleted when closed; lives as long as the rows (hence no context manager).
         self._spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._count = 0
+        self._pending: list[tuple[int, list[Any]]] = []
+        self._pending_chars = 0
         self._reading = False
         # Rows stored as {header: value} (JSON, whose headers are known only at the end)
         # come out as lists in this order.
         self.columns: list[str] | None = None
 
     def add(self, number: int, cells: list[Any]) -> None:
-        # One pickle per row (a shared memo would keep every row alive), length first.
-        data = pickle.dumps((number, cells), pickle.HIGHEST_PROTOCOL)
-        self._spool.write(_LENGTH.pack(len(data)) + data)
+        self._pending.append((number, cells))
         self._count += 1
+        values = cells.values() if type(cells) is dict else cells  # JSON objects
+        self._pending_chars += sum([len(c) for c in values if type(c) is str])
+        if len(self._pending) == _BATCH or self._pending_chars >= _BATCH_CHARS:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        # One pickle per batch of rows, length first: a pickle per row cost more than
+        # reading the CSV (issue 13), and a batch is small enough to hold.
+        if self._pending:
+            data = pickle.dumps(self._pending, pickle.HIGHEST_PROTOCOL)
+            self._spool.write(_LENGTH.pack(len(data)) + data)
+            self._pending, self._pending_chars = [], 0
 
     def __len__(self) -> int:
         return self._count
@@ -95,28 +109,22 @@ class Rows:
             raise RuntimeError("rows are read one pass at a time")
         self._reading = True
         try:
+            self._write_pending()
             self._spool.flush()
             self._spool.seek(0)
             columns = self.columns
-            for number, stored in self._records():
-                yield number, stored if columns is None else [stored.get(c) for c in columns]
+            for batch in self._batches():
+                for number, stored in batch:
+                    yield number, stored if columns is None else [stored.get(c) for c in columns]
         finally:
             self._reading = False
 
-    def _records(self) -> Iterator[tuple[int, Any]]:
-        """The pickled rows, read a megabyte at a time (pickle.load on the file itself
-        costs ten times more per row)."""
-        block, pos, loads, size = b"", 0, pickle.loads, _LENGTH.size
-        for _row in range(self._count):
-            if len(block) - pos < size:
-                block, pos = block[pos:] + self._spool.read(1024 * 1024), 0
-            (length,) = _LENGTH.unpack_from(block, pos)
-            end = pos + size + length
-            if len(block) < end:
-                block = block[pos:] + self._spool.read(max(1024 * 1024, end - pos))
-                pos, end = 0, size + length
-            yield loads(block[pos + size:end])
-            pos = end
+    def _batches(self) -> Iterator[list[tuple[int, Any]]]:
+        """The pickled batches, in the order they were written."""
+        size, read = _LENGTH.size, self._spool.read
+        while header := read(size):
+            (length,) = _LENGTH.unpack(header)
+            yield pickle.loads(read(length))
 
     @classmethod
     def of(cls, rows: Iterable[tuple[int, list[Any]]]) -> Rows:
