@@ -43,6 +43,9 @@ MAX_ROWS = 1_000_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 10_000
 # Real workbooks unpack to a few times their size; a zip bomb to a thousand times or more.
+# Excel and LibreOffice show a sheet's first 1,048,576 rows and no more: a longer sheet
+# would lose the rest without a word.
+XLSX_MAX_ROWS = 1_048_576 - 1
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 # Parts other than sheets (shared strings, styles) are held whole in memory by openpyxl:
@@ -816,9 +819,17 @@ def _write_xlsx(rows: Iterable[dict[str, Any]], columns: Sequence[str], text_col
         written.data_type = "s"  # an explicit string: never turned into a formula
         return written
 
-    sheet.append([cell(c, True) for c in columns])
-    for row in rows:
-        sheet.append([cell(row.get(c), c in text_columns) for c in columns])
+    try:
+        sheet.append([cell(c, True) for c in columns])
+        for number, row in enumerate(rows, start=1):
+            if number > XLSX_MAX_ROWS:
+                raise BBTError(_("An XLSX sheet holds at most {max} rows under its header, "
+                                 "and this export has more: export to CSV or JSON.").format(
+                                     max=f"{XLSX_MAX_ROWS:,}"))
+            sheet.append([cell(row.get(c), c in text_columns) for c in columns])
+    except BaseException:
+        sheet.close()  # ends openpyxl's XML writer, which otherwise complains when collected
+        raise
     book.save(target)
 
 

@@ -137,3 +137,22 @@ def test_writers_hold_one_row_whatever_the_count(fmt: str, tmp_path: Path) -> No
         with (tmp_path / "e.json").open("wb") as target:
             imports_io.write(iter(()), ["title"], set(), "json", target)
         assert (tmp_path / "e.json").read_text() == "[]\n"
+
+
+def test_an_export_longer_than_a_sheet_is_refused_whole(demo: Bbt, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Excel and LibreOffice open a sheet's first 1,048,576 rows only: an XLSX of two
+    million deliveries would have lost half of them unseen. Refused, and no file left."""
+    count = len(demo.json("unit", "list"))
+    monkeypatch.setattr(imports_io, "XLSX_MAX_ROWS", count)
+    fits = demo("export", "units", "-o", str(tmp_path / "fits.xlsx"))
+    assert fits.exit_code == 0, fits.output
+    monkeypatch.setattr(imports_io, "XLSX_MAX_ROWS", count - 1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    refused = demo("export", "units", "-o", str(folder / "units.xlsx"))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert f"at most {count - 1:,} rows" in refused.stderr and "CSV" in refused.stderr
+    assert list(folder.iterdir()) == []
+    assert demo("export", "units", "-o", str(folder / "units.csv")).exit_code == 0
