@@ -14,6 +14,7 @@ the slowest imports of `bbt --help`. Exits 1 when an import check fails.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -23,11 +24,15 @@ from bench.common import (
     ROOT,
     Command,
     bbt_argv,
+    bbt_env,
+    check_ratio,
+    demo_db,
     print_timings,
     sqlite_url,
     time_commands,
 )
 
+DATA_COMMAND_TARGET = 1.5
 HEAVY_FOR_HELP = ("sqlalchemy", "sqlmodel", "textual", "alembic")
 
 
@@ -118,7 +123,47 @@ def main(argv: list[str] | None = None) -> int:
     for name, micros in [(n, us) for n, us in top if "." not in n][:8]:
         print(f"  {micros / 1000:7.1f} ms  {name}")
     ok &= check_absent("bbt --help (plain help, no Rich panels)", help_modules, ("rich",))
+    data_command_start(args.runs)
     return 0 if ok else 1
+
+
+# What a data command cannot start without, in this stack: SQLModel (SQLAlchemy's ORM and
+# Pydantic) for the tables, and Typer, which since 0.2x converts every option through
+# Pydantic (typer._adapters) as soon as a command's parameters are parsed.
+STACK = "import sqlmodel, typer, typer._adapters"
+
+
+def data_command_start(runs: int) -> None:
+    """A data command against `import sqlalchemy` (issue 13's target: at most 1.5×), beside
+    the floor the stack itself sets, and where the command's import time goes."""
+    env = {**bbt_env(demo_db()), "BBT_LANG": "en"}
+    commands = [
+        Command('python -c "import sqlalchemy"', [PYTHON, "-c", "import sqlalchemy"], env),
+        Command(f'python -c "{STACK}"', [PYTHON, "-c", STACK], env),
+        Command('python -c "import models" (+ the tables)', [PYTHON, "-c", "import models"],
+                env),
+        Command("bbt doc list --json (demo)", bbt_argv("doc", "list", "--json"), env),
+    ]
+    timings = time_commands(commands, repeat=runs, warmup=2)
+    print(f"\nData command start-up, median of {runs} processes each, taken in turns:")
+    print_timings(timings, baseline=timings[0])
+    check_ratio("bbt doc list --json / import sqlalchemy, CPU", timings[3].cpu_median,
+                timings[0].cpu_median, DATA_COMMAND_TARGET)
+    print(f"        the stack alone ({STACK}): "
+          f"{timings[1].cpu_median / timings[0].cpu_median:.2f}×; with the tables: "
+          f"{timings[2].cpu_median / timings[0].cpu_median:.2f}×")
+    code = bbt_code("doc", "list", "--json")
+    result = subprocess.run([PYTHON, "-X", "importtime", "-c", code], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, **env})
+    own: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "cumulative" not in line:
+            self_us, _, name = (part.strip() for part in line[len("import time:"):].split("|"))
+            package = name.split(".")[0]
+            own[package] = own.get(package, 0) + int(self_us)
+    print("  its import time by package (own time, importtime's inflated clock):")
+    for package, micros in sorted(own.items(), key=lambda item: -item[1])[:8]:
+        print(f"  {micros / 1000:7.1f} ms  {package}")
 
 
 if __name__ == "__main__":
