@@ -105,9 +105,9 @@ def issue(
         if number > numbering.MAX_SEQ:
             raise BBTError(_("A document number has at most six digits."))
         seq = number
-        if _find(session, unit.id, numbering.format_number(seq, type_, unit.code, party), period):
-            raise BBTError(_("{number} is already registered.").format(
-                number=numbering.format_number(seq, type_, unit.code, party)))
+        wanted = numbering.format_number(seq, type_, unit.code, party)
+        if holder := _place_holder(session, unit, seq, type_, period):
+            raise _already_registered(session, wanted, holder)
         numbering.claim_value(session, unit.id, "out", series, period, seq)
     sha, name = store_attachment(session, file)
     doc = Document(
@@ -191,10 +191,8 @@ def receive(
     registers.guard(session, actor, recipient, received_on, historical=reopen, reopen=reopen)
     period = numbering.period_in_force(session, issuer, when)
     assert issuer.id is not None and recipient.id is not None
-    if existing := _find(session, issuer.id, str(parsed), period) or \
-            _same_place(session, issuer.id, parsed, period):
-        raise BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
-            number=existing.number, no=existing.incoming_number or "-", unit=recipient.code))
+    if holder := _place_holder(session, issuer, parsed.seq, parsed.doc_type, period):
+        raise _already_registered(session, str(parsed), holder)
     incoming_no = numbering.next_value(session, recipient.id, "in", "*", str(received_on.year))
     sha, name = store_attachment(session, file)
     doc = Document(
@@ -219,19 +217,32 @@ def _actor_unit(session: Session, actor: Actor) -> Unit:
     return unit
 
 
-def _find(session: Session, issuer_id: int, number: str, period: str) -> Document | None:
-    return session.exec(select(Document).where(
-        Document.issuer_id == issuer_id, Document.number == number,
-        Document.period == period)).first()
+def _place_holder(session: Session, issuer: Unit, seq: int, doc_type: str, period: str
+                  ) -> Document | None:
+    """The document holding this place in its issuer's register, however its number was
+    spelt. A Party body numbers each type in its own sequence (HD 36), a state body every
+    type in one (NĐ 30/2020): 45/QĐ-UBND and 45/TB-UBND cannot both exist, and a công văn
+    written 45/UBND-VP is 45/CV-UBND. Writers of one register take turns first, so that two
+    at once cannot both find the place free (no unique key spans the types)."""
+    db.take_turns(session, "register-place", issuer.id, period)
+    query = select(Document).where(Document.issuer_id == issuer.id,
+                                   Document.period == period, Document.seq == seq)
+    if numbering.is_party(issuer):
+        query = query.where(Document.doc_type == doc_type)
+    return session.exec(query.order_by(col(Document.id))).first()
 
 
-def _same_place(session: Session, issuer_id: int, parsed: numbering.Number, period: str
-                ) -> Document | None:
-    """The document holding this number's place in its issuer's register, however it was
-    spelt: a công văn written 45/UBND-VP (NĐ 30) and 45/CV-UBND is one document."""
-    return session.exec(select(Document).where(
-        Document.issuer_id == issuer_id, Document.period == period,
-        Document.seq == parsed.seq, Document.doc_type == parsed.doc_type)).first()
+def _already_registered(session: Session, wanted: str, holder: Document) -> BBTError:
+    if holder.number != wanted:
+        return BBTError(_("The place of {number} in its register is already registered as "
+                          "{existing}: a state body numbers every type of document in one "
+                          "sequence (Nghị định 30/2020).").format(number=wanted,
+                                                                   existing=holder.number))
+    recipient = session.get(Unit, holder.recipient_id) if holder.recipient_id else None
+    if holder.incoming_number is None or recipient is None:
+        return BBTError(_("{number} is already registered.").format(number=wanted))
+    return BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
+        number=wanted, no=holder.incoming_number, unit=recipient.code))
 
 
 def get(session: Session, number: str, year: int | None = None) -> Document:

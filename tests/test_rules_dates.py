@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from domain import documents
 from domain.auth import SYSTEM
 from domain.errors import BBTError
+from models import Document
 from tests import rules_support
 from tests.rules_support import World
 
@@ -108,3 +109,63 @@ def test_overdue_means_due_before_today_and_not_done(world: World,
         ("XA1", 1, 1), ("XA2", 0, 1)]
     monkeypatch.setenv("BBT_TODAY", "2022-03-11")
     assert sorted(overdue()) == ["Kế hoạch XA1", "Kế hoạch XA2"]
+
+
+def _issue(world: World, doc_type: str, issuer: str, number: int | None = None,
+           session: Session | None = None) -> str:
+    def act(s: Session) -> str:
+        return documents.issue(s, SYSTEM, doc_type, issuer, "Văn bản", day="2022-06-30",
+                               number=number).number
+
+    return act(session) if session is not None else world.run(act)
+
+
+def test_a_state_body_spends_each_number_once_whatever_the_type(world: World) -> None:
+    """NĐ 30/2020: a state body numbers every type in one sequence a year, so 45/QĐ-UBND
+    and 45/TB-UBND cannot both exist; a Party body (HD 36) has a sequence per type."""
+    assert _issue(world, "QĐ", "UBND", 45) == "45/QĐ-UBND"
+    with pytest.raises(BBTError) as refused:
+        _issue(world, "TB", "UBND", 45)
+    assert str(refused.value) == (
+        "The place of 45/TB-UBND in its register is already registered as 45/QĐ-UBND: a "
+        "state body numbers every type of document in one sequence (Nghị định 30/2020).")
+    with pytest.raises(BBTError, match=r"^45/QĐ-UBND is already registered\.$"):
+        _issue(world, "QĐ", "UBND", 45)
+    assert _issue(world, "TB", "UBND") == "46/TB-UBND"  # the sequence goes on after it
+    assert _issue(world, "TB", "UBND", 44) == "44/TB-UBND"  # a place still free
+    assert (_issue(world, "QĐ", "HU", 45), _issue(world, "TB", "HU", 45)) == (
+        "45-QĐ/HU", "45-TB/HU")
+    assert world.read(lambda s: sorted(s.exec(select(Document.number).where(
+        col(Document.number).like("%UBND"))).all())) == [
+        "44/TB-UBND", "45/QĐ-UBND", "46/TB-UBND"]
+
+
+def test_a_state_number_received_under_another_type_is_the_same_place(world: World) -> None:
+    def from_ubnd(number: str, to: str = "BBT") -> documents.Document:
+        return world.run(documents.receive, SYSTEM, number, "UBND", "2022-03-01", "Văn bản",
+                         to=to, received="2022-03-02")
+
+    assert from_ubnd("12/QĐ-UBND").incoming_number == 1
+    with pytest.raises(BBTError, match=r"^The place of 12/TB-UBND in its register is already "
+                                       r"registered as 12/QĐ-UBND: "):
+        from_ubnd("12/TB-UBND")
+    # the refusal names the unit that holds the incoming number, not the one that tried
+    with pytest.raises(BBTError) as refused:
+        from_ubnd("12/QĐ-UBND", to="HU")
+    assert str(refused.value) == "12/QĐ-UBND is already registered (incoming no. 1 of BBT)."
+    assert receive(world, "12-QĐ/TU", "2022-03-01", "2022-03-02").number == "12-QĐ/TU"
+    assert receive(world, "12-TB/TU", "2022-03-01", "2022-03-02").number == "12-TB/TU"
+
+
+def test_two_writers_of_one_state_number_at_once_leave_one_document(world: World) -> None:
+    """No unique key spans the types of a state register: the second writer waits for the
+    first one's commit, then finds the place taken. PostgreSQL only: SQLite's writers
+    already take turns at BEGIN IMMEDIATE."""
+    if not world.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers before they look for the place")
+    with pytest.raises(BBTError, match="already registered as 45/QĐ-UBND"):
+        rules_support.one_waits_for_the_other(
+            world, lambda s: _issue(world, "QĐ", "UBND", 45, session=s),
+            lambda s: _issue(world, "TB", "UBND", 45, session=s))
+    assert world.read(lambda s: s.exec(select(Document.number).where(
+        Document.seq == 45)).all()) == ["45/QĐ-UBND"]
