@@ -29,6 +29,7 @@ from domain.imports_base import (
     Cells,
     Column,
     Handler,
+    KeyIndex,
     Plan,
     Planned,
     Progress,
@@ -134,6 +135,9 @@ class Documents(Handler):
         # without one (they take the next numbers once every named one is claimed).
         self.claimed: dict[tuple[int, int, int], int] = {}
         self.unnumbered: list[Planned] | None = []  # None once the last chunk is written
+        # Register places the file's new documents take (see _places), 12 bytes each.
+        self.places = KeyIndex()
+        self.party_ids = {u.id for u in self.units.values() if numbering.is_party(u)}
 
     def check(self, cells: Cells) -> tuple[Hashable, dict[str, Any]]:
         parsed = cells.check("number", numbering.parse, required=True)
@@ -192,6 +196,7 @@ class Documents(Handler):
                       incoming_number=cells.integer("incoming_number", minimum=1))
 
     def resolve(self, planned: list[Planned]) -> None:
+        self._places(planned)
         claimed = self.claimed
         for p in planned:
             v = p.values
@@ -216,6 +221,40 @@ class Documents(Handler):
                         no=v["incoming_number"], year=v["incoming_year"]))
             claimed.setdefault(slot, p.row)
         registers.refuse_closed(self.session, planned, self.existing)  # khóa sổ
+
+    def _places(self, planned: list[Planned]) -> None:
+        """A new document may not take a place in its issuer's register that another number
+        holds, stored or earlier in the file: a state body numbers every type in one
+        sequence (NĐ 30/2020), so 45/TB-UBND beside 45/QĐ-UBND is refused, as `doc issue`
+        and `doc receive` refuse it. One query per chunk, for the chunk's places."""
+        fresh = [p for p in planned if not p.errors and self.existing(p) is None]
+        if not fresh:
+            return
+        d = DOCUMENT.c
+        stored: dict[tuple[Any, ...], str] = {}
+        query = select(d.issuer_id, d.period, d.seq, d.doc_type, d.number).where(
+            d.issuer_id.in_({p.values["issuer_id"] for p in fresh}),
+            d.period.in_({p.values["period"] for p in fresh}),
+            d.seq.in_({p.values["seq"] for p in fresh}))
+        for r in self.session.execute(query):
+            stored.setdefault(self._place(r.issuer_id, r.period, r.seq, r.doc_type), r.number)
+        for p in fresh:
+            v = p.values
+            place = self._place(v["issuer_id"], v["period"], v["seq"], v["doc_type"])
+            holder = stored.get(place)
+            if holder is not None and holder != v["number"]:
+                p.errors.append("number: " + _(
+                    "The place of {number} in its register is already registered as "
+                    "{existing}: a state body numbers every type of document in one sequence "
+                    "(Nghị định 30/2020).").format(number=v["number"], existing=holder))
+            elif (first := self.places.setdefault(place, p.row)) != p.row:
+                p.errors.append("number: " + _(
+                    "The place of {number} in its register is already taken by row {row}: a "
+                    "state body numbers every type of document in one sequence (Nghị định "
+                    "30/2020).").format(number=v["number"], row=first))
+
+    def _place(self, issuer_id: int, period: str, seq: int, doc_type: str) -> tuple[Any, ...]:
+        return issuer_id, period, seq, doc_type if issuer_id in self.party_ids else "*"
 
     def _keep_register(self, v: dict[str, Any], current: Any) -> None:
         """A stored incoming document keeps what the file does not say about its register

@@ -18,7 +18,7 @@ from domain.errors import BBTError
 from domain.imports_base import Cells, Column, Planned, choice, header_key
 from domain.imports_io import MAX_CELL_CHARS, Nested
 from domain.units import check_kind
-from models import Unit, Visit
+from models import Document, Unit, Visit
 from tests import rules_support
 from tests.rules_support import World
 
@@ -680,3 +680,32 @@ def test_checking_reports_progress_every_5000_rows(world: World) -> None:
 
     assert steps(imports_base.CHUNK - 1) == []
     assert steps(imports_base.CHUNK) == [("check", imports_base.CHUNK, imports_base.CHUNK)]
+
+
+def test_an_imported_state_number_takes_one_place_whatever_its_type(world: World,
+                                                                   tmp_path: Path) -> None:
+    """NĐ 30/2020: one sequence for all of a state body's types, as `doc issue` keeps it:
+    a row whose place is held by another number, stored or earlier in the file, is refused;
+    a Party body's types keep their own sequences, and a stored number is updated."""
+    from domain import documents
+
+    world.run(documents.issue, SYSTEM, "QĐ", "UBND", "Quyết định", "2022-03-01", number=45)
+    path = write(tmp_path, "d.csv", "number,date,title\n"
+                 "45/TB-UBND,2022-03-02,Thông báo\n"      # 1: the place of 45/QĐ-UBND
+                 "46/TB-UBND,2022-03-02,Thông báo\n"      # 2: a free place
+                 "46/KH-UBND,2022-03-03,Kế hoạch\n"       # 3: the place row 2 took
+                 "45-QĐ/HU,2022-03-02,Quyết định\n"       # 4, 5: a Party body, two types
+                 "45-TB/HU,2022-03-02,Thông báo\n"
+                 "45/QĐ-UBND,2022-03-01,Quyết định số 45\n")  # 6: the stored one, retitled
+    result = world.run(imports.run_import, SYSTEM, "documents", path, on_error="skip")
+    assert result.rejected == [
+        {"row": 1, "errors": ["number: The place of 45/TB-UBND in its register is already "
+                              "registered as 45/QĐ-UBND: a state body numbers every type of "
+                              "document in one sequence (Nghị định 30/2020)."]},
+        {"row": 3, "errors": ["number: The place of 46/KH-UBND in its register is already "
+                              "taken by row 2: a state body numbers every type of document "
+                              "in one sequence (Nghị định 30/2020)."]}]
+    assert (result.inserted, result.updated) == (3, 1)
+    assert world.read(lambda s: sorted(s.exec(select(Document.number).where(
+        Document.seq.in_([45, 46]))).all())) == [  # type: ignore[attr-defined]
+        "45-QĐ/HU", "45-TB/HU", "45/QĐ-UBND", "46/TB-UBND"]
