@@ -31,7 +31,7 @@ from domain import merkle
 from domain.auth import SYSTEM, Actor
 from domain.errors import BBTError
 from domain.i18n import _
-from models import Account, AuditEntry, AuditHead, Unit, utcnow
+from models import Account, AuditEntry, AuditHead, Document, Unit, utcnow
 
 GENESIS = "0" * 64
 GENESIS_ACTION = "audit.genesis"
@@ -95,6 +95,18 @@ def record(
     if head is None:  # the first entry ever: the chain opens with its genesis
         head = start(session)
     return _append(session, head, actor, action, entity, key, detail)
+
+
+def record_document(session: Session, actor: Actor, action: str, doc: Document,
+                    delivered_to: str | None = None, **detail: Any) -> AuditEntry:
+    """An entry about a document or, given the unit's code, its delivery to that unit
+    (NUMBER@UNIT). The document's year goes in every such entry: a number repeats across
+    terms and years, and `doc history NUMBER --year Y` tells them apart by it."""
+    if delivered_to is None:
+        return record(session, actor, action, "document", doc.number, year=doc.date.year,
+                      **detail)
+    return record(session, actor, action, "delivery", f"{doc.number}@{delivered_to}",
+                  year=doc.date.year, **detail)
 
 
 def _append(session: Session, head: AuditHead, actor: Actor, action: str, entity: str,

@@ -119,9 +119,8 @@ def issue(
     )
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.issue", "document", doc.number, year=doc.date.year,
-                 title=doc.title,
-                 date=doc.date, attachment=sha)
+    audit.record_document(session, actor, "document.issue", doc, title=doc.title,
+                          date=doc.date, attachment=sha)
     files.register_main(session, actor, doc)
     return doc
 
@@ -204,8 +203,9 @@ def receive(
     )
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.receive", "document", doc.number, year=doc.date.year,
-                 incoming_number=incoming_no, recipient=recipient.code, attachment=sha)
+    audit.record_document(session, actor, "document.receive", doc,
+                          incoming_number=incoming_no, recipient=recipient.code,
+                          attachment=sha)
     files.register_main(session, actor, doc)
     return doc
 
@@ -292,8 +292,8 @@ def withdraw(session: Session, actor: Actor, number: str, reason: str,
     doc.status, doc.withdrawn_reason, doc.withdrawn_at = "withdrawn", reason, utcnow()
     session.add(doc)
     session.flush()
-    audit.record(session, actor, "document.withdraw", "document", doc.number, year=doc.date.year,
-                 date=doc.date, period=doc.period, reason=reason)
+    audit.record_document(session, actor, "document.withdraw", doc, date=doc.date,
+                          period=doc.period, reason=reason)
     return doc
 
 
@@ -363,9 +363,8 @@ def send(
         result.sent.append(unit.code)
     session.flush()
     if result.sent:
-        audit.record(session, actor, "document.send", "document", doc.number, year=doc.date.year,
-                     purpose=purpose,
-                     due=due_date, units=result.sent)
+        audit.record_document(session, actor, "document.send", doc, purpose=purpose,
+                              due=due_date, units=result.sent)
     return result
 
 
@@ -407,8 +406,7 @@ def acknowledge(session: Session, actor: Actor, number: str, unit_code: str,
         raise BBTError(_("{unit} already has {number} ({status}).").format(
             unit=unit.code, number=doc.number, status=delivery.status))
     _move(session, delivery, expected_version, status="received", received_at=utcnow())
-    audit.record(session, actor, "delivery.ack", "delivery", f"{doc.number}@{unit.code}",
-                 year=doc.date.year)
+    audit.record_document(session, actor, "delivery.ack", doc, unit.code)
     return delivery
 
 
@@ -421,8 +419,7 @@ def mark_done(session: Session, actor: Actor, number: str, unit_code: str, note:
     now = utcnow()
     _move(session, delivery, expected_version, status="done", done_at=now,
           received_at=delivery.received_at or now, note=nfc(note))
-    audit.record(session, actor, "delivery.done", "delivery", f"{doc.number}@{unit.code}",
-                 year=doc.date.year, note=nfc(note))
+    audit.record_document(session, actor, "delivery.done", doc, unit.code, note=nfc(note))
     return delivery
 
 
@@ -438,8 +435,7 @@ def give_back(session: Session, actor: Actor, number: str, unit_code: str, reaso
         raise BBTError(_("{unit} has already finished {number} ({status}).").format(
             unit=unit.code, number=doc.number, status=delivery.status))
     _move(session, delivery, None, status="returned", note=reason)
-    audit.record(session, actor, "delivery.return", "delivery", f"{doc.number}@{unit.code}",
-                 year=doc.date.year, reason=reason)
+    audit.record_document(session, actor, "delivery.return", doc, unit.code, reason=reason)
     return delivery
 
 
@@ -461,8 +457,8 @@ def forward(session: Session, actor: Actor, number: str, from_code: str, to_code
                         due=parse_date(due, "due") or source.due, forwarded_from_id=source.id)
     session.add(delivery)
     session.flush()
-    audit.record(session, actor, "delivery.forward", "delivery", f"{doc.number}@{target.code}",
-                 year=doc.date.year, source=unit.code)
+    audit.record_document(session, actor, "delivery.forward", doc, target.code,
+                          source=unit.code)
     return delivery
 
 
@@ -706,8 +702,7 @@ def show(session: Session, actor: Actor, number: str, year: int | None = None
     doc = visible(session, actor, number, year)
     if actor.role == "clerk" and not _visible_to_clerk(session, actor, doc):
         raise NotFound(_("There is no document {number}.").format(number=doc.number))
-    audit.record(session, actor, "document.view", "document", doc.number,
-                 year=doc.date.year)  # NĐ30 access history
+    audit.record_document(session, actor, "document.view", doc)  # NĐ30 access history
     return describe(session, actor, [doc])[0] | signatures.summary(session, doc)
 
 

@@ -229,8 +229,8 @@ def attach(session: Session, actor: Actor, number: str, paths: Sequence[Path | s
     doc = documents.owned(session, actor, number, year)
     incoming = [read(p) for p in paths]
     added = [_add(session, actor, doc, item, "appendix") for item in incoming]
-    audit.record(session, actor, "document.attach", "document", doc.number, year=doc.date.year,
-                 files=[{"name": f.name, "sha256": f.sha256} for f in added])
+    audit.record_document(session, actor, "document.attach", doc,
+                          files=[{"name": f.name, "sha256": f.sha256} for f in added])
     if any(f.media_type == PDF for f in added):
         from domain import signatures
 
@@ -283,7 +283,6 @@ def download(session: Session, actor: Actor, number: str, name: str | None = Non
     if stored is None or hashlib.sha256(stored.data).hexdigest() != row.sha256:
         raise BBTError(_("The stored file '{name}' of {number} was altered or lost.").format(
             name=row.name, number=doc.number))
-    audit.record(session, actor, "document.download", "document", doc.number, year=doc.date.year,
-                 file=row.name,
-                 sha256=row.sha256)
+    audit.record_document(session, actor, "document.download", doc, file=row.name,
+                          sha256=row.sha256)
     return row, stored.data

@@ -140,8 +140,8 @@ def sign(session: Session, actor: Actor, number: str, passphrase: str,
         digest(doc, issuer.code, documents.attachment_bytes(session, doc), signed_at))
     doc.signing_key_id, doc.signed_at = key.id, signed_at
     session.add(doc)
-    audit.record(session, actor, "document.sign", "document", doc.number, year=doc.date.year,
-                 fingerprint=key.fingerprint[:16])
+    audit.record_document(session, actor, "document.sign", doc,
+                          fingerprint=key.fingerprint[:16])
     return doc
 
 

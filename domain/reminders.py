@@ -187,6 +187,5 @@ def _send(session: Session, actor: Actor, doc: Document, late: list[LateUnit], c
     session.add_all(ReminderUnit(document_id=doc.id, unit_id=ids[c])  # type: ignore[arg-type]
                     for c in codes)
     session.flush()
-    audit.record(session, actor, "document.remind", "document", doc.number, year=doc.date.year,
-                 units=codes,
-                 due=answer_by, attachment=doc.attachment_sha256)
+    audit.record_document(session, actor, "document.remind", doc, units=codes,
+                          due=answer_by, attachment=doc.attachment_sha256)

@@ -193,9 +193,9 @@ def register(session: Session, actor: Actor, draft: Draft, fmt: str, *,
     session.add(ReportSnapshot(document_id=doc.id, kind=p.kind, period=p.key,
                                report_date=draft.report_date, content=content_json))
     session.flush()
-    audit.record(session, actor, "report.register", "document", doc.number, year=doc.date.year,
-                 kind=p.kind,
-                 period=p.key, snapshot=hashlib.sha256(content_json.encode()).hexdigest())
+    digest = hashlib.sha256(content_json.encode()).hexdigest()
+    audit.record_document(session, actor, "report.register", doc, kind=p.kind, period=p.key,
+                          snapshot=digest)
     content = render(document, fmt, draft.report_date)
     if deliver is not None:
         deliver(content)  # the last step: a file that cannot be written spends no number

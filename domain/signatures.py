@@ -232,10 +232,9 @@ def verify(session: Session, actor: Actor, number: str, year: int | None = None,
     found = verify_document(session, actor, doc)
     valid = ((sealed or bool(found)) and (seal.valid or not sealed)
              and all(f.intact and f.trusted for f in found))
-    audit.record(session, actor, "document.verify", "document", doc.number, year=doc.date.year,
-                 valid=valid,
-                 seal=seal.valid if sealed else None,
-                 legal_signatures=[[f.signer, f.intact, f.trusted] for f in found])
+    audit.record_document(session, actor, "document.verify", doc, valid=valid,
+                          seal=seal.valid if sealed else None,
+                          legal_signatures=[[f.signer, f.intact, f.trusted] for f in found])
     return {"number": doc.number, "valid": valid,
             "seal": {"present": sealed, "valid": seal.valid, "reason": seal.reason},
             "legal_signatures": as_json(found),

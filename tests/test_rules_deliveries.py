@@ -314,3 +314,25 @@ def test_finishing_without_a_note_leaves_it_empty_and_writes_a_delivery_entry(wo
     entry = world.audit("delivery.done")[-1]
     assert (entry.entity, entry.entity_key, json.loads(entry.detail)) == (
         "delivery", f"{number}@XA1", {"note": "", "year": 2022})
+
+
+def test_every_entry_about_a_document_or_its_delivery_keeps_the_documents_year(
+        world: World) -> None:
+    """A number repeats across terms and years: `doc history --year` tells the documents'
+    entries apart by the year each one holds (audit.record_document)."""
+    number = issue(world)
+    send(world, number, "XA1", "HU", "TU", purpose="act", due="2022-07-30")
+    world.run(documents.acknowledge, SYSTEM, number, "XA1")
+    world.run(documents.mark_done, SYSTEM, number, "XA1", "xong")
+    world.run(documents.give_back, SYSTEM, number, "TU", "nhầm nơi nhận")
+    world.run(documents.acknowledge, SYSTEM, number, "HU")
+    world.run(documents.forward, SYSTEM, number, "HU", "XA2")
+    world.run(documents.show, SYSTEM, number)
+    world.run(documents.withdraw, SYSTEM, number, "ban hành nhầm")
+    entries = [e for e in world.audit() if e.entity in ("document", "delivery")]
+    assert sorted({e.action for e in entries}) == [
+        "delivery.ack", "delivery.done", "delivery.forward", "delivery.return",
+        "document.issue", "document.send", "document.view", "document.withdraw"]
+    assert {json.loads(e.detail).get("year") for e in entries} == {2022}
+    assert [e.entity_key for e in entries if e.entity == "delivery"] == [
+        f"{number}@XA1", f"{number}@XA1", f"{number}@TU", f"{number}@HU", f"{number}@XA2"]
