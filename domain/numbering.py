@@ -162,7 +162,14 @@ def peek_value(session: Session, unit_id: int, book: str, series: str, period: s
 
 def claim_value(session: Session, unit_id: int, book: str, series: str, period: str,
                 value: int) -> None:
-    """Record an explicit (historical) number so that new numbers continue after it."""
+    """Record an explicit (historical) number so that new numbers continue after it.
+
+    The counter row is locked even when the number is below it, as next_value locks it:
+    whoever takes a number of this register, new or historical, waits for the other (a
+    report registered under a historical number is seen by one registered at once under
+    the next)."""
     _ensure_counter(session, unit_id, book, series, period)
+    session.execute(select(RegisterCounter.value).where(
+        *_where(unit_id, book, series, period)).with_for_update())
     session.execute(update(RegisterCounter).where(*_where(unit_id, book, series, period))
                     .where(col(RegisterCounter.value) < value).values(value=value))

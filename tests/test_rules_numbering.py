@@ -162,3 +162,17 @@ def test_a_term_start_moved_later_keeps_the_old_terms_register(world: World) -> 
     assert issue("QĐ", "HU", "2025-10-10") == ("02-QĐ/HU", "2020-10-01")
     # A document dated on the old term's first day belongs to that term's register.
     assert issue("BC", "HU", "2020-10-01") == ("01-BC/HU", "2020-10-01")
+
+
+def test_a_historical_number_and_the_next_one_take_turns(world: World) -> None:
+    """A historical number below the counter still locks the register's counter row, so a
+    registration under the next number at the same moment waits and then sees it
+    (PostgreSQL; SQLite's writers already take turns at BEGIN IMMEDIATE)."""
+    if not world.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers before they reach the counter")
+    unit_id = world.unit_ids["BBT"]
+    world.run(numbering.claim_value, unit_id, "out", "BC", "2022", 117)
+    _, taken = rules_support.one_waits_for_the_other(
+        world, lambda s: numbering.claim_value(s, unit_id, "out", "BC", "2022", 50),
+        lambda s: numbering.next_value(s, unit_id, "out", "BC", "2022"))
+    assert taken == 118
