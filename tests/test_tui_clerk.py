@@ -228,7 +228,8 @@ def written_actions() -> set[str]:
     for path in [*(ROOT / "domain").glob("*.py"), *(ROOT / "commands").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "record" and len(node.args) >= 3):
+                    and node.func.attr in ("record", "record_document")
+                    and len(node.args) >= 3):
                 continue
             action = node.args[2]
             if isinstance(action, ast.Constant):
