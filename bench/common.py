@@ -233,6 +233,8 @@ def province_options(parser: argparse.ArgumentParser, repeat: int) -> argparse.A
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--province", help="a province database URL (default: built by "
                         "bench.generate at --scale and cached in bench/out)")
+    parser.add_argument("--demo", help="a demo database URL, e.g. on PostgreSQL beside a "
+                        "PostgreSQL province (default: `bbt init --demo` in bench/out)")
     parser.add_argument("--repeat", type=int, default=repeat)
     return parser
 

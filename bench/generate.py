@@ -863,12 +863,14 @@ class Loader:
         with self.conn.begin():
             if self.pg:
                 self._advance_sequences()
-        # Planner statistics, as a database that has lived ten years would have them.
+        # Planner statistics, as a database that has lived ten years would have them. On
+        # PostgreSQL also the visibility map that autovacuum keeps in a live database: without
+        # it every index-only scan fetches its heap pages (the late units took 190 ms, not 80).
         if self.pg:
             self.conn.commit()
             raw = self.conn.connection.driver_connection
             raw.autocommit = True  # type: ignore[union-attr]
-            raw.execute("ANALYZE")  # type: ignore[union-attr]
+            raw.execute("VACUUM ANALYZE")  # type: ignore[union-attr]
             raw.autocommit = False  # type: ignore[union-attr]
         else:
             raw = self.conn.connection.driver_connection

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, distinct, func
+from sqlalchemy import case, distinct, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -37,9 +37,11 @@ def late_units_query(on: date):  # type: ignore[no-untyped-def]
 
 
 def unacknowledged_query():  # type: ignore[no-untyped-def]
-    """Per unit id: deliveries not yet received (an index range on status)."""
+    """Per unit id: deliveries not yet received, read from the partial index
+    ix_delivery_unacknowledged (its condition literally, as open_delivery's)."""
     return _counting(sa_select(col(Delivery.unit_id), func.count()).select_from(Delivery)
-                     .where(col(Delivery.status) == "sent")).group_by(col(Delivery.unit_id))
+                     .where(col(Delivery.status) == literal_column("'sent'"))
+                     ).group_by(col(Delivery.unit_id))
 
 
 def overdue_documents_query(on: date):  # type: ignore[no-untyped-def]

@@ -19,6 +19,8 @@ DOCUMENT_STATUSES = ("issued", "withdrawn")
 # The few withdrawn documents, literally (see OPEN_DELIVERY_SQL): counts of deliveries leave
 # them out with `document_id NOT IN (this index's ids)`, never a join per delivery.
 WITHDRAWN_SQL = "status = 'withdrawn'"
+# The deliveries not yet received (chưa nhận), literally as above: a few thousand of millions.
+UNACKNOWLEDGED_SQL = "status = 'sent'"
 
 
 class RegisterCounter(SQLModel, table=True):
@@ -107,6 +109,12 @@ class Delivery(SQLModel, table=True):
         # late units read this index, never the millions of finished deliveries (issue 13).
         Index("ix_delivery_open_due", "unit_id", "due", "status", "document_id",
               sqlite_where=text(OPEN_DELIVERY_SQL), postgresql_where=text(OPEN_DELIVERY_SQL)),
+        # Unacknowledged deliveries per unit, from this index alone: PostgreSQL cannot skip
+        # through ix_delivery_unit_status to its 'sent' entries, and read 20,000 heap pages
+        # of ix_delivery_status_due's matches at province scale (issue 13).
+        Index("ix_delivery_unacknowledged", "unit_id", "document_id",
+              sqlite_where=text(UNACKNOWLEDGED_SQL),
+              postgresql_where=text(UNACKNOWLEDGED_SQL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id")

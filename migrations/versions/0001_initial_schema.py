@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:36:42.771790
+Create Date: 2026-12-01 07:39:23.992630
 """
 from collections.abc import Sequence
 
@@ -327,6 +327,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_open_due', ['unit_id', 'due', 'status', 'document_id'], unique=False, sqlite_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"), postgresql_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"))
         batch_op.create_index('ix_delivery_sent_at', ['sent_at'], unique=False)
         batch_op.create_index('ix_delivery_status_due', ['status', 'due'], unique=False)
+        batch_op.create_index('ix_delivery_unacknowledged', ['unit_id', 'document_id'], unique=False, sqlite_where=sa.text("status = 'sent'"), postgresql_where=sa.text("status = 'sent'"))
         batch_op.create_index('ix_delivery_unit_status', ['unit_id', 'status', 'document_id'], unique=False)
 
     op.create_table('document_file',
@@ -420,6 +421,7 @@ def downgrade() -> None:
     op.drop_table('document_file')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_unit_status')
+        batch_op.drop_index('ix_delivery_unacknowledged', sqlite_where=sa.text("status = 'sent'"), postgresql_where=sa.text("status = 'sent'"))
         batch_op.drop_index('ix_delivery_status_due')
         batch_op.drop_index('ix_delivery_sent_at')
         batch_op.drop_index('ix_delivery_open_due', sqlite_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"), postgresql_where=sa.text("status NOT IN ('done', 'returned') AND due IS NOT NULL"))
