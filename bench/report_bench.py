@@ -81,7 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     common.province_options(parser, repeat=5)
-    parser.add_argument("--demo", help="a demo database URL (default: bench/out/demo.db)")
     args = parser.parse_args(argv)
 
     demo, province = common.databases(args)
