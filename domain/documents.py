@@ -193,8 +193,11 @@ def receive(
     assert issuer.id is not None and recipient.id is not None
     if existing := _find(session, issuer.id, str(parsed), period) or \
             _same_place(session, issuer.id, parsed, period):
+        # The incoming number is that of the unit that received it, not of this recipient.
+        holder = session.get(Unit, existing.recipient_id) if existing.recipient_id else None
         raise BBTError(_("{number} is already registered (incoming no. {no} of {unit}).").format(
-            number=existing.number, no=existing.incoming_number or "-", unit=recipient.code))
+            number=existing.number, no=existing.incoming_number or "-",
+            unit=(holder or recipient).code))
     incoming_no = numbering.next_value(session, recipient.id, "in", "*", str(received_on.year))
     sha, name = store_attachment(session, file)
     doc = Document(
@@ -245,9 +248,10 @@ def get(session: Session, number: str, year: int | None = None) -> Document:
     found = list(session.exec(query.order_by(col(Document.date), col(Document.id)).limit(20)))
     if not found:
         raise NotFound(_("There is no document {number}.").format(number=parsed))
-    if len(found) > 1:
+    if len(found) > 1:  # all of them counted, the 20 oldest listed
+        count = session.exec(select(func.count()).select_from(query.subquery())).one()
         raise BBTError(_("{number} names {count} documents: {candidates}; add --year to say "
-                         "which.").format(number=parsed, count=len(found), candidates="; ".join(
+                         "which.").format(number=parsed, count=count, candidates="; ".join(
                              f"{d.number} {d.date.isoformat()} ({d.title[:40]})" for d in found)))
     return found[0]
 
