@@ -166,7 +166,7 @@ def test_a_number_holds_one_place_in_its_issuers_register_however_spelt(world: W
     refused(world, "45/UBND-VP is already registered (incoming no. 1 of XA1).",
             documents.receive, SYSTEM, "45/CV-UBND", "UBND", "2022-06-01", "Công văn", to="HU")
     assert receive("46/CV-UBND", "UBND").number == "46/CV-UBND"  # the next place
-    assert receive("45/CV-UBND", "UBND", day="2021-06-01").period == "2021"  # last year's
+    assert receive("46/CV-UBND", "UBND", day="2021-06-01").period == "2021"  # last year's
     assert receive("12-KH/TU", "TU").number == "12-KH/TU"
     assert receive("12-BC/TU", "TU").number == "12-BC/TU"  # a Party type's own register
     assert receive("12-KH/XA2", "XA2").period == "2020-01-01"  # TU's term too: another register
