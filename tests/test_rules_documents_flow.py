@@ -265,17 +265,19 @@ def test_a_stale_version_is_refused_in_one_sentence(world: World) -> None:
     assert str(caught.value) == "Someone else changed this delivery first; reload and try again."
 
 
-def test_the_history_of_a_repeated_number_keeps_each_years_sends_and_receipts(
+def test_the_history_of_a_repeated_number_keeps_each_years_sends_receipts_and_views(
         world: World) -> None:
     for day in ("2021-05-01", "2022-05-01"):
         world.run(documents.issue, SYSTEM, "TB", "UBND", "Thông báo", day)
         year = int(day[:4])
         world.run(documents.send, SYSTEM, "1/TB-UBND", to=["XA1"], year=year)
         world.run(documents.acknowledge, SYSTEM, "1/TB-UBND", "XA1", year=year)
+        world.run(documents.show, SYSTEM, "1/TB-UBND", year)
     for year in (2021, 2022):
         def read(session: Session, year: int = year) -> list[dict[str, Any]]:
             return history.of_document(session, SYSTEM, "1/TB-UBND", year)
 
         seen = world.read(read)
-        assert [e["action"] for e in seen] == ["document.issue", "document.send", "delivery.ack"]
+        assert [e["action"] for e in seen] == ["document.issue", "document.send", "delivery.ack",
+                                               "document.view"]
         assert {e["detail"]["year"] for e in seen} == {year}
