@@ -256,9 +256,10 @@ def get(session: Session, number: str, year: int | None = None) -> Document:
     found = list(session.exec(query.order_by(col(Document.date), col(Document.id)).limit(20)))
     if not found:
         raise NotFound(_("There is no document {number}.").format(number=parsed))
-    if len(found) > 1:
+    if len(found) > 1:  # all of them counted, the 20 oldest listed
+        count = session.exec(select(func.count()).select_from(query.subquery())).one()
         raise BBTError(_("{number} names {count} documents: {candidates}; add --year to say "
-                         "which.").format(number=parsed, count=len(found), candidates="; ".join(
+                         "which.").format(number=parsed, count=count, candidates="; ".join(
                              f"{d.number} {d.date.isoformat()} ({d.title[:40]})" for d in found)))
     return found[0]
 
