@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -44,10 +45,23 @@ def register(app: typer.Typer) -> None:
         elif diff := migrate.drift(engine):
             problems.append(_("schema differs from the models in {count} places").format(
                 count=len(diff)))
+        else:
+            problems += _register_problems(engine)
         if problems:
             raise BBTError(_("Database check failed: {problems}.").format(
                 problems="; ".join(problems)))
         done(_("Database OK (schema {revision}).").format(revision=revision))
+
+    def _register_problems(engine: Any) -> list[str]:
+        from domain import documents
+        from domain.db import transaction
+
+        with transaction(engine, write=False) as session:
+            count, examples = documents.shared_places(session)
+        if not count:
+            return []
+        return [_("places of state registers holding more than one number: {count} ({examples})")
+                .format(count=count, examples="; ".join(" = ".join(e) for e in examples))]
 
     @db_app.command("backup")
     def backup_(dest: Path) -> None:

@@ -32,6 +32,7 @@ from domain.i18n import _
 from domain.text import fold, nfc, parse_date, require_date, today
 from models import (
     DIRECTIONS,
+    PARTY_KINDS,
     PURPOSES,
     URGENCIES,
     Attachment,
@@ -230,6 +231,25 @@ def _place_holder(session: Session, issuer: Unit, seq: int, doc_type: str, perio
     if numbering.is_party(issuer):
         query = query.where(Document.doc_type == doc_type)
     return session.exec(query.order_by(col(Document.id))).first()
+
+
+def shared_places(session: Session, limit: int = 5) -> tuple[int, list[list[str]]]:
+    """Places of a state register that hold more than one number (45/QĐ-UBND and
+    45/TB-UBND in one year), as documents stored before the one-sequence rule may: how many,
+    and the numbers of the first few. `bbt db check` reports them."""
+    shared = (sa_select(col(Document.issuer_id), col(Document.period), col(Document.seq))
+              .join(Unit, col(Unit.id) == col(Document.issuer_id))
+              .where(col(Unit.kind).not_in(PARTY_KINDS))
+              .group_by(col(Document.issuer_id), col(Document.period), col(Document.seq))
+              .having(func.count() > 1))
+    total = session.execute(sa_select(func.count()).select_from(shared.subquery())).scalar_one()
+    examples = []
+    for issuer_id, period, seq in session.execute(shared.order_by(
+            col(Document.period), col(Document.issuer_id), col(Document.seq)).limit(limit)):
+        examples.append(list(session.exec(select(Document.number).where(
+            Document.issuer_id == issuer_id, Document.period == period, Document.seq == seq)
+            .order_by(col(Document.id)))))
+    return int(total), examples
 
 
 def _already_registered(session: Session, wanted: str, holder: Document) -> BBTError:
