@@ -31,7 +31,7 @@ from domain.errors import BBTError, NotFound
 from domain.i18n import _
 from domain.reports import Period, ReportData, SectionText
 from domain.text import today
-from models import AuditHead, Document, ReportSnapshot
+from models import AuditEntry, AuditHead, Document, ReportSnapshot
 
 FORMAT_BY_SUFFIX = {".md": "md", ".docx": "docx", ".pdf": "pdf"}
 SNAPSHOT_VERSION = 1
@@ -241,7 +241,23 @@ def snapshot_of(session: Session, actor: Actor, number: str, year: int | None = 
     if stored is None:
         raise NotFound(_("{number} is not a registered report; only reports registered with "
                          "--register can be printed again.").format(number=doc.number))
+    _require_as_registered(session, doc, stored.content)
     return doc, json.loads(stored.content)
+
+
+def _require_as_registered(session: Session, doc: Document, content: str) -> None:
+    """The stored copy is the one registered: its SHA-256 is the one the audit chain recorded
+    then. Someone who rewrites the copy in the database must also rewrite the chain, which
+    `bbt audit verify` against an anchor kept outside detects."""
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    recorded = session.exec(select(AuditEntry.detail).where(
+        AuditEntry.entity_key == doc.number, AuditEntry.action == "report.register",
+        AuditEntry.entity == "document"))
+    if not any(json.loads(detail).get("snapshot") == digest for detail in recorded):
+        raise BBTError(_("The stored copy of report {number} is not the one registered: its "
+                         "SHA-256 is not the one the audit chain recorded, so it was changed "
+                         "in the database. Nothing was printed; run `bbt audit verify`.")
+                       .format(number=doc.number))
 
 
 def reprint(session: Session, actor: Actor, number: str, fmt: str,

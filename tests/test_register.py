@@ -304,3 +304,30 @@ def test_two_registrations_at_once_take_one_number(demo: Bbt, tmp_path: Path) ->
     assert "117-BC/BBT" in refused and "Traceback" not in refused
     assert len(list(tmp_path.glob("bc-*.md"))) == 1
     assert [n for n in bc_numbers(demo) if n.startswith(("117", "118"))] == ["117-BC/BBT"]
+
+
+def test_a_registered_report_changed_in_the_database_is_not_printed(demo: Bbt,
+                                                                      tmp_path: Path) -> None:
+    """The frozen copy's SHA-256 went into the audit chain when it was registered: a copy
+    rewritten in the database (a figure made better) is refused, and no file is written."""
+    from sqlalchemy import text
+
+    from domain.db import get_engine, transaction
+
+    demo.ok(*H1, "--register", "-o", str(tmp_path / "117.md"))
+    demo.ok("report", "print", "117-BC/BBT", "-o", str(tmp_path / "again.md"))
+    with transaction(get_engine(demo.url)) as session:
+        content = session.execute(text("SELECT content FROM report_snapshot")).scalar_one()
+        session.execute(text("UPDATE report_snapshot SET content = :c"),
+                        {"c": content.replace('"issued": ', '"issued": 1', 1)})
+    refused = demo("report", "print", "117-BC/BBT", "-o", str(tmp_path / "forged.md"))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.stderr.strip() == (
+        "The stored copy of report 117-BC/BBT is not the one registered: its SHA-256 is not "
+        "the one the audit chain recorded, so it was changed in the database. Nothing was "
+        "printed; run `bbt audit verify`.")
+    assert not (tmp_path / "forged.md").exists()
+    with transaction(get_engine(demo.url)) as session:  # the copy put back prints again
+        session.execute(text("UPDATE report_snapshot SET content = :c"), {"c": content})
+    demo.ok("report", "print", "117-BC/BBT", "-o", str(tmp_path / "restored.md"))
+    assert (tmp_path / "restored.md").read_bytes() == (tmp_path / "again.md").read_bytes()
