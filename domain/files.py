@@ -24,7 +24,7 @@ from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
 from domain.text import nfc
-from models import Attachment, Document, DocumentFile, DocumentText
+from models import Attachment, AuditEntry, Document, DocumentFile, DocumentText
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Enough for the body of any real document; keeps one row of the index bounded.
@@ -35,6 +35,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 TXT = "text/plain"
+# The audit entries that give a document its files, each naming the file's SHA-256.
+FILE_ACTIONS = ("document.issue", "document.receive", "document.attach", "document.remind")
 _IMAGES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
            (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"II*\x00", "image/tiff"),
            (b"MM\x00*", "image/tiff"))
@@ -274,13 +276,24 @@ def pick(session: Session, doc: Document, name: str | None) -> DocumentFile:
     raise NotFound(_("{number} has no file named '{name}'.").format(number=doc.number, name=name))
 
 
+def _recorded(session: Session, doc: Document, sha256: str) -> bool:
+    """The file's SHA-256 is in the audit chain's entry that added it to this document
+    (issued or received with it, attached later): bytes put in the database under another
+    address, and the file row pointed at them, do not pass for the document's file."""
+    details = session.exec(select(AuditEntry.detail).where(
+        AuditEntry.entity_key == doc.number, AuditEntry.entity == "document",
+        col(AuditEntry.action).in_(FILE_ACTIONS)))
+    return any(sha256 in detail for detail in details)
+
+
 def download(session: Session, actor: Actor, number: str, name: str | None = None,
              year: int | None = None) -> tuple[DocumentFile, bytes]:
     """A stored file's bytes, checked against their address; the download is audited."""
     doc = visible_document(session, actor, number, year)
     row = pick(session, doc, name)
     stored = session.get(Attachment, row.sha256)
-    if stored is None or hashlib.sha256(stored.data).hexdigest() != row.sha256:
+    if (stored is None or hashlib.sha256(stored.data).hexdigest() != row.sha256
+            or not _recorded(session, doc, row.sha256)):
         raise BBTError(_("The stored file '{name}' of {number} was altered or lost.").format(
             name=row.name, number=doc.number))
     audit.record_document(session, actor, "document.download", doc, file=row.name,

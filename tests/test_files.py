@@ -130,3 +130,31 @@ def test_a_repeated_number_needs_its_year(bbt: Bbt, tmp_path: Path) -> None:
     other = [h["action"] for h in bbt.json("doc", "history", "12/QĐ-UBND", "--year", "2022")]
     assert other == ["document.issue"]  # not the 2021 one's issue, file and download
     assert bbt("doc", "verify", "12/QĐ-UBND", "--year", "2022").exit_code == 1  # not sealed
+
+
+def test_a_file_put_in_under_another_address_is_not_the_documents(demo: Bbt,
+                                                                   tmp_path: Path) -> None:
+    """Stored bytes are checked against their SHA-256, and that SHA-256 against the audit
+    entry that gave the document its file: new bytes written into the database under their
+    own address, with the file row pointed at them, are refused, and nothing is written."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from domain.db import get_engine, transaction
+
+    demo.ok("doc", "attach", "750-QĐ/HU", str(_write(tmp_path, "qd.txt", b"Quyet dinh 750")))
+    demo.ok("doc", "file", "750-QĐ/HU", "--name", "qd.txt", "-o", str(tmp_path / "ok.txt"))
+    forged = b"Quyet dinh 750, sua lai"
+    digest = hashlib.sha256(forged).hexdigest()
+    with transaction(get_engine(demo.url)) as session:
+        session.execute(text("INSERT INTO attachment (sha256, data, size) VALUES (:s, :d, :n)"),
+                        {"s": digest, "d": forged, "n": len(forged)})
+        session.execute(text("UPDATE document_file SET sha256 = :s WHERE name = 'qd.txt'"),
+                        {"s": digest})
+    refused = demo("doc", "file", "750-QĐ/HU", "--name", "qd.txt", "-o",
+                   str(tmp_path / "forged.txt"))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "The stored file 'qd.txt' of 750-QĐ/HU was altered or lost."
+    assert not (tmp_path / "forged.txt").exists()
+    assert (tmp_path / "ok.txt").read_bytes() == b"Quyet dinh 750"
