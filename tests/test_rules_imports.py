@@ -755,3 +755,18 @@ def test_the_sheet_named_is_imported(world: World, tmp_path: Path) -> None:
     book.save(path)
     assert world.run(imports.run_import, SYSTEM, "visits", path, sheet="visits").inserted == 1
     assert visits(world) == {"2022-01": 100}
+
+
+@pytest.mark.parametrize(("kind", "header", "row"), [
+    ("documents", "number,date,title,Ghi chú; nhận xét; ý kiến; khác; thêm",
+     "1-CV/TU,2022-06-01,Công văn,x"),
+    # the register book's names are known to a documents sheet only
+    ("visits", "month,visitors,Người ký;Nơi nhận;Số đến;Ngày đến", "2022-01,100,x"),
+])
+def test_the_delimiter_splits_the_header_into_the_kinds_own_names(
+        world: World, tmp_path: Path, kind: str, header: str, row: str) -> None:
+    """Not the one that makes the most cells: a comma file may name a column with
+    semicolons in it."""
+    path = write(tmp_path, "f.csv", header + "\n" + row + "\n")
+    result = world.run(imports.run_import, SYSTEM, kind, path)
+    assert (result.inserted, result.rejected) == (1, [])
