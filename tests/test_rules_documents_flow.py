@@ -291,3 +291,13 @@ def test_the_history_of_a_repeated_number_keeps_each_years_sends_receipts_and_vi
         assert [e["action"] for e in seen] == ["document.issue", "document.send", "delivery.ack",
                                                "document.view"]
         assert {e["detail"]["year"] for e in seen} == {year}
+
+
+# ------------------------------------------------------------------ a place already held
+
+
+def test_an_explicit_number_a_receipt_holds_is_refused_naming_its_recipient(world: World
+                                                                          ) -> None:
+    world.run(documents.receive, SYSTEM, "5-KH/HU", "HU", "2022-06-01", "Kế hoạch", to="XA1")
+    refused(world, "05-KH/HU is already registered (incoming no. 1 of XA1).",
+            documents.issue, SYSTEM, "KH", "HU", "Kế hoạch", "2022-06-01", number=5)

@@ -709,3 +709,64 @@ def test_an_imported_state_number_takes_one_place_whatever_its_type(world: World
     assert world.read(lambda s: sorted(s.exec(select(Document.number).where(
         Document.seq.in_([45, 46]))).all())) == [  # type: ignore[attr-defined]
         "45-QĐ/HU", "45-TB/HU", "45/QĐ-UBND", "46/TB-UBND"]
+
+
+# ------------------------------------------------------------------ found by mutation, 08:15
+
+
+def test_a_text_cell_keeps_its_fields_limit_unless_given_another() -> None:
+    row = cells(title="x" * 1001, name="y" * 255, other="z" * 5000)
+    assert row.text("title") is None and row.text("name") == "y" * 255
+    assert row.text("other") == "z" * 5000  # no field limit: the cell's own
+    assert row.errors == ["title: At most 1,000 characters."]
+
+
+def test_every_missing_column_is_named(world: World, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "note\n1\n")
+    with pytest.raises(BBTError) as refused:
+        world.run(imports.run_import, SYSTEM, "visits", path)
+    assert str(refused.value) == (
+        "The file has no column 'month' (Tháng), 'visitors' (Lượt truy cập); a visits sheet "
+        "needs the columns month, visitors.")
+
+
+def test_a_register_in_the_nd30_layout_separated_by_semicolons_is_read(
+        world: World, tmp_path: Path) -> None:
+    """The delimiter is the one that splits the header into known names: the register
+    book's own headers count too (split at its commas, "Số" would be a known name)."""
+    path = write(tmp_path, "so-di.csv",
+                 "Số, ký hiệu văn bản;Ngày tháng văn bản;"
+                 "Tên loại và trích yếu nội dung văn bản;Người ký\n"
+                 "750-QĐ/HU;08/02/2022;Quyết định thành lập Ban Biên tập;Nguyễn Văn An\n")
+    assert world.run(imports.run_import, SYSTEM, "documents", path).inserted == 1
+    assert world.read(lambda s: s.exec(select(Document.number)).all()) == ["750-QĐ/HU"]
+
+
+def test_the_sheet_named_is_imported(world: World, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Ghi chú"
+    book.active.append(["Sổ theo dõi lượt truy cập"])
+    counts = book.create_sheet("visits")
+    counts.append(["month", "visitors"])
+    counts.append(["2022-01", 100])
+    path = tmp_path / "v.xlsx"
+    book.save(path)
+    assert world.run(imports.run_import, SYSTEM, "visits", path, sheet="visits").inserted == 1
+    assert visits(world) == {"2022-01": 100}
+
+
+@pytest.mark.parametrize(("kind", "header", "row"), [
+    ("documents", "number,date,title,Ghi chú; nhận xét; ý kiến; khác; thêm",
+     "1-CV/TU,2022-06-01,Công văn,x"),
+    # the register book's names are known to a documents sheet only
+    ("visits", "month,visitors,Người ký;Nơi nhận;Số đến;Ngày đến", "2022-01,100,x"),
+])
+def test_the_delimiter_splits_the_header_into_the_kinds_own_names(
+        world: World, tmp_path: Path, kind: str, header: str, row: str) -> None:
+    """Not the one that makes the most cells: a comma file may name a column with
+    semicolons in it."""
+    path = write(tmp_path, "f.csv", header + "\n" + row + "\n")
+    result = world.run(imports.run_import, SYSTEM, kind, path)
+    assert (result.inserted, result.rejected) == (1, [])

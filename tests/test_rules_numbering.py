@@ -176,3 +176,14 @@ def test_a_historical_number_and_the_next_one_take_turns(world: World) -> None:
         world, lambda s: numbering.claim_value(s, unit_id, "out", "BC", "2022", 50),
         lambda s: numbering.next_value(s, unit_id, "out", "BC", "2022"))
     assert taken == 118
+
+
+def test_an_untyped_cong_van_starts_at_one_and_names_a_unit_code() -> None:
+    """45/UBND-VP's form: number 1 is a number (0 is not), and the issuer must be a unit
+    code even when no drafter follows it."""
+    assert numbering.parse("1/UBND-VP") == numbering.Number(1, "CV", "UBND", False,
+                                                            untyped=True, drafter="VP")
+    assert numbering.parse("1/UBND") == numbering.Number(1, "CV", "UBND", False, untyped=True)
+    for text in ("5/ỦY", "5/Ủy-VP"):
+        with pytest.raises(BBTError, match="is not a document number"):
+            numbering.parse(text)
