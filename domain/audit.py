@@ -305,6 +305,16 @@ def find_key_entry(session: Session, action: str, fingerprint: str) -> AuditEntr
     return entry
 
 
+def document_details(session: Session, doc: Document, actions: Sequence[str]) -> list[str]:
+    """The details of the intact entries about a document with these actions (as
+    find_key_entry reads a key's): what the chain recorded when a file or a registered
+    report was given to it, to check the stored copy against."""
+    found = session.exec(select(AuditEntry).where(
+        AuditEntry.entity_key == doc.number, AuditEntry.entity == "document",
+        col(AuditEntry.action).in_(actions)))
+    return [e.detail for e in found if entry_hash(e.prev_hash, e) == e.hash]
+
+
 def entries(session: Session, limit: int = 200, before_id: int | None = None) -> list[AuditEntry]:
     """Newest first, a page at a time (keyset pagination on id)."""
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)

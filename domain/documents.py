@@ -252,12 +252,16 @@ def shared_places(session: Session, limit: int = 5) -> tuple[int, list[list[str]
     return int(total), examples
 
 
+def place_taken(wanted: str, existing: str) -> str:
+    """Why a number whose place its register already gives to another is refused."""
+    return _("The place of {number} in its register is already registered as {existing}: a "
+             "state body numbers every type of document in one sequence (Nghị định "
+             "30/2020).").format(number=wanted, existing=existing)
+
+
 def _already_registered(session: Session, wanted: str, holder: Document) -> BBTError:
     if holder.number != wanted:
-        return BBTError(_("The place of {number} in its register is already registered as "
-                          "{existing}: a state body numbers every type of document in one "
-                          "sequence (Nghị định 30/2020).").format(number=wanted,
-                                                                   existing=holder.number))
+        return BBTError(place_taken(wanted, holder.number))
     recipient = session.get(Unit, holder.recipient_id) if holder.recipient_id else None
     if holder.incoming_number is None or recipient is None:
         return BBTError(_("{number} is already registered.").format(number=wanted))

@@ -24,7 +24,7 @@ from domain.auth import Actor, require
 from domain.errors import BBTError, NotFound
 from domain.i18n import _
 from domain.text import nfc
-from models import Attachment, AuditEntry, Document, DocumentFile, DocumentText
+from models import Attachment, Document, DocumentFile, DocumentText
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Enough for the body of any real document; keeps one row of the index bounded.
@@ -280,10 +280,7 @@ def _recorded(session: Session, doc: Document, sha256: str) -> bool:
     """The file's SHA-256 is in the audit chain's entry that added it to this document
     (issued or received with it, attached later): bytes put in the database under another
     address, and the file row pointed at them, do not pass for the document's file."""
-    details = session.exec(select(AuditEntry.detail).where(
-        AuditEntry.entity_key == doc.number, AuditEntry.entity == "document",
-        col(AuditEntry.action).in_(FILE_ACTIONS)))
-    return any(sha256 in detail for detail in details)
+    return any(sha256 in detail for detail in audit.document_details(session, doc, FILE_ACTIONS))
 
 
 def download(session: Session, actor: Actor, number: str, name: str | None = None,

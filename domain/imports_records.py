@@ -243,10 +243,7 @@ class Documents(Handler):
             place = self._place(v["issuer_id"], v["period"], v["seq"], v["doc_type"])
             holder = stored.get(place)
             if holder is not None and holder != v["number"]:
-                p.errors.append("number: " + _(
-                    "The place of {number} in its register is already registered as "
-                    "{existing}: a state body numbers every type of document in one sequence "
-                    "(Nghị định 30/2020).").format(number=v["number"], existing=holder))
+                p.errors.append("number: " + documents.place_taken(v["number"], holder))
             elif (first := self.places.setdefault(place, p.row)) != p.row:
                 p.errors.append("number: " + _(
                     "The place of {number} in its register is already taken by row {row}: a "

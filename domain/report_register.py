@@ -31,7 +31,7 @@ from domain.errors import BBTError, NotFound
 from domain.i18n import _
 from domain.reports import Period, ReportData, SectionText
 from domain.text import today
-from models import AuditEntry, AuditHead, Document, ReportSnapshot
+from models import AuditHead, Document, ReportSnapshot
 
 FORMAT_BY_SUFFIX = {".md": "md", ".docx": "docx", ".pdf": "pdf"}
 SNAPSHOT_VERSION = 1
@@ -250,9 +250,7 @@ def _require_as_registered(session: Session, doc: Document, content: str) -> Non
     then. Someone who rewrites the copy in the database must also rewrite the chain, which
     `bbt audit verify` against an anchor kept outside detects."""
     digest = hashlib.sha256(content.encode()).hexdigest()
-    recorded = session.exec(select(AuditEntry.detail).where(
-        AuditEntry.entity_key == doc.number, AuditEntry.action == "report.register",
-        AuditEntry.entity == "document"))
+    recorded = audit.document_details(session, doc, ["report.register"])
     if not any(json.loads(detail).get("snapshot") == digest for detail in recorded):
         raise BBTError(_("The stored copy of report {number} is not the one registered: its "
                          "SHA-256 is not the one the audit chain recorded, so it was changed "
